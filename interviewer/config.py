@@ -1,0 +1,139 @@
+"""All settings in one place: defaults < config file (TOML) < environment variables.
+
+Environment variables use the prefix `INTERVIEWER_` and `__` between a section and a field,
+e.g. `INTERVIEWER_LLM__BASE_URL`. The config file is `locations.config_file()`.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from interviewer import locations
+from interviewer.errors import ConfigError
+
+GraderName = Literal["embedding", "llm", "hybrid"]
+
+
+class EmbeddingSettings(BaseModel):
+    """How answers are embedded."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = Field(
+        default="packaged:all-MiniLM-L6-v2",
+        description="'packaged:all-MiniLM-L6-v2' (shipped in a wheel), a local model folder, or a hub model name.",
+    )
+    device: str = Field(default="cpu", description="torch device for the embedding model.")
+    batch_size: int = Field(default=64, ge=1, description="Texts embedded per forward pass.")
+
+
+class LLMSettings(BaseModel):
+    """An optional OpenAI-compatible chat-completions server used as a rubric grader."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base_url: str | None = Field(
+        default=None, description="Server URL, e.g. http://localhost:11434/v1; falls back to OPENAI_BASE_URL."
+    )
+    model: str | None = Field(default=None, description="Model name on that server; no model means no LLM.")
+    api_key: SecretStr | None = Field(default=None, description="API key; falls back to OPENAI_API_KEY.")
+    timeout: float = Field(default=60.0, gt=0, description="Seconds allowed for one request.")
+    max_retries: int = Field(default=2, ge=0, description="Retries after a failed request before falling back.")
+    temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature; 0 for repeatable grades.")
+    seed: int | None = Field(default=0, description="Sampling seed sent to servers that honour it.")
+
+    def resolved_base_url(self) -> str | None:
+        """The configured URL, else the openai client's standard OPENAI_BASE_URL."""
+        return self.base_url or os.environ.get("OPENAI_BASE_URL") or None
+
+    def resolved_api_key(self) -> SecretStr | None:
+        """The configured key, else the openai client's standard OPENAI_API_KEY."""
+        if self.api_key is not None:
+            return self.api_key
+        env_key = os.environ.get("OPENAI_API_KEY")
+        return SecretStr(env_key) if env_key else None
+
+    @property
+    def configured(self) -> bool:
+        """True when a model is named, so an LLM grader can be built."""
+        return bool(self.model)
+
+
+class GradingSettings(BaseModel):
+    """Which grader scores answers."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    grader: GraderName | None = Field(
+        default=None, description="Grader to use; default: hybrid when an LLM is configured, else embedding."
+    )
+
+
+class InterviewSettings(BaseModel):
+    """Defaults for a practice session."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    bank: Path | None = Field(default=None, description="Question bank file or folder; default: the shipped rubrics.")
+    questions: int = Field(default=5, ge=1, le=100, description="Questions per session.")
+    time_limit_seconds: int | None = Field(default=None, ge=10, description="Optional time limit per answer.")
+
+
+class Settings(BaseSettings):
+    """Every setting of interviewer."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="INTERVIEWER_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        nested_model_default_partial_update=True,
+    )
+
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings, description="Embedding model.")
+    llm: LLMSettings = Field(default_factory=LLMSettings, description="Optional LLM grader.")
+    grading: GradingSettings = Field(default_factory=GradingSettings, description="Grader choice.")
+    interview: InterviewSettings = Field(default_factory=InterviewSettings, description="Session defaults.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, locations.config_file()))
+
+    def default_grader(self) -> GraderName:
+        """The grader used when none is asked for."""
+        if self.grading.grader:
+            return self.grading.grader
+        return "hybrid" if self.llm.configured else "embedding"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning a bad file or variable into a ConfigError that names it."""
+    path = locations.config_file()
+    try:
+        return Settings(**overrides)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}" for error in exc.errors()
+        )
+        raise ConfigError(f"invalid settings (config file {path} or INTERVIEWER_* variables): {problems}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from None

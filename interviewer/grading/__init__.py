@@ -1,0 +1,1 @@
+"""Grading answers against key points. Never imports Textual."""
