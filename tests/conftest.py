@@ -1,0 +1,22 @@
+"""Every test runs isolated: its own data dir, no user config file, no OpenAI variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point INTERVIEWER_HOME at a temp dir and hide the user's config and API variables."""
+    home = tmp_path / "interviewer-home"
+    monkeypatch.setenv("INTERVIEWER_HOME", str(home))
+    monkeypatch.setenv("INTERVIEWER_CONFIG", str(tmp_path / "no-config.toml"))
+    for name in list(__import__("os").environ):
+        if name.startswith(("OPENAI_", "INTERVIEWER_LLM", "INTERVIEWER_EMBEDDING", "INTERVIEWER_GRADING")):
+            monkeypatch.delenv(name, raising=False)
+    return home
