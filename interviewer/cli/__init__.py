@@ -11,10 +11,11 @@ import typer
 
 from interviewer import __version__
 from interviewer.cli import bank_commands, grading_commands, llm_commands, practice_commands, report_commands
-from interviewer.cli.common import console, exit_on_user_error
+from interviewer.cli.common import UserErrorGroup, console, exit_on_user_error
 
 app = typer.Typer(
     name="interviewer",
+    cls=UserErrorGroup,
     help="A terminal mock-interview coach: answer questions, get graded against key points, offline.",
     no_args_is_help=False,
     add_completion=False,

@@ -49,7 +49,8 @@ def validate(path: Path = typer.Argument(..., help="A rubric file or a folder of
     key_points = sum(len(question.key_points) for question in loaded.questions)
     console.print(
         f"[green]valid[/]: {path} — {file_count} file(s), {len(loaded.questions)} questions "
-        f"in {len(loaded.topics())} topics, {key_points} key points"
+        f"in {len(loaded.topics())} topics, {key_points} key points",
+        soft_wrap=True,
     )
 
 
@@ -67,7 +68,8 @@ def import_markdown(
     question_count = sum(len(rubric.questions) for rubric in rubrics)
     console.print(
         f"[green]imported[/] {question_count} questions in {len(rubrics)} topics from {source} "
-        f"into {len(written)} file(s) under {output}"
+        f"into {len(written)} file(s) under {output}",
+        soft_wrap=True,
     )
     console.print("Key points are drafts: read them, then run `interviewer bank validate` on the folder.")
 

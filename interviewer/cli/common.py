@@ -7,8 +7,11 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import typer
 from rich.console import Console
+from rich.text import Text
+from typer.core import TyperGroup
 
 from interviewer.errors import InterviewerError
 
@@ -20,10 +23,26 @@ BankOption = typer.Option(
 )
 
 
+def print_error(message: str) -> None:
+    """One error line on stderr; the message is printed literally (no markup)."""
+    error_console.print(Text.assemble(("error: ", "bold red"), message), highlight=False, soft_wrap=True)
+
+
 def fail(message: str, exit_code: int = 2) -> typer.Exit:
     """Print one error line to stderr and return the Exit to raise."""
-    error_console.print(f"[bold red]error:[/] {message}", markup=True, highlight=False, soft_wrap=True)
+    print_error(message)
     return typer.Exit(exit_code)
+
+
+class UserErrorGroup(TyperGroup):
+    """Root command group: an InterviewerError from any subcommand becomes one message and exit 2."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except InterviewerError as exc:
+            print_error(str(exc))
+            ctx.exit(exc.exit_code)
 
 
 @contextlib.contextmanager
@@ -32,7 +51,7 @@ def exit_on_user_error() -> Iterator[None]:
     try:
         yield
     except InterviewerError as exc:
-        error_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+        print_error(str(exc))
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         error_console.print("interrupted")
