@@ -1,0 +1,344 @@
+"""The SQLite session store: sessions, answers (saved on submit) and grades.
+
+Thread safety: one connection opened with `check_same_thread=False`, every use guarded by one
+re-entrant lock, so the TUI's worker threads and its main thread can share a `SessionStore`.
+Writes run in explicit `BEGIN IMMEDIATE` transactions and are committed before the method returns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from interviewer import locations
+from interviewer.errors import StoreError
+from interviewer.grading.result import FollowUp, GradeResult
+from interviewer.store.migrations import current_version, migrate
+from interviewer.store.records import AnswerRecord, ReviewCardRecord, SessionMode, SessionRecord
+
+
+class UnknownSessionError(StoreError):
+    """A session or answer id that is not in the database."""
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def _to_text(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat()
+
+
+def _from_text(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text is not None else None
+
+
+class SessionStore:
+    """Sessions, answers and grades in one SQLite file (WAL mode, foreign keys on, migrated on open)."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path):
+        """Use `SessionStore.open()`; this wraps an already migrated connection."""
+        self.path = path
+        self._connection = connection
+        self._lock = threading.RLock()
+
+    @classmethod
+    def open(cls, path: Path | None = None) -> SessionStore:
+        """Open (creating if needed) and migrate the database; StoreError naming the file if it is unusable.
+
+        A corrupt file, someone else's database or one written by a newer version is never modified.
+        """
+        path = Path(path) if path is not None else locations.database_file()
+        if path.is_dir():
+            raise StoreError(f"{path}: is a folder, not a session database")
+        try:
+            locations.ensure_dir(path.parent)
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot create its folder ({exc.strerror or exc})") from exc
+        connection: sqlite3.Connection | None = None
+        try:
+            connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
+            connection.row_factory = sqlite3.Row
+            # Read before writing anything: garbage or a foreign database fails here, untouched.
+            current_version(connection, path)
+            connection.execute("PRAGMA foreign_keys = ON")
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = NORMAL")
+            migrate(connection, path)
+        except sqlite3.Error as exc:
+            if connection is not None:
+                connection.close()
+            raise StoreError(f"{path}: cannot open the session database ({exc}); the file was left as it is") from exc
+        except StoreError:
+            if connection is not None:
+                connection.close()
+            raise
+        return cls(connection, path)
+
+    def close(self) -> None:
+        """Close the connection (the WAL is checkpointed by SQLite)."""
+        with self._lock:
+            self._connection.close()
+
+    def __enter__(self) -> SessionStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One committed write transaction under the lock; sqlite errors become StoreError."""
+        with self._lock:
+            try:
+                self._connection.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StoreError(f"{self.path}: cannot write to the session database ({exc})") from exc
+            try:
+                yield self._connection
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise
+            try:
+                self._connection.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise StoreError(f"{self.path}: cannot commit to the session database ({exc})") from exc
+
+    def _query(self, sql: str, parameters: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            try:
+                return self._connection.execute(sql, parameters).fetchall()
+            except sqlite3.Error as exc:
+                raise StoreError(f"{self.path}: cannot read the session database ({exc})") from exc
+
+    # Sessions
+
+    def start_session(
+        self,
+        *,
+        bank: str,
+        grader: str,
+        question_ids: list[str],
+        topics: list[str],
+        mode: SessionMode = "practice",
+        time_limit_seconds: int | None = None,
+    ) -> SessionRecord:
+        """Create a session and return it (committed)."""
+        if mode not in ("practice", "review"):
+            raise StoreError(f"session mode must be 'practice' or 'review', not {mode!r}")
+        with self._transaction() as connection:
+            cursor = connection.execute(
+                "INSERT INTO sessions (started_at, bank, grader, mode, topics, question_ids, time_limit_seconds)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    _to_text(utc_now()),
+                    bank,
+                    grader,
+                    mode,
+                    json.dumps(list(topics), ensure_ascii=False),
+                    json.dumps(list(question_ids), ensure_ascii=False),
+                    time_limit_seconds,
+                ),
+            )
+            session_id = int(cursor.lastrowid or 0)
+        return self.get_session(session_id)
+
+    def get_session(self, session_id: int) -> SessionRecord:
+        """The session with this id; UnknownSessionError if there is none."""
+        rows = self._query("SELECT * FROM sessions WHERE id = ?", (session_id,))
+        if not rows:
+            raise UnknownSessionError(f"no session {session_id} in {self.path}")
+        return _session_record(rows[0])
+
+    def sessions(self) -> list[SessionRecord]:
+        """All sessions, newest first."""
+        return [_session_record(row) for row in self._query("SELECT * FROM sessions ORDER BY started_at DESC, id DESC")]
+
+    def unfinished_session(self) -> SessionRecord | None:
+        """The newest session that was not finished, if any."""
+        rows = self._query(
+            "SELECT * FROM sessions WHERE finished_at IS NULL ORDER BY started_at DESC, id DESC LIMIT 1"
+        )
+        return _session_record(rows[0]) if rows else None
+
+    def finish_session(self, session_id: int) -> None:
+        """Mark the session finished now (a second call keeps the first time)."""
+        self.get_session(session_id)
+        with self._transaction() as connection:
+            connection.execute(
+                "UPDATE sessions SET finished_at = ? WHERE id = ? AND finished_at IS NULL",
+                (_to_text(utc_now()), session_id),
+            )
+
+    # Answers and grades
+
+    def record_answer(
+        self,
+        session_id: int,
+        *,
+        question_id: str,
+        question_text: str,
+        topic: str,
+        answer: str,
+        seconds_taken: float | None = None,
+        hinted: bool = False,
+        skipped: bool = False,
+        parent_answer_id: int | None = None,
+        follow_up: FollowUp | None = None,
+    ) -> AnswerRecord:
+        """Save a submitted answer, committed before this returns (grading comes later)."""
+        self.get_session(session_id)
+        if parent_answer_id is not None:
+            self.get_answer(parent_answer_id)
+        with self._transaction() as connection:
+            cursor = connection.execute(
+                "INSERT INTO answers (session_id, question_id, question_text, topic, answer, submitted_at,"
+                " seconds_taken, hinted, skipped, parent_answer_id, follow_up)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    session_id,
+                    question_id,
+                    question_text,
+                    topic,
+                    answer,
+                    _to_text(utc_now()),
+                    seconds_taken,
+                    int(hinted),
+                    int(skipped),
+                    parent_answer_id,
+                    follow_up.model_dump_json() if follow_up is not None else None,
+                ),
+            )
+            answer_id = int(cursor.lastrowid or 0)
+        return self.get_answer(answer_id)
+
+    def record_grade(self, answer_id: int, result: GradeResult) -> None:
+        """Save (or replace) the grade of an answer, committed before this returns."""
+        self.get_answer(answer_id)
+        with self._transaction() as connection:
+            connection.execute(
+                "INSERT INTO grades (answer_id, score, grader, result, graded_at) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (answer_id) DO UPDATE SET score = excluded.score, grader = excluded.grader,"
+                " result = excluded.result, graded_at = excluded.graded_at",
+                (answer_id, result.score, result.provenance.grader, result.model_dump_json(), _to_text(utc_now())),
+            )
+
+    def get_answer(self, answer_id: int) -> AnswerRecord:
+        """The answer with this id (with its grade); UnknownSessionError if there is none."""
+        rows = self._query(_ANSWER_SELECT + " WHERE answers.id = ?", (answer_id,))
+        if not rows:
+            raise UnknownSessionError(f"no answer {answer_id} in {self.path}")
+        return self._answer_records(rows)[0]
+
+    def answers(self, session_id: int) -> list[AnswerRecord]:
+        """The session's answers in submission order; `grade` is None for answers not graded yet."""
+        self.get_session(session_id)
+        rows = self._query(_ANSWER_SELECT + " WHERE answers.session_id = ? ORDER BY answers.id", (session_id,))
+        return self._answer_records(rows)
+
+    def all_answers(self, *, bank: str | None = None) -> list[AnswerRecord]:
+        """Every answer of every session (of one bank if given), oldest first: for progress and review."""
+        if bank is None:
+            rows = self._query(_ANSWER_SELECT + " ORDER BY answers.id")
+        else:
+            rows = self._query(
+                _ANSWER_SELECT + " JOIN sessions ON sessions.id = answers.session_id"
+                " WHERE sessions.bank = ? ORDER BY answers.id",
+                (bank,),
+            )
+        return self._answer_records(rows)
+
+    def _answer_records(self, rows: list[sqlite3.Row]) -> list[AnswerRecord]:
+        try:
+            return [_answer_record(row) for row in rows]
+        except ValidationError as exc:
+            raise StoreError(f"{self.path}: a stored answer or grade is not readable by this version ({exc})") from exc
+
+    # Spaced-review cards (scheduling lives in interviewer.review)
+
+    def review_cards(self, bank: str) -> list[ReviewCardRecord]:
+        """All review cards of a bank, soonest due first."""
+        rows = self._query("SELECT * FROM review_cards WHERE bank = ? ORDER BY due, question_id, key_point_id", (bank,))
+        return [_review_card_record(row) for row in rows]
+
+    def save_review_cards(self, cards: list[ReviewCardRecord]) -> None:
+        """Insert or replace review cards in one transaction."""
+        with self._transaction() as connection:
+            connection.executemany(
+                "INSERT INTO review_cards (bank, question_id, key_point_id, card, due, last_verdict, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bank, question_id, key_point_id) DO UPDATE SET"
+                " card = excluded.card, due = excluded.due, last_verdict = excluded.last_verdict,"
+                " updated_at = excluded.updated_at",
+                [
+                    (
+                        card.bank,
+                        card.question_id,
+                        card.key_point_id,
+                        card.card_json,
+                        _to_text(card.due),
+                        card.last_verdict,
+                        _to_text(card.updated_at),
+                    )
+                    for card in cards
+                ],
+            )
+
+
+_ANSWER_SELECT = (
+    "SELECT answers.*, grades.result AS grade_result FROM answers LEFT JOIN grades ON grades.answer_id = answers.id"
+)
+
+
+def _session_record(row: sqlite3.Row) -> SessionRecord:
+    return SessionRecord(
+        id=row["id"],
+        started_at=_from_text(row["started_at"]),
+        finished_at=_from_text(row["finished_at"]),
+        bank=row["bank"],
+        grader=row["grader"],
+        mode=row["mode"],
+        topics=json.loads(row["topics"]),
+        question_ids=json.loads(row["question_ids"]),
+        time_limit_seconds=row["time_limit_seconds"],
+    )
+
+
+def _answer_record(row: sqlite3.Row) -> AnswerRecord:
+    return AnswerRecord(
+        id=row["id"],
+        session_id=row["session_id"],
+        question_id=row["question_id"],
+        question_text=row["question_text"],
+        topic=row["topic"],
+        answer=row["answer"],
+        submitted_at=_from_text(row["submitted_at"]),
+        seconds_taken=row["seconds_taken"],
+        hinted=bool(row["hinted"]),
+        skipped=bool(row["skipped"]),
+        parent_answer_id=row["parent_answer_id"],
+        follow_up=FollowUp.model_validate_json(row["follow_up"]) if row["follow_up"] else None,
+        grade=GradeResult.model_validate_json(row["grade_result"]) if row["grade_result"] else None,
+    )
+
+
+def _review_card_record(row: sqlite3.Row) -> ReviewCardRecord:
+    return ReviewCardRecord(
+        bank=row["bank"],
+        question_id=row["question_id"],
+        key_point_id=row["key_point_id"],
+        card_json=row["card"],
+        due=_from_text(row["due"]),
+        last_verdict=row["last_verdict"],
+        updated_at=_from_text(row["updated_at"]),
+    )

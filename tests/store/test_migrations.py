@@ -1,0 +1,105 @@
+"""Opening old, corrupt, foreign and newer databases."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from interviewer.errors import StoreError
+from interviewer.store import SessionStore
+from interviewer.store.migrations import LATEST_VERSION, MIGRATIONS, migrate
+
+from .factories import make_grade
+
+
+def _versions(path: Path) -> list[int]:
+    connection = sqlite3.connect(path)
+    versions = [row[0] for row in connection.execute("SELECT version FROM schema_migrations ORDER BY version")]
+    connection.close()
+    return versions
+
+
+def test_new_database_gets_every_migration(tmp_path: Path) -> None:
+    path = tmp_path / "new.sqlite3"
+    SessionStore.open(path).close()
+    assert _versions(path) == [migration.version for migration in MIGRATIONS]
+    SessionStore.open(path).close()  # reopening applies nothing twice
+    assert _versions(path) == list(range(1, LATEST_VERSION + 1))
+
+
+def test_version_1_database_with_data_migrates_forward(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    connection = sqlite3.connect(path, isolation_level=None)
+    assert migrate(connection, path, target=1) == 1
+    grade = make_grade("1.1", {"relu": "covered", "dying": "missed"})
+    connection.execute(
+        "INSERT INTO sessions (id, started_at, bank, grader, mode, topics, question_ids)"
+        " VALUES (1, '2026-01-02T10:00:00+00:00', 'deep-learning', 'embedding', 'practice', '[]', '[\"1.1\"]')"
+    )
+    connection.execute(
+        "INSERT INTO answers (id, session_id, question_id, question_text, topic, answer, submitted_at)"
+        " VALUES (1, 1, '1.1', 'What is ReLU?', 'Basics', 'max(0, x)', '2026-01-02T10:01:00+00:00')"
+    )
+    connection.execute(
+        "INSERT INTO grades VALUES (1, ?, 'embedding', ?, '2026-01-02T10:01:01+00:00')",
+        (grade.score, grade.model_dump_json()),
+    )
+    connection.close()
+    assert _versions(path) == [1]
+
+    with SessionStore.open(path) as store:
+        assert _versions(path) == list(range(1, LATEST_VERSION + 1))
+        [session] = store.sessions()
+        assert session.bank == "deep-learning" and session.question_ids == ["1.1"]
+        [answer] = store.answers(session.id)
+        assert answer.answer == "max(0, x)" and answer.grade == grade
+        assert store.review_cards("deep-learning") == []  # table added by migration 2
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\x8f\x13garbage" * 500, b"SQLite format 3\x00" + b"\xff" * 4000],
+    ids=["random-bytes", "damaged-header"],
+)
+def test_corrupt_file_is_an_error_naming_it_and_left_untouched(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "sessions.sqlite3"
+    path.write_bytes(content)
+    with pytest.raises(StoreError, match="sessions.sqlite3") as raised:
+        SessionStore.open(path)
+    assert "left as it is" in str(raised.value) or "not an interviewer" in str(raised.value)
+    assert path.read_bytes() == content
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sessions.sqlite3"]
+
+
+def test_newer_database_is_refused_and_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "future.sqlite3"
+    SessionStore.open(path).close()
+    connection = sqlite3.connect(path)
+    connection.execute("INSERT INTO schema_migrations VALUES (?, 'from the future', 'x')", (LATEST_VERSION + 1,))
+    connection.commit()
+    connection.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match=r"future\.sqlite3.*newer"):
+        SessionStore.open(path)
+    assert path.read_bytes() == before
+
+
+def test_foreign_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE notes (text TEXT)")
+    connection.commit()
+    connection.close()
+    with pytest.raises(StoreError, match=r"other\.db: not an interviewer session database"):
+        SessionStore.open(path)
+
+
+def test_folder_and_unwritable_locations(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="is a folder"):
+        SessionStore.open(tmp_path)
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(StoreError, match="cannot create its folder"):
+        SessionStore.open(blocker / "sub" / "sessions.sqlite3")
