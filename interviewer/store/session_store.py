@@ -224,8 +224,20 @@ class SessionStore:
         return self.get_answer(answer_id)
 
     def record_grade(self, answer_id: int, result: GradeResult) -> None:
-        """Save (or replace) the grade of an answer, committed before this returns."""
-        self.get_answer(answer_id)
+        """Save (or replace) the grade of an answer, committed before this returns.
+
+        The first grade of an answer also rates its key points for spaced review (`interviewer.review`);
+        a re-grade replaces the stored grade without rating twice.
+        """
+        from interviewer.review import review_answer  # review imports store records: import here, not at top
+
+        with self._lock:
+            answer = self.get_answer(answer_id)
+            self._save_grade(answer_id, result)
+            if answer.grade is None:
+                review_answer(self, answer, result)
+
+    def _save_grade(self, answer_id: int, result: GradeResult) -> None:
         with self._transaction() as connection:
             connection.execute(
                 "INSERT INTO grades (answer_id, score, grader, result, graded_at) VALUES (?, ?, ?, ?, ?)"
