@@ -1,0 +1,250 @@
+"""The "llm" and "hybrid" graders: an LLM rubric grade checked against the embedding grade.
+
+Both first take the embedding grade (the evidence, and the fallback). "llm" asks the model about every
+key point and uses its score; "hybrid" keeps the embedding verdicts that are clear and asks the model
+only about the borderline ones, moving the embedding score by what the model changed. Both get feedback
+and one follow-up question from the model. Any server fault returns the embedding grade, flagged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Sequence
+from typing import Any, Protocol
+
+from interviewer.bank.models import KeyPoint, Question
+from interviewer.grading.llm.assessment import PROMPT_VERSION, LLMAssessment, assessment_schema
+from interviewer.grading.llm.cache import AssessmentCache, CachedAssessment, cache_key
+from interviewer.grading.llm.client import LLMClient, LLMFault
+from interviewer.grading.llm.evidence import (
+    VERDICT_CREDIT,
+    downgrade,
+    quote_in_answer,
+    score_cap,
+    verdict_score,
+)
+from interviewer.grading.llm.prompt import rubric_messages
+from interviewer.grading.result import Flag, FlagCode, FollowUp, GradeResult, KeyPointVerdict, Provenance
+
+log = logging.getLogger(__name__)
+
+SCHEMA_NAME = "rubric_assessment"
+MAX_FOLLOW_UPS = 3
+
+
+class EvidenceGrader(Protocol):
+    """The embedding grader as the LLM graders use it."""
+
+    def grade(self, question: Question, answer: str, **kwargs: Any) -> GradeResult: ...
+
+
+def llm_unavailable(embedding_grade: GradeResult, reason: str) -> GradeResult:
+    """The embedding grade, flagged so the user sees the LLM was not used and why."""
+    flag = Flag(code=FlagCode.LLM_UNAVAILABLE, message=f"LLM unavailable: {reason}")
+    return embedding_grade.model_copy(update={"flags": [*embedding_grade.flags, flag]})
+
+
+class LLMRubricGrader:
+    """Shared machinery: evidence, cached LLM assessment, quote check, score cap, fallback."""
+
+    name = "llm"
+
+    def __init__(self, client: LLMClient, embedding_grader: EvidenceGrader, *, cache: AssessmentCache | None = None):
+        self.client = client
+        self.embedding_grader = embedding_grader
+        self.cache = cache
+
+    # -- public API -------------------------------------------------------------------------
+    def grade(self, question: Question, answer: str, *, asked: Collection[str] = ()) -> GradeResult:
+        """Grade one answer; never raises for a server fault (returns the flagged embedding grade)."""
+        evidence = self.embedding_grader.grade(question, answer, **({"asked": asked} if asked else {}))
+        return self.grade_with_evidence(question, answer, evidence, asked=asked)
+
+    def grade_batch(self, items: Sequence[tuple[Question, str]]) -> list[GradeResult]:
+        """Grade many answers: embeddings in one batch, then one LLM request per answer (cached)."""
+        batch = getattr(self.embedding_grader, "grade_batch", None)
+        if batch is not None:
+            evidence = batch(items)
+        else:
+            evidence = [self.embedding_grader.grade(question, answer) for question, answer in items]
+        return [
+            self.grade_with_evidence(question, answer, grade)
+            for (question, answer), grade in zip(items, evidence, strict=True)
+        ]
+
+    def close(self) -> None:
+        """Release the HTTP connections."""
+        self.client.close()
+
+    def grade_with_evidence(
+        self, question: Question, answer: str, evidence: GradeResult, *, asked: Collection[str] = ()
+    ) -> GradeResult:
+        """Combine an embedding grade with the LLM's assessment of the same answer."""
+        if not answer.strip():
+            return evidence  # nothing to ask a model about
+        to_judge = self.key_points_to_judge(question, evidence)
+        judged_ids = {key_point.id for key_point in to_judge}
+        context = [verdict for verdict in evidence.key_points if verdict.key_point_id not in judged_ids]
+        try:
+            assessment = self.assess(question, answer, to_judge, context)
+        except LLMFault as fault:
+            log.warning("LLM grading of question %s fell back to embeddings: %s", question.id, fault.reason)
+            return llm_unavailable(evidence, fault.reason)
+        return self._combine(question, answer, evidence, assessment, asked)
+
+    # -- what differs between "llm" and "hybrid" -----------------------------------------
+    def key_points_to_judge(self, question: Question, evidence: GradeResult) -> list[KeyPoint]:
+        """Key points the LLM decides: all of them."""
+        return list(question.key_points)
+
+    def combined_score(
+        self, assessment: LLMAssessment, evidence: GradeResult, verdicts: list[KeyPointVerdict], quotes_failed: bool
+    ) -> float:
+        """The model's score, limited to the verdict score when its quotes did not hold up."""
+        score = assessment.score
+        if quotes_failed:
+            score = min(score, verdict_score(verdicts))
+        return score
+
+    # -- shared steps ------------------------------------------------------------------------
+    def assess(
+        self, question: Question, answer: str, to_judge: Sequence[KeyPoint], context: Sequence[KeyPointVerdict]
+    ) -> LLMAssessment:
+        """The LLM's assessment, from the cache when this exact request was answered before."""
+        messages = rubric_messages(question, answer, to_judge, context)
+        key_point_ids = [key_point.id for key_point in to_judge]
+        key = cache_key(
+            server=self.client.server,
+            prompt_version=PROMPT_VERSION,
+            sampling={"temperature": self.client.settings.temperature, "seed": self.client.settings.seed},
+            messages=messages,
+        )
+        if self.cache is not None:
+            cached = self.cache.get(key)
+            if cached is not None and cached.model == self.client.model and cached.prompt_version == PROMPT_VERSION:
+                return cached.assessment
+        reply = self.client.complete_json(
+            messages,
+            schema_name=SCHEMA_NAME,
+            schema=assessment_schema(key_point_ids),
+            validate=lambda data: LLMAssessment.validate_reply(data, key_point_ids),
+        )
+        if self.cache is not None:
+            entry = CachedAssessment(
+                model=self.client.model, prompt_version=PROMPT_VERSION, mode=reply.mode, assessment=reply.value
+            )
+            self.cache.put(key, entry)
+        return reply.value
+
+    def _combine(
+        self,
+        question: Question,
+        answer: str,
+        evidence: GradeResult,
+        assessment: LLMAssessment,
+        asked: Collection[str],
+    ) -> GradeResult:
+        judged = {item.key_point_id: item for item in assessment.key_points}
+        embedding_verdicts = {verdict.key_point_id: verdict for verdict in evidence.key_points}
+        verdicts: list[KeyPointVerdict] = []
+        mismatched: list[str] = []
+        for key_point in question.key_points:
+            embedding_verdict = embedding_verdicts[key_point.id]
+            item = judged.get(key_point.id)
+            if item is None:
+                verdicts.append(embedding_verdict)
+                continue
+            verdict, quote = item.verdict, item.quote.strip()
+            if verdict != "missed" and not quote_in_answer(quote, answer):
+                mismatched.append(key_point.id)
+                verdict, quote = downgrade(verdict), ""
+            verdicts.append(
+                KeyPointVerdict(
+                    key_point_id=key_point.id,
+                    text=key_point.text,
+                    weight=key_point.weight,
+                    verdict=verdict,
+                    similarity=embedding_verdict.similarity,
+                    evidence=quote if verdict != "missed" and quote else None,
+                    decided_by="llm",
+                )
+            )
+        flags = list(evidence.flags)
+        if mismatched:
+            flags.append(
+                Flag(
+                    code=FlagCode.LLM_QUOTE_MISMATCH,
+                    message="The LLM's evidence is not in the answer for key point(s) "
+                    f"{', '.join(mismatched)}; those verdicts were lowered one step.",
+                )
+            )
+        if assessment.grader_directed and not evidence.has_flag(FlagCode.GRADER_DIRECTED):
+            flags.append(
+                Flag(
+                    code=FlagCode.GRADER_DIRECTED,
+                    message="The LLM judged that the answer speaks to the grader or tries to change the grade.",
+                )
+            )
+        score = min(10.0, max(0.0, self.combined_score(assessment, evidence, verdicts, bool(mismatched))))
+        cap = score_cap(evidence)
+        if score > cap + 1e-9:
+            flags.append(
+                Flag(
+                    code=FlagCode.LLM_SCORE_CAPPED,
+                    message=f"The LLM's score {score:.1f} is far above the key-point evidence "
+                    f"(embedding score {evidence.score:.1f}); capped at {cap:.1f}.",
+                )
+            )
+            score = cap
+        return GradeResult(
+            question_id=question.id,
+            score=round(score, 2),
+            key_points=verdicts,
+            flags=flags,
+            follow_ups=self._follow_ups(assessment, evidence, asked),
+            feedback=assessment.feedback,
+            reference_similarity=evidence.reference_similarity,
+            provenance=Provenance(
+                grader=self.name,
+                embedding_model=evidence.provenance.embedding_model,
+                llm_model=self.client.model,
+                prompt_version=PROMPT_VERSION,
+            ),
+        )
+
+    @staticmethod
+    def _follow_ups(assessment: LLMAssessment, evidence: GradeResult, asked: Collection[str]) -> list[FollowUp]:
+        follow_ups = list(evidence.follow_ups)
+        if assessment.follow_up not in asked:
+            follow_ups.insert(0, FollowUp(text=assessment.follow_up, kind="llm"))
+        return follow_ups[:MAX_FOLLOW_UPS]
+
+
+class HybridGrader(LLMRubricGrader):
+    """Embeddings decide the clear key points; the LLM decides the borderline ones and writes feedback."""
+
+    name = "hybrid"
+
+    def key_points_to_judge(self, question: Question, evidence: GradeResult) -> list[KeyPoint]:
+        """Key points whose embedding verdict is borderline (partial)."""
+        borderline = {verdict.key_point_id for verdict in evidence.key_points if is_borderline(verdict)}
+        return [key_point for key_point in question.key_points if key_point.id in borderline]
+
+    def combined_score(
+        self, assessment: LLMAssessment, evidence: GradeResult, verdicts: list[KeyPointVerdict], quotes_failed: bool
+    ) -> float:
+        """The embedding score, moved by the credit the LLM's verdicts add or remove."""
+        total_weight = sum(verdict.weight for verdict in verdicts) or 1.0
+        embedding_verdicts = {verdict.key_point_id: verdict for verdict in evidence.key_points}
+        change = sum(
+            verdict.weight
+            * (VERDICT_CREDIT[verdict.verdict] - VERDICT_CREDIT[embedding_verdicts[verdict.key_point_id].verdict])
+            for verdict in verdicts
+            if verdict.decided_by == "llm"
+        )
+        return evidence.score + 10.0 * change / total_weight
+
+
+def is_borderline(verdict: KeyPointVerdict) -> bool:
+    """An embedding verdict worth a second opinion: neither clearly covered nor clearly missed."""
+    return verdict.verdict == "partial"
