@@ -1,0 +1,390 @@
+"""One practice interview without any UI: choosing the questions, and a session that stores every
+answer the moment it is submitted, then grades it and stores the grade.
+
+The TUI drives this module; so can a script or a test. Nothing here imports Textual or torch.
+"""
+
+from __future__ import annotations
+
+import inspect
+import random
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from interviewer.bank.models import Bank, Difficulty, KeyPoint, Question
+from interviewer.errors import InterviewerError
+from interviewer.grading.base import Grader
+from interviewer.grading.result import Flag, FlagCode, FollowUp, GradeResult
+
+if TYPE_CHECKING:
+    from interviewer.config import GraderName, Settings
+    from interviewer.store import AnswerRecord, SessionRecord, SessionStore
+
+WEAK_SCORE = 6.0
+"""A main question scored below this (or skipped) comes back in "practise weak questions again"."""
+
+
+class PracticeError(InterviewerError):
+    """A practice session cannot be set up as asked (no matching questions, review unavailable...)."""
+
+
+@dataclass
+class PracticeOptions:
+    """What the candidate asked for, from the command line or the start screen."""
+
+    bank_path: Path | None = None
+    topics: tuple[str, ...] = ()
+    questions: int = 5
+    difficulty: Difficulty | None = None
+    grader: GraderName | None = None
+    time_limit_seconds: int | None = None
+    review: bool = False
+    offline: bool = False
+    skip_start: bool = False
+    """Go straight to the first question instead of showing the start screen."""
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class GraderChoice:
+    """A grader the candidate can pick, or why it cannot be picked."""
+
+    name: GraderName
+    label: str
+    unavailable_reason: str | None = None
+
+
+def grader_choices(settings: Settings, *, offline: bool) -> list[GraderChoice]:
+    """The three graders, with the LLM ones unavailable (and why) offline or when no LLM is configured."""
+    reason = None
+    if offline:
+        reason = "offline mode: only the embedding grader runs"
+    elif not settings.llm.configured:
+        reason = "no LLM configured (set INTERVIEWER_LLM__MODEL, or [llm] model in the config file)"
+    return [
+        GraderChoice("embedding", "Embeddings (offline)"),
+        GraderChoice("llm", "LLM", reason),
+        GraderChoice("hybrid", "Hybrid", reason),
+    ]
+
+
+def resolve_grader(settings: Settings, requested: GraderName | None, *, offline: bool) -> GraderName:
+    """The grader to use: the requested one if it can run, else the configured default; PracticeError otherwise."""
+    choices = {choice.name: choice for choice in grader_choices(settings, offline=offline)}
+    if requested is None:
+        default = settings.default_grader()
+        return default if choices[default].unavailable_reason is None else "embedding"
+    reason = choices[requested].unavailable_reason
+    if reason:
+        raise PracticeError(f"grader {requested!r} is not available ({reason})")
+    return requested
+
+
+def select_questions(
+    bank: Bank,
+    topics: Collection[str] = (),
+    count: int = 5,
+    difficulty: Difficulty | None = None,
+    seed: int | None = None,
+) -> list[Question]:
+    """Pick `count` questions of the given topics (all when empty) and difficulty (any when None).
+
+    Questions are shuffled within each topic, then taken round-robin across topics, so a short
+    session still covers several topics. The same seed gives the same interview.
+    """
+    if count < 1:
+        raise PracticeError("the number of questions must be at least 1")
+    known_topics = bank.topics()
+    wanted_topics: list[str] = []
+    for topic in topics:
+        matches = [known for known in known_topics if known.casefold() == topic.casefold()]
+        if not matches:
+            raise PracticeError(f"no topic {topic!r} in bank {bank.name!r}; topics: {', '.join(known_topics)}")
+        wanted_topics.extend(match for match in matches if match not in wanted_topics)
+    rng = random.Random(seed)
+    per_topic: list[list[Question]] = []
+    for topic in wanted_topics or known_topics:
+        pool = [question for question in bank.by_topic(topic) if difficulty is None or question.difficulty == difficulty]
+        rng.shuffle(pool)
+        if pool:
+            per_topic.append(pool)
+    rng.shuffle(per_topic)
+    if not per_topic:
+        where = ", ".join(wanted_topics) if wanted_topics else "any topic"
+        raise PracticeError(f"no {difficulty} questions in {where} of bank {bank.name!r}")
+    chosen: list[Question] = []
+    while len(chosen) < count and any(per_topic):
+        for pool in per_topic:
+            if pool and len(chosen) < count:
+                chosen.append(pool.pop())
+    return chosen
+
+
+def review_question_ids(store: SessionStore, bank: Bank) -> list[str]:
+    """Questions whose key points are due for spaced review, most overdue first."""
+    try:
+        from interviewer.review import due_question_ids
+    except ImportError:
+        raise PracticeError("spaced review is not available in this build of interviewer") from None
+    return [question_id for question_id in due_question_ids(store, bank) if question_id in bank]
+
+
+def plan_questions(bank: Bank, options: PracticeOptions, store: SessionStore | None = None) -> list[Question]:
+    """The questions of a new session: the due review questions, or a selection by topic and difficulty."""
+    if options.review:
+        if store is None:
+            raise PracticeError("review needs the session store")
+        due = review_question_ids(store, bank)
+        if not due:
+            raise PracticeError("nothing is due for review yet: practise first, missed key points come back later")
+        return [bank.get(question_id) for question_id in due[: options.questions]]
+    return select_questions(bank, options.topics, options.questions, options.difficulty, options.seed)
+
+
+def hint_key_point(question: Question, hints_shown: int) -> KeyPoint | None:
+    """The next key point to reveal as a hint: the most important ones first; None when all are shown."""
+    ranked = sorted(question.key_points, key=lambda key_point: -key_point.weight)
+    return ranked[hints_shown] if hints_shown < len(ranked) else None
+
+
+def grade_answer(
+    grader: Grader, question: Question, answer: str, *, asked: Collection[str] = (), hinted: bool = False
+) -> GradeResult:
+    """Grade one answer (pure: touches no store, safe in a worker thread).
+
+    Graders that accept `asked` (the embedding grader) skip follow-ups already asked; a hinted answer
+    gets a HINTED flag so the grade says a key point was shown before answering.
+    """
+    if "asked" in inspect.signature(grader.grade).parameters:
+        result = grader.grade(question, answer, asked=asked)  # type: ignore[call-arg]
+    else:
+        result = grader.grade(question, answer)
+    if hinted and not result.has_flag(FlagCode.HINTED):
+        hint_flag = Flag(code=FlagCode.HINTED, message="a hint was shown before this answer was written")
+        result = result.model_copy(update={"flags": [*result.flags, hint_flag]})
+    return result
+
+
+@dataclass(frozen=True)
+class TopicScore:
+    """Mean score of the graded main questions of one topic."""
+
+    topic: str
+    mean_score: float
+    answered: int
+
+
+@dataclass(frozen=True)
+class WeakKeyPoint:
+    """A key point the candidate missed or only partly covered."""
+
+    question_id: str
+    question_text: str
+    key_point_text: str
+    verdict: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """What the summary screen shows: scores, weak spots and time used."""
+
+    overall_score: float | None
+    """Mean over the main questions answered or skipped (a skipped question counts 0); None if none graded."""
+    answered: int
+    skipped: int
+    ungraded: int
+    follow_ups_answered: int
+    topic_scores: list[TopicScore]
+    weakest_key_points: list[WeakKeyPoint]
+    seconds_used: float
+    weak_question_ids: list[str]
+
+
+class PracticeSession:
+    """One interview: the session record, the store it lives in, and the bank its questions come from.
+
+    Store calls happen on the caller's thread; `grade_answer` is the only slow step and is pure,
+    so a UI can run it in a worker and call `record_grade` back on its own thread.
+    """
+
+    def __init__(self, store: SessionStore, bank: Bank, record: SessionRecord):
+        self.store = store
+        self.bank = bank
+        self.record = record
+
+    @classmethod
+    def start(
+        cls,
+        store: SessionStore,
+        bank: Bank,
+        questions: Sequence[Question],
+        *,
+        grader: str,
+        topics: Sequence[str] = (),
+        mode: str = "practice",
+        time_limit_seconds: int | None = None,
+    ) -> PracticeSession:
+        """Create and store a new session over these questions."""
+        if not questions:
+            raise PracticeError("a session needs at least one question")
+        record = store.start_session(
+            bank=bank.name,
+            grader=grader,
+            question_ids=[question.id for question in questions],
+            topics=list(topics),
+            mode=mode,
+            time_limit_seconds=time_limit_seconds,
+        )
+        return cls(store, bank, record)
+
+    @classmethod
+    def resume(cls, store: SessionStore, bank: Bank, record: SessionRecord) -> PracticeSession:
+        """Continue a stored session (its answers and grades stay as they are)."""
+        return cls(store, bank, record)
+
+    @property
+    def id(self) -> int:
+        return self.record.id
+
+    def answers(self) -> list[AnswerRecord]:
+        """Every stored answer of this session, in submission order."""
+        return self.store.answers(self.record.id)
+
+    def questions(self) -> list[Question]:
+        """The session's main questions that the bank still holds, in order."""
+        return [self.bank.get(question_id) for question_id in self.record.question_ids if question_id in self.bank]
+
+    def missing_question_ids(self) -> list[str]:
+        """Question ids of the session that are no longer in the bank (skipped on resume)."""
+        return [question_id for question_id in self.record.question_ids if question_id not in self.bank]
+
+    def remaining_questions(self) -> list[Question]:
+        """Main questions not answered or skipped yet."""
+        done = {answer.question_id for answer in self.answers() if answer.parent_answer_id is None}
+        return [question for question in self.questions() if question.id not in done]
+
+    def next_question(self) -> Question | None:
+        remaining = self.remaining_questions()
+        return remaining[0] if remaining else None
+
+    def position(self, question: Question) -> tuple[int, int]:
+        """(1-based position of a main question, number of main questions), e.g. (3, 10)."""
+        ids = self.record.question_ids
+        index = ids.index(question.id) + 1 if question.id in ids else len(ids)
+        return index, len(ids)
+
+    def asked(self) -> set[str]:
+        """Ids and texts of every question asked so far, so follow-ups are not repeated."""
+        asked: set[str] = set(self.record.question_ids)
+        for answer in self.answers():
+            asked.update((answer.question_id, answer.question_text))
+        return asked
+
+    def submit(
+        self,
+        question: Question,
+        answer: str,
+        *,
+        seconds_taken: float | None = None,
+        hinted: bool = False,
+        skipped: bool = False,
+        parent_answer_id: int | None = None,
+        follow_up: FollowUp | None = None,
+    ) -> AnswerRecord:
+        """Store an answer now, before any grading, and return its record."""
+        return self.store.record_answer(
+            self.record.id,
+            question_id=question.id,
+            question_text=question.question,
+            topic=question.topic,
+            answer=answer,
+            seconds_taken=seconds_taken,
+            hinted=hinted,
+            skipped=skipped,
+            parent_answer_id=parent_answer_id,
+            follow_up=follow_up,
+        )
+
+    def record_grade(self, answer: AnswerRecord, result: GradeResult) -> None:
+        """Store the grade of a stored answer."""
+        self.store.record_grade(answer.id, result)
+
+    def answer(self, question: Question, text: str, grader: Grader, **submit_options: object) -> tuple[AnswerRecord, GradeResult]:
+        """Submit, grade and store the grade in one call (for scripts and tests; the TUI splits the steps)."""
+        record = self.submit(question, text, **submit_options)  # type: ignore[arg-type]
+        result = grade_answer(grader, question, text, asked=self.asked(), hinted=record.hinted)
+        self.record_grade(record, result)
+        return record, result
+
+    def follow_up_question(self, parent: Question, follow_up: FollowUp) -> Question:
+        """The question a follow-up answer is graded against."""
+        from interviewer.grading.follow_ups import follow_up_question
+
+        return follow_up_question(parent, follow_up, self.bank)
+
+    def question_for(self, answer: AnswerRecord) -> Question | None:
+        """The question a stored answer is graded against, or None when the bank no longer has it."""
+        if answer.follow_up is not None and answer.parent_answer_id is not None:
+            parent = next((a for a in self.answers() if a.id == answer.parent_answer_id), None)
+            if parent is None or parent.question_id not in self.bank:
+                return None
+            return self.follow_up_question(self.bank.get(parent.question_id), answer.follow_up)
+        return self.bank.get(answer.question_id) if answer.question_id in self.bank else None
+
+    def ungraded_answers(self) -> list[AnswerRecord]:
+        """Submitted answers still waiting for a grade (e.g. after a crash); skipped ones need none."""
+        return [answer for answer in self.answers() if answer.grade is None and not answer.skipped]
+
+    def finish(self) -> None:
+        self.store.finish_session(self.record.id)
+
+    def summary(self) -> SessionSummary:
+        return summarize(self.answers())
+
+
+def summarize(answers: Iterable[AnswerRecord]) -> SessionSummary:
+    """Scores, weak key points and time used of a session's answers."""
+    answers = list(answers)
+    main_answers = [answer for answer in answers if answer.parent_answer_id is None]
+    skipped = [answer for answer in main_answers if answer.skipped]
+    graded_main = [answer for answer in main_answers if answer.grade is not None and not answer.skipped]
+    scored = [answer.grade.score for answer in graded_main if answer.grade] + [0.0] * len(skipped)
+    overall = sum(scored) / len(scored) if graded_main else None
+
+    by_topic: dict[str, list[float]] = {}
+    for answer in graded_main:
+        assert answer.grade is not None
+        by_topic.setdefault(answer.topic, []).append(answer.grade.score)
+    topic_scores = [TopicScore(topic, sum(scores) / len(scores), len(scores)) for topic, scores in by_topic.items()]
+    topic_scores.sort(key=lambda topic_score: topic_score.mean_score)
+
+    weakest: list[WeakKeyPoint] = []
+    for answer in answers:
+        if answer.grade is None:
+            continue
+        for verdict in answer.grade.key_points:
+            if verdict.verdict != "covered":
+                weakest.append(
+                    WeakKeyPoint(answer.question_id, answer.question_text, verdict.text, verdict.verdict, verdict.weight)
+                )
+    weakest.sort(key=lambda weak: (weak.verdict != "missed", -weak.weight))
+
+    weak_ids = [
+        answer.question_id
+        for answer in main_answers
+        if answer.skipped or (answer.grade is not None and answer.grade.score < WEAK_SCORE)
+    ]
+    return SessionSummary(
+        overall_score=overall,
+        answered=len(main_answers) - len(skipped),
+        skipped=len(skipped),
+        ungraded=sum(1 for answer in answers if answer.grade is None and not answer.skipped),
+        follow_ups_answered=sum(1 for answer in answers if answer.parent_answer_id is not None),
+        topic_scores=topic_scores,
+        weakest_key_points=weakest,
+        seconds_used=sum(answer.seconds_taken or 0.0 for answer in answers),
+        weak_question_ids=list(dict.fromkeys(weak_ids)),
+    )

@@ -1,0 +1,495 @@
+"""The interview app and its factory `create_app`, used by the CLI and the tests.
+
+Workers (model loading, grading) never touch widgets: they post messages (`ModelLoaded`,
+`AnswerGraded`, `GradingFailed`, ...) and the `@on` handlers below update the session and the screens.
+Every failure becomes one notice through `report_error`; the session goes on.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from interviewer import locations
+from interviewer.bank.loader import load_bank
+from interviewer.bank.models import Bank, Question
+from interviewer.config import GraderName, Settings, load_settings
+from interviewer.errors import InterviewerError
+from interviewer.grading.result import FlagCode
+from interviewer.practice import (
+    PracticeOptions,
+    PracticeSession,
+    grade_answer,
+    grader_choices,
+    plan_questions,
+    resolve_grader,
+)
+from interviewer.tui.messages import (
+    AnswerGraded,
+    AnswerSubmitted,
+    AskedQuestion,
+    FollowUpChosen,
+    FollowUpsSuggested,
+    GradingFailed,
+    ModelLoaded,
+    ModelLoadFailed,
+    MoveOnRequested,
+    StartRequested,
+    WeakPracticeRequested,
+)
+from interviewer.tui.screens.feedback import FeedbackScreen
+from interviewer.tui.screens.question import QuestionScreen
+from interviewer.tui.screens.resume import ResumeScreen
+from interviewer.tui.screens.start import StartScreen
+from interviewer.tui.screens.summary import SummaryScreen
+
+if TYPE_CHECKING:
+    from interviewer.grading.base import Embedder, Grader
+    from interviewer.store import AnswerRecord, SessionRecord, SessionStore
+
+ReportFormat = Literal["md", "html", "json"]
+LOADING_MODEL = "loading model…"
+GRADING = "grading…"
+
+
+def describe_error(error: BaseException) -> str:
+    """One readable line for a notice."""
+    if isinstance(error, InterviewerError):
+        return str(error)
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
+class InterviewApp(App[None]):
+    """A mock interview: start → question → feedback (→ follow-up) → … → summary."""
+
+    CSS_PATH = "interviewer.tcss"
+    TITLE = "interviewer"
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=True, priority=True)]
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        store: SessionStore,
+        bank: Bank,
+        options: PracticeOptions,
+        embedder: Embedder | None = None,
+        embedder_loader: Callable[[], Embedder] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        cursor_blink: bool = True,
+        owns_store: bool = False,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.store = store
+        self.bank = bank
+        self.options = options
+        self.embedder = embedder
+        self.embedder_loader = embedder_loader
+        self.clock = clock
+        self.cursor_blink = cursor_blink
+        self.owns_store = owns_store
+        self.session: PracticeSession | None = None
+        self.grader_name: GraderName = "embedding"
+        self.current: AskedQuestion | None = None
+        self.model_error: str | None = None
+        self._awaiting_model: list[tuple[AnswerRecord, Question]] = []
+        self._graders: dict[tuple[str, str], Grader] = {}
+        self._grader_lock = threading.Lock()
+
+    # Start-up
+
+    def on_mount(self) -> None:
+        if self.embedder is None:
+            self.load_model()
+        unfinished = self.store.unfinished_session()
+        if not self.options.skip_start:
+            self.push_screen(self._start_screen())
+        if unfinished is not None:
+            self.push_screen(ResumeScreen(self._describe(unfinished)), lambda resume: self._resume_chosen(unfinished, resume))
+        elif self.options.skip_start:
+            self.begin(self.options)
+
+    def on_unmount(self) -> None:
+        if self.owns_store:
+            self.store.close()
+
+    def _start_screen(self) -> StartScreen:
+        choices = grader_choices(self.settings, offline=self.options.offline)
+        default = resolve_grader(self.settings, None, offline=self.options.offline)
+        return StartScreen(self.bank, self.options, choices, self.options.grader or default)
+
+    def _describe(self, record: SessionRecord) -> str:
+        answers = self.store.answers(record.id)
+        done = len({answer.question_id for answer in answers if answer.parent_answer_id is None})
+        started = record.started_at.strftime("%Y-%m-%d %H:%M UTC")
+        return (
+            f"Session {record.id}, started {started}: {done} of {len(record.question_ids)} questions answered "
+            f"({record.bank} bank, {record.grader} grader). Resume it, or start fresh?"
+        )
+
+    def _resume_chosen(self, record: SessionRecord, resume: bool | None) -> None:
+        if resume:
+            self.resume(record)
+            return
+        self.store.finish_session(record.id)
+        if self.options.skip_start:
+            self.begin(self.options)
+
+    def model_status(self) -> str:
+        """What the question screen shows about the model."""
+        if self.model_error:
+            return "model unavailable"
+        return "" if self.embedder is not None else LOADING_MODEL
+
+    # Background work: workers post, handlers own state
+
+    @work(thread=True, exclusive=True, group="model", exit_on_error=False)
+    def load_model(self) -> None:
+        """Load the embedding model (slow: imports torch) while the candidate reads the first question."""
+        started = time.perf_counter()
+        try:
+            if self.embedder_loader is not None:
+                embedder = self.embedder_loader()
+            else:
+                from interviewer.grading.embedding import load_embedder
+
+                embedder = load_embedder(self.settings.embedding)
+        except Exception as error:  # noqa: BLE001 - any load failure becomes one notice
+            self.post_message(ModelLoadFailed(describe_error(error)))
+            return
+        self.post_message(ModelLoaded(embedder, time.perf_counter() - started))
+
+    @work(thread=True, group="grading", exit_on_error=False)
+    def grade_in_background(
+        self, answer: AnswerRecord, question: Question, grader_name: GraderName, bank: Bank, asked: set[str]
+    ) -> None:
+        """Grade one stored answer; one grading at a time (the model is shared)."""
+        try:
+            with self._grader_lock:
+                grader = self._grader(grader_name, bank)
+                result = grade_answer(grader, question, answer.answer, asked=asked, hinted=answer.hinted)
+        except Exception as error:  # noqa: BLE001 - the answer stays stored; the notice says why
+            self.post_message(GradingFailed(answer, describe_error(error)))
+            return
+        self.post_message(AnswerGraded(answer, question, result))
+
+    def _grader(self, name: GraderName, bank: Bank) -> Grader:
+        key = (name, bank.name)
+        if key not in self._graders:
+            from interviewer.grading.factory import build_grader
+
+            assert self.embedder is not None
+            self._graders[key] = build_grader(self.settings, name, bank=bank, embedder=self.embedder)
+        return self._graders[key]
+
+    def _grade(self, answer: AnswerRecord, question: Question) -> None:
+        """Grade now if the model is ready, else when it is."""
+        if self.session is None:
+            return
+        if self.model_error:
+            self._show_on_feedback(answer, lambda screen: screen.show_failure(f"the model is unavailable ({self.model_error})"))
+        elif self.embedder is None:
+            self._awaiting_model.append((answer, question))
+        else:
+            self.grade_in_background(answer, question, self.grader_name, self.session.bank, self.session.asked())
+
+    def _show_on_feedback(self, answer: AnswerRecord, update: Callable[[FeedbackScreen], None]) -> None:
+        screen = self.screen
+        if isinstance(screen, FeedbackScreen) and screen.answer.id == answer.id:
+            update(screen)
+
+    def report_error(self, message: str, *, title: str = "Problem") -> None:
+        """The one place errors reach the candidate: a notice; the session goes on."""
+        self.notify(message, title=title, severity="error", timeout=10)
+
+    @on(ModelLoaded)
+    def _model_loaded(self, event: ModelLoaded) -> None:
+        self.embedder = event.embedder
+        if isinstance(self.screen, QuestionScreen):
+            self.screen.show_model_status("")
+        waiting, self._awaiting_model = self._awaiting_model, []
+        for answer, question in waiting:
+            self._show_on_feedback(answer, lambda screen: screen.show_status(GRADING))
+            self._grade(answer, question)
+
+    @on(ModelLoadFailed)
+    def _model_failed(self, event: ModelLoadFailed) -> None:
+        self.model_error = event.error
+        self.report_error(f"The embedding model could not be loaded: {event.error}. Answers are still saved.")
+        if isinstance(self.screen, QuestionScreen):
+            self.screen.show_model_status(self.model_status())
+        waiting, self._awaiting_model = self._awaiting_model, []
+        for answer, _question in waiting:
+            self._show_on_feedback(answer, lambda screen: screen.show_failure("the model is unavailable"))
+
+    @on(AnswerGraded)
+    def _answer_graded(self, event: AnswerGraded) -> None:
+        if self.session is not None:
+            try:
+                self.session.record_grade(event.answer, event.result)
+            except InterviewerError as error:
+                self.report_error(f"The grade could not be saved: {error}")
+        llm_flag = next((flag for flag in event.result.flags if flag.code == FlagCode.LLM_UNAVAILABLE), None)
+        if llm_flag is not None:
+            self.notify(f"{llm_flag.message} Showing the offline grade.", title="LLM unavailable", severity="warning")
+        self._show_on_feedback(event.answer, lambda screen: screen.show_grade(event.result))
+        if event.result.follow_ups:
+            self.post_message(FollowUpsSuggested(event.answer, event.question, event.result.follow_ups))
+
+    @on(FollowUpsSuggested)
+    def _follow_ups_suggested(self, event: FollowUpsSuggested) -> None:
+        self._show_on_feedback(event.answer, lambda screen: screen.show_follow_ups(event.follow_ups))
+
+    @on(GradingFailed)
+    def _grading_failed(self, event: GradingFailed) -> None:
+        self.report_error(f"This answer could not be graded: {event.error}. It is saved.")
+        self._show_on_feedback(event.answer, lambda screen: screen.show_failure(event.error))
+
+    # Session flow
+
+    @on(StartRequested)
+    def _start_requested(self, event: StartRequested) -> None:
+        self.begin(event.options)
+
+    def begin(self, options: PracticeOptions, question_ids: list[str] | None = None) -> None:
+        """Start a new session (from the start screen, the command line, or 'practise weak again')."""
+        try:
+            if options.bank_path is not None and options.bank_path != self.options.bank_path:
+                self.bank = load_bank(options.bank_path)
+            self.grader_name = resolve_grader(self.settings, options.grader, offline=options.offline)
+            if question_ids is not None:
+                questions = [self.bank.get(question_id) for question_id in question_ids if question_id in self.bank]
+            else:
+                questions = plan_questions(self.bank, options, self.store)
+            self.session = PracticeSession.start(
+                self.store,
+                self.bank,
+                questions,
+                grader=self.grader_name,
+                topics=list(options.topics),
+                mode="review" if options.review else "practice",
+                time_limit_seconds=options.time_limit_seconds,
+            )
+        except InterviewerError as error:
+            self.report_error(str(error), title="Cannot start")
+            if not isinstance(self.screen, StartScreen):
+                self._show(self._start_screen())
+            return
+        self.options = options
+        self.ask_next()
+
+    def resume(self, record: SessionRecord) -> None:
+        """Continue an unfinished session: ungraded answers are graded in the background."""
+        self.session = PracticeSession.resume(self.store, self.bank, record)
+        self.grader_name = record.grader if record.grader in ("embedding", "llm", "hybrid") else "embedding"  # type: ignore[assignment]
+        try:
+            self.grader_name = resolve_grader(self.settings, self.grader_name, offline=self.options.offline)
+        except InterviewerError as error:
+            self.notify(f"{error}; grading offline instead.", severity="warning")
+            self.grader_name = "embedding"
+        missing = self.session.missing_question_ids()
+        if missing:
+            self.notify(f"Questions {', '.join(missing)} are not in the bank any more and are skipped.", severity="warning")
+        for answer in self.session.ungraded_answers():
+            question = self.session.question_for(answer)
+            if question is not None:
+                self._grade(answer, question)
+        self.ask_next()
+
+    def ask_next(self) -> None:
+        """The next main question, or the summary when none is left."""
+        assert self.session is not None
+        question = self.session.next_question()
+        if question is None:
+            self.show_summary()
+            return
+        self.ask(AskedQuestion(question, main_question=question))
+
+    def ask(self, asked: AskedQuestion) -> None:
+        assert self.session is not None
+        self.current = asked
+        self._show(
+            QuestionScreen(
+                asked,
+                position=self.session.position(asked.main_question),
+                time_limit_seconds=self.session.record.time_limit_seconds,
+                clock=self.clock,
+                cursor_blink=self.cursor_blink,
+            )
+        )
+
+    def _show(self, screen: Screen[None]) -> None:
+        if len(self.screen_stack) <= 1:
+            self.push_screen(screen)
+        else:
+            self.switch_screen(screen)
+
+    @on(AnswerSubmitted)
+    def _answer_submitted(self, event: AnswerSubmitted) -> None:
+        assert self.session is not None
+        asked = event.asked
+        try:
+            answer = self.session.submit(
+                asked.question,
+                event.answer,
+                seconds_taken=event.seconds_taken,
+                hinted=event.hinted,
+                skipped=event.skipped,
+                parent_answer_id=asked.parent_answer.id if asked.parent_answer else None,
+                follow_up=asked.follow_up,
+            )
+        except InterviewerError as error:
+            self.report_error(f"The answer could not be saved: {error}")
+            return
+        if event.skipped:
+            self.ask_next()
+            return
+        status = LOADING_MODEL if self.embedder is None and not self.model_error else GRADING
+        self._show(FeedbackScreen(asked, answer, position=self.session.position(asked.main_question), status=status))
+        self._grade(answer, asked.question)
+
+    @on(FollowUpChosen)
+    def _follow_up_chosen(self, event: FollowUpChosen) -> None:
+        assert self.session is not None and self.current is not None
+        try:
+            question = self.session.follow_up_question(event.question, event.follow_up)
+        except Exception as error:  # noqa: BLE001 - a broken follow-up must not end the session
+            self.report_error(f"This follow-up cannot be asked: {describe_error(error)}")
+            return
+        self.ask(
+            AskedQuestion(
+                question,
+                main_question=self.current.main_question,
+                parent_answer=event.answer,
+                parent_question=event.question,
+                follow_up=event.follow_up,
+            )
+        )
+
+    @on(MoveOnRequested)
+    def _move_on(self) -> None:
+        self.ask_next()
+
+    def show_summary(self) -> None:
+        assert self.session is not None
+        self.session.finish()
+        record = self.session.record
+        title = f"Session {record.id} summary · {record.bank} · {len(record.question_ids)} questions · {record.grader}"
+        self._show(SummaryScreen(self.session.summary(), title=title))
+
+    @on(WeakPracticeRequested)
+    def _weak_practice(self, event: WeakPracticeRequested) -> None:
+        self.begin(self.options, question_ids=event.question_ids)
+
+    def action_new_session(self) -> None:
+        self.options = PracticeOptions(
+            bank_path=self.options.bank_path,
+            questions=self.options.questions,
+            offline=self.options.offline,
+            seed=self.options.seed,
+        )
+        self._show(self._start_screen())
+
+    def load_bank_for_start(self, path: str | None) -> None:
+        """The start screen's bank field was changed: load it and show its topics."""
+        try:
+            bank = load_bank(Path(path).expanduser() if path else self.settings.interview.bank)
+        except InterviewerError as error:
+            self.report_error(str(error), title="Bank not loaded")
+            return
+        self.bank = bank
+        self.options.bank_path = Path(path).expanduser() if path else None
+        if isinstance(self.screen, StartScreen):
+            self.screen.set_bank(bank)
+        self.notify(f"Loaded bank {bank.name}: {len(bank.questions)} questions.")
+
+    def action_export_report(self, fmt: ReportFormat) -> None:
+        """Export the session's report next to the database (reports/session-N.ext)."""
+        if self.session is None:
+            return
+        try:
+            from interviewer.reports import export_report
+        except ImportError:
+            self.report_error("Report export is not available in this build of interviewer.", title="Export")
+            return
+        extension = {"md": "md", "html": "html", "json": "json"}[fmt]
+        path = locations.data_dir() / "reports" / f"session-{self.session.id}.{extension}"
+        try:
+            locations.ensure_dir(path.parent)
+            written = export_report(self.store, self.session.id, fmt, path)
+        except (InterviewerError, OSError) as error:
+            self.report_error(f"The report could not be written: {describe_error(error)}", title="Export")
+            return
+        self.notify(f"Report written to {written}", title="Export")
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for binding in screen.BINDINGS:
+            if isinstance(binding, Binding) and binding.description:
+                action = binding.action
+                target = self if action.startswith("app.") else screen
+                name = action.removeprefix("app.")
+                yield SystemCommand(binding.description, f"{binding.description} ({binding.key})", _action_runner(target, name))
+
+
+def _action_runner(target: App[None] | Screen[None], action: str) -> Callable[[], object]:
+    async def run() -> None:
+        await target.run_action(action)
+
+    return run
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    options: PracticeOptions | None = None,
+    store: SessionStore | None = None,
+    embedder: Embedder | None = None,
+    embedder_loader: Callable[[], Embedder] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    cursor_blink: bool = True,
+) -> InterviewApp:
+    """Build the interview app: loads the bank and opens the store (errors raise InterviewerError).
+
+    With `options.skip_start`, the questions are planned here too, so a bad `--topic` fails before
+    the screen opens. `embedder` skips model loading (tests share one model); `embedder_loader`
+    replaces the default loader.
+    """
+    settings = settings or load_settings()
+    options = options or PracticeOptions()
+    if options.bank_path is None:
+        options.bank_path = settings.interview.bank
+    bank = load_bank(options.bank_path)
+    owns_store = store is None
+    if store is None:
+        from interviewer.store import SessionStore
+
+        store = SessionStore.open()
+    if options.skip_start:
+        try:
+            resolve_grader(settings, options.grader, offline=options.offline)
+            plan_questions(bank, options, store)
+        except InterviewerError:
+            if owns_store:
+                store.close()
+            raise
+    return InterviewApp(
+        settings,
+        store=store,
+        bank=bank,
+        options=options,
+        embedder=embedder,
+        embedder_loader=embedder_loader,
+        clock=clock,
+        cursor_blink=cursor_blink,
+        owns_store=owns_store,
+    )

@@ -1,0 +1,1 @@
+"""The interview's screens: start, resume offer, question, feedback, summary."""

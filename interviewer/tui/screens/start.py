@@ -1,0 +1,140 @@
+"""Start screen: bank, topics, number of questions, difficulty, grader, time limit, review."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, Footer, Input, Label, RadioButton, RadioSet, SelectionList, Static
+
+from interviewer.bank.models import Bank, Difficulty
+from interviewer.config import GraderName
+from interviewer.practice import GraderChoice, PracticeOptions
+from interviewer.tui.messages import StartRequested
+
+DIFFICULTIES: list[tuple[str, Difficulty | None]] = [("any", None), ("easy", "easy"), ("medium", "medium"), ("hard", "hard")]
+
+
+class StartScreen(Screen[None]):
+    """Choose what to practise; Ctrl+S or the Start button begins."""
+
+    BINDINGS = [Binding("ctrl+s", "start", "Start", show=True)]
+
+    def __init__(self, bank: Bank, options: PracticeOptions, grader_choices: list[GraderChoice], grader: GraderName):
+        super().__init__()
+        self.bank = bank
+        self.options = options
+        self.grader_choices = grader_choices
+        self.default_grader = grader
+
+    def compose(self) -> ComposeResult:
+        options = self.options
+        with VerticalScroll(id="start-form"):
+            yield Static("Mock interview", classes="screen-title")
+            with Horizontal(classes="field"):
+                yield Label("Bank", classes="field-label")
+                yield Input(
+                    value=str(options.bank_path or ""),
+                    placeholder=f"{self.bank.name} (shipped) — or a rubric file/folder",
+                    id="bank-path",
+                    compact=True,
+                )
+            yield Label("Topics (none ticked = all)", classes="section-label")
+            yield SelectionList[str](
+                *[(topic, topic, topic.casefold() in {t.casefold() for t in options.topics}) for topic in self.bank.topics()],
+                id="topics",
+                compact=True,
+            )
+            with Horizontal(classes="field"):
+                yield Label("Questions", classes="field-label")
+                yield Input(
+                    value=str(options.questions), type="integer", id="question-count", classes="short", compact=True
+                )
+                yield Label("Limit (s)", classes="field-label short-label")
+                yield Input(
+                    value=str(options.time_limit_seconds or ""),
+                    type="integer",
+                    placeholder="none",
+                    id="time-limit",
+                    classes="short",
+                    compact=True,
+                )
+            with Horizontal(classes="field"):
+                yield Label("Difficulty", classes="field-label")
+                with RadioSet(id="difficulty", classes="inline", compact=True):
+                    for label, value in DIFFICULTIES:
+                        yield RadioButton(label, value=value == options.difficulty, name=label)
+            with Horizontal(classes="field"):
+                yield Label("Grader", classes="field-label")
+                with RadioSet(id="grader", classes="inline", compact=True):
+                    for choice in self.grader_choices:
+                        yield RadioButton(
+                            choice.label,
+                            value=choice.name == self.default_grader,
+                            name=choice.name,
+                            disabled=choice.unavailable_reason is not None,
+                        )
+            reasons = {choice.unavailable_reason for choice in self.grader_choices if choice.unavailable_reason}
+            for reason in sorted(reasons):
+                yield Static(f"LLM and hybrid unavailable: {reason}", markup=False, classes="unavailable-reason")
+            yield Checkbox("Review: ask the questions whose key points are due", options.review, id="review", compact=True)
+            yield Button("Start interview (Ctrl+S)", variant="primary", id="start", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#topics").focus()
+
+    def set_bank(self, bank: Bank) -> None:
+        """Show the topics of a newly loaded bank."""
+        self.bank = bank
+        topics = self.query_one("#topics", SelectionList)
+        topics.clear_options()
+        topics.add_options([(topic, topic) for topic in bank.topics()])
+
+    @on(Input.Submitted, "#bank-path")
+    def _bank_path_entered(self, event: Input.Submitted) -> None:
+        self.app.load_bank_for_start(event.value.strip() or None)  # type: ignore[attr-defined]
+
+    @on(Button.Pressed, "#start")
+    def _start_pressed(self) -> None:
+        self.action_start()
+
+    def action_start(self) -> None:
+        try:
+            options = self.read_options()
+        except ValueError as exc:
+            self.notify(str(exc), title="Check the form", severity="warning")
+            return
+        self.post_message(StartRequested(options))
+
+    def read_options(self) -> PracticeOptions:
+        """The form as PracticeOptions; ValueError with a readable message for bad fields."""
+        count_text = self.query_one("#question-count", Input).value.strip() or "5"
+        limit_text = self.query_one("#time-limit", Input).value.strip()
+        count = int(count_text)
+        if not 1 <= count <= 100:
+            raise ValueError("Questions: choose between 1 and 100")
+        limit = int(limit_text) if limit_text else None
+        if limit is not None and limit < 10:
+            raise ValueError("Time limit: at least 10 seconds, or leave it empty for none")
+        difficulty_button = self.query_one("#difficulty", RadioSet).pressed_button
+        difficulty = dict(DIFFICULTIES).get(difficulty_button.name if difficulty_button else "any")
+        grader_button = self.query_one("#grader", RadioSet).pressed_button
+        grader = cast(GraderName, grader_button.name if grader_button else self.default_grader)
+        bank_text = self.query_one("#bank-path", Input).value.strip()
+        return PracticeOptions(
+            bank_path=Path(bank_text).expanduser() if bank_text else None,
+            topics=tuple(self.query_one("#topics", SelectionList).selected),
+            questions=count,
+            difficulty=difficulty,
+            grader=grader,
+            time_limit_seconds=limit,
+            review=self.query_one("#review", Checkbox).value,
+            offline=self.options.offline,
+            seed=self.options.seed,
+        )

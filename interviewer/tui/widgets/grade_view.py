@@ -1,0 +1,60 @@
+"""Widgets that show a grade: the score with a bar, and each key point with its verdict and evidence."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Label, ProgressBar, Static
+
+from interviewer.grading.result import KeyPointVerdict
+
+VERDICT_ICONS = {"covered": "✓", "partial": "~", "missed": "✗"}
+
+
+def format_score(score: float) -> str:
+    """A score out of 10 as the candidate reads it: `7.5/10`, `10/10`."""
+    return f"{score:.1f}".removesuffix(".0") + "/10"
+
+
+class ScoreBar(Horizontal):
+    """`7.5/10` followed by a bar filled to the score."""
+
+    DEFAULT_CSS = """
+    ScoreBar { height: 1; width: 1fr; }
+    ScoreBar > .score-value { width: 8; text-style: bold; }
+    ScoreBar > ProgressBar { width: 1fr; }
+    ScoreBar > ProgressBar > Bar { width: 1fr; }
+    """
+
+    def __init__(self, score: float, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.score = score
+
+    def compose(self) -> ComposeResult:
+        yield Label(format_score(self.score), classes="score-value")
+        yield ProgressBar(total=10, show_eta=False, show_percentage=False)
+
+    def on_mount(self) -> None:
+        self.query_one(ProgressBar).update(progress=self.score)
+
+
+class KeyPointRow(Horizontal):
+    """One key point: ✓ / ~ / ✗, its statement, and the evidence span from the answer."""
+
+    DEFAULT_CSS = """
+    KeyPointRow { height: auto; }
+    KeyPointRow > .verdict-icon { width: 2; text-style: bold; }
+    KeyPointRow > Vertical { height: auto; width: 1fr; }
+    KeyPointRow .evidence { text-style: italic; }
+    """
+
+    def __init__(self, verdict: KeyPointVerdict) -> None:
+        super().__init__(classes=f"key-point {verdict.verdict}")
+        self.verdict = verdict
+
+    def compose(self) -> ComposeResult:
+        yield Label(VERDICT_ICONS[self.verdict.verdict], classes="verdict-icon")
+        with Vertical():
+            yield Static(self.verdict.text, markup=False, classes="key-point-text")
+            if self.verdict.evidence and self.verdict.verdict != "missed":
+                yield Static(f"“{self.verdict.evidence}”", markup=False, classes="evidence")
