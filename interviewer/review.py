@@ -12,6 +12,7 @@ layer never needs to call anything here; `record_review` is for grades made outs
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -95,20 +96,23 @@ def record_review(store: SessionStore, question: Question, result: GradeResult, 
     _apply(store, question.bank, question.id, result, now)
 
 
-def review_question_id(store: SessionStore, answer: AnswerRecord) -> str:
-    """The bank question whose key points an answer rates: a follow-up rates its parent question,
-    a related-question follow-up rates that question."""
+def rated_question(answer: AnswerRecord, parent_of: Callable[[int], AnswerRecord | None]) -> AnswerRecord:
+    """The answer whose question a (follow-up) answer rates: a follow-up rates its first ancestor's
+    question, a related-question follow-up its own. `parent_of` looks an answer up by id (None: unknown)."""
     if answer.follow_up is not None and answer.follow_up.kind == "related_question" and answer.follow_up.question_id:
-        return answer.follow_up.question_id
+        return answer.model_copy(update={"question_id": answer.follow_up.question_id})
     while answer.parent_answer_id is not None:
-        answer = store.get_answer(answer.parent_answer_id)
-    return answer.question_id
+        parent = parent_of(answer.parent_answer_id)
+        if parent is None:
+            break
+        answer = parent
+    return answer
 
 
 def review_answer(store: SessionStore, answer: AnswerRecord, result: GradeResult, now: datetime | None = None) -> None:
     """Rate the key points of a stored answer's question from its grade (called by `record_grade`)."""
     bank = store.get_session(answer.session_id).bank
-    _apply(store, bank, review_question_id(store, answer), result, now)
+    _apply(store, bank, rated_question(answer, store.get_answer).question_id, result, now)
 
 
 def due_question_ids(store: SessionStore, bank: Bank | str, now: datetime | None = None) -> list[str]:

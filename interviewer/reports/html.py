@@ -1,0 +1,72 @@
+"""The report as one self-contained HTML file: Jinja2 with autoescape on, inline CSS and SVG, no scripts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import jinja2
+
+from interviewer.reports.charts import history_line_chart, score_band, topic_bar_chart
+from interviewer.reports.formatting import VERDICT_MARK, format_datetime, format_score, format_seconds
+from interviewer.reports.models import AnswerReport, SessionReport
+
+
+@dataclass(frozen=True)
+class AnswerSegment:
+    """A run of answer text and the key points whose evidence covers it (none: plain text)."""
+
+    text: str
+    key_point_numbers: tuple[int, ...]
+    verdict: str | None
+
+
+def answer_segments(answer: AnswerReport) -> list[AnswerSegment]:
+    """Split the answer at evidence boundaries so each evidence span can be highlighted, overlaps included."""
+    spans = [
+        (key_point.evidence_start, key_point.evidence_end, number, key_point.verdict)
+        for number, key_point in enumerate(answer.key_points, start=1)
+        if key_point.evidence_start is not None and key_point.evidence_end is not None
+    ]
+    if not spans:
+        return [AnswerSegment(answer.answer, (), None)]
+    boundaries = sorted({0, len(answer.answer), *(start for start, *_ in spans), *(end for _, end, *_ in spans)})
+    segments: list[AnswerSegment] = []
+    for start, end in zip(boundaries, boundaries[1:]):
+        covering = [(number, verdict) for span_start, span_end, number, verdict in spans if span_start <= start and end <= span_end]
+        numbers = tuple(number for number, _ in covering)
+        verdict = None
+        if covering:
+            verdict = "covered" if any(v == "covered" for _, v in covering) else "partial"
+        if segments and segments[-1].key_point_numbers == numbers:
+            segments[-1] = AnswerSegment(segments[-1].text + answer.answer[start:end], numbers, verdict)
+        else:
+            segments.append(AnswerSegment(answer.answer[start:end], numbers, verdict))
+    return segments
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("interviewer.reports", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters.update(
+        score=format_score, seconds=format_seconds, datetime=format_datetime, band=score_band,
+    )
+    environment.globals.update(verdict_mark=VERDICT_MARK, answer_segments=answer_segments)
+    return environment
+
+
+def render_html(report: SessionReport) -> str:
+    """The whole report as one HTML document."""
+    template = _environment().get_template("report.html.j2")
+    return template.render(
+        report=report,
+        session=report.session,
+        topic_chart=topic_bar_chart(report.topics),
+        history_chart=history_line_chart(report.history, report.session.id),
+    )

@@ -1,0 +1,143 @@
+"""The report as Markdown: readable as plain text in a terminal and rendered on a Git host.
+
+Everything that comes from the candidate or the bank is escaped, so an answer cannot add headings,
+links, tables or raw HTML to the report.
+"""
+
+from __future__ import annotations
+
+import re
+
+from interviewer.reports.formatting import VERDICT_MARK, format_datetime, format_score, format_seconds
+from interviewer.reports.models import AnswerReport, SessionReport
+
+# Characters with inline meaning in CommonMark/GFM (plus HTML's < > &); escaped anywhere.
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&#!])")
+_ORDERED_LIST_START = re.compile(r"^(\d+)([.)])")
+_BLOCK_START_CHARS = "-+="
+
+
+def escape_markdown(text: str) -> str:
+    """Escape text placed inside a line (after a list marker, in a heading or table cell) so Markdown
+    shows it literally; newlines become spaces."""
+    return _INLINE_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def _escape_line(line: str) -> str:
+    """Escape a whole line: inline specials, plus a start that would open a block.
+    Leading spaces become no-break spaces so indentation never makes a code block."""
+    body = line.lstrip()
+    indent = "\u00a0" * (len(line) - len(body))
+    body = _INLINE_SPECIAL.sub(r"\\\1", body)
+    if body and body[0] in _BLOCK_START_CHARS:
+        body = "\\" + body
+    else:
+        body = _ORDERED_LIST_START.sub(r"\1\\\2", body)
+    return indent + body
+
+
+def quote_block(text: str) -> str:
+    """Multi-line text as an escaped blockquote, keeping its line breaks."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    quoted = [f"> {_escape_line(line)}  " if line.strip() else ">" for line in lines]
+    return "\n".join(quoted).rstrip()
+
+
+def _answer_block(answer: AnswerReport, level: int) -> list[str]:
+    heading = "#" * level
+    if answer.follow_up is not None:
+        title = f"{heading} Follow-up: {escape_markdown(answer.question_text)}"
+    else:
+        title = f"{heading} {escape_markdown(answer.question_id)} · {escape_markdown(answer.question_text)}"
+    facts = [
+        f"**Score:** {'skipped' if answer.skipped else format_score(answer.score)}",
+        f"**Topic:** {escape_markdown(answer.topic)}",
+        f"**Time:** {format_seconds(answer.seconds_taken)}",
+    ]
+    if answer.hinted:
+        facts.append("**Hint used**")
+    lines = [title, "", " · ".join(facts), ""]
+    if answer.skipped:
+        lines += ["_Skipped._", ""]
+    elif not answer.answer.strip():
+        lines += ["_(empty answer)_", ""]
+    else:
+        lines += ["**Answer:**", "", quote_block(answer.answer), ""]
+    if answer.key_points:
+        lines += ["**Key points:**", ""]
+        for key_point in answer.key_points:
+            line = f"- {VERDICT_MARK[key_point.verdict]} {key_point.verdict}: {escape_markdown(key_point.text)}"
+            if key_point.evidence and key_point.verdict != "missed":
+                line += f"  \n  evidence: “{escape_markdown(key_point.evidence)}”"
+            lines.append(line)
+        lines.append("")
+    elif answer.score is None and not answer.skipped:
+        lines += ["_Not graded._", ""]
+    if answer.flags:
+        lines += ["**Flags:**", ""]
+        lines += [f"- ⚠ {escape_markdown(flag.message)} (`{flag.code.value}`)" for flag in answer.flags]
+        lines.append("")
+    if answer.feedback:
+        lines += ["**Feedback:**", "", quote_block(answer.feedback), ""]
+    if answer.follow_ups_suggested:
+        lines += ["**Suggested follow-ups:**", ""]
+        lines += [f"- {escape_markdown(follow_up.text)}" for follow_up in answer.follow_ups_suggested]
+        lines.append("")
+    for follow_up_answer in answer.follow_up_answers:
+        lines += _answer_block(follow_up_answer, min(level + 1, 6))
+    return lines
+
+
+def render_markdown(report: SessionReport) -> str:
+    """The whole report as Markdown text."""
+    session = report.session
+    lines = [
+        f"# Interview report · session {session.id}",
+        "",
+        f"**Overall score: {format_score(report.overall_score)}**",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| Bank | {escape_markdown(session.bank)} |",
+        f"| Started | {format_datetime(session.started_at)} |",
+        f"| Finished | {format_datetime(session.finished_at) if session.finished_at else 'not finished'} |",
+        f"| Mode | {session.mode} |",
+        f"| Grader | {escape_markdown(session.grader)} |",
+        f"| Questions | {session.answered} answered, {session.skipped} skipped of {session.planned_questions} planned;"
+        f" {session.follow_ups_answered} follow-ups |",
+        f"| Time used | {format_seconds(session.seconds_used)} |",
+    ]
+    if report.flag_counts:
+        notes = ", ".join(f"{code}: {count}" for code, count in report.flag_counts.items())
+        lines.append(f"| Flags | {escape_markdown(notes)} |")
+    if session.ungraded:
+        lines.append(f"| Not graded | {session.ungraded} answer(s) |")
+    lines += ["", "## Scores by topic", "", "| Topic | Score | Questions |", "|---|---:|---:|"]
+    lines += [
+        f"| {escape_markdown(topic.topic)} | {format_score(topic.mean_score)} | {topic.questions} |"
+        for topic in report.topics
+    ]
+    if len(report.history) > 1:
+        lines += ["", "## Score over sessions", "", "| Session | Date | Score |", "|---:|---|---:|"]
+        lines += [
+            f"| {point.session_id} | {format_datetime(point.started_at)} | {format_score(point.overall_score)} |"
+            for point in report.history
+        ]
+    if report.weakest_key_points:
+        lines += ["", "## Weakest key points", ""]
+        lines += [
+            f"- {VERDICT_MARK[point.verdict]} {escape_markdown(point.text)} "
+            f"(question {escape_markdown(point.question_id)})"
+            for point in report.weakest_key_points
+        ]
+    lines += ["", "## Questions", ""]
+    for answer in report.questions:
+        lines += _answer_block(answer, 3)
+    lines += [
+        "---",
+        "",
+        f"_Generated by interviewer {escape_markdown(report.interviewer_version)} at "
+        f"{format_datetime(report.generated_at)}. ✓ covered · ~ partial · ✗ missed._",
+        "",
+    ]
+    return "\n".join(lines)
