@@ -169,6 +169,21 @@ class LLMClient:
         except BadReply as problem:
             raise LLMFault(f"unusable reply after one retry: {self._redact(str(problem))}") from None
 
+    def list_models(self) -> list[str] | None:
+        """Model ids the server lists, or None when it has no model list; LLMFault when unreachable."""
+        import openai
+
+        try:
+            return [model.id for model in self._client.models.list()]
+        except openai.APIStatusError as exc:
+            if exc.status_code in (404, 405, 501):
+                return None
+            raise LLMFault(
+                self._describe_status_error(exc, self._server_message(exc)), status_code=exc.status_code
+            ) from None
+        except openai.OpenAIError as exc:
+            raise self._transport_fault(exc) from None
+
     def _chat(
         self, messages: list[Message], mode: ResponseMode, schema_name: str, schema: dict[str, Any]
     ) -> tuple[str | None, str | None]:
@@ -196,17 +211,22 @@ class LLMClient:
             if mode != "text" and exc.status_code in (400, 422, 500, 501) and _mentions_response_format(server_message):
                 raise _FormatRejected(f"HTTP {exc.status_code}: {server_message}") from None
             raise LLMFault(self._describe_status_error(exc, server_message), status_code=exc.status_code) from None
-        except openai.APITimeoutError:
-            raise LLMFault(f"no reply from {self.display_url} within {self.settings.timeout:g} s") from None
-        except openai.APIConnectionError as exc:
-            cause = f" ({self._redact(str(exc.__cause__))})" if exc.__cause__ else ""
-            raise LLMFault(f"cannot connect to {self.display_url}{cause}") from None
         except openai.OpenAIError as exc:
-            raise LLMFault(self._redact(str(exc))[:MAX_SERVER_MESSAGE_CHARS]) from None
+            raise self._transport_fault(exc) from None
         if not completion.choices:
             return None, None
         choice = completion.choices[0]
         return choice.message.content, choice.finish_reason
+
+    def _transport_fault(self, exc: Exception) -> LLMFault:
+        import openai
+
+        if isinstance(exc, openai.APITimeoutError):
+            return LLMFault(f"no reply from {self.display_url} within {self.settings.timeout:g} s")
+        if isinstance(exc, openai.APIConnectionError):
+            cause = f" ({self._redact(str(exc.__cause__))})" if exc.__cause__ else ""
+            return LLMFault(f"cannot connect to {self.display_url}{cause}")
+        return LLMFault(self._redact(str(exc))[:MAX_SERVER_MESSAGE_CHARS])
 
     def _server_message(self, exc: Any) -> str:
         body = exc.body
