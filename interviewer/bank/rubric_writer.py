@@ -1,0 +1,58 @@
+"""Write rubric files as readable YAML: keys in model order, multi-line text as literal blocks, UTF-8."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from interviewer.bank.key_point_drafts import slugify
+from interviewer.bank.models import RubricFile
+from interviewer.errors import BankError
+
+
+class _RubricDumper(yaml.SafeDumper):
+    """YAML with multi-line strings as `|` blocks and list items indented under their key."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_RubricDumper.add_representer(str, _represent_text)
+
+
+def rubric_yaml(rubric: RubricFile) -> str:
+    """A rubric file as YAML text; empty `alternatives` lists are left out."""
+    document = rubric.model_dump(mode="json")
+    for question in document["questions"]:
+        for key_point in question["key_points"]:
+            if not key_point["alternatives"]:
+                del key_point["alternatives"]
+    return yaml.dump(document, Dumper=_RubricDumper, sort_keys=False, allow_unicode=True, width=1000)
+
+
+def rubric_file_name(index: int, topic: str) -> str:
+    """'01-neural-network-basics.yaml' for the first topic."""
+    return f"{index:02d}-{slugify(topic, max_words=8, max_length=60)}.yaml"
+
+
+def write_rubric_files(rubrics: list[RubricFile], output: Path, *, overwrite: bool = False) -> list[Path]:
+    """One YAML file per rubric in `output`; existing files are kept unless `overwrite` (they may hold edits)."""
+    output = Path(output)
+    targets = [output / rubric_file_name(index, rubric.topic) for index, rubric in enumerate(rubrics, start=1)]
+    if not overwrite:
+        for target in targets:
+            if target.exists():
+                raise BankError(target, "already exists; import into an empty folder so edited rubrics are kept")
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        for target, rubric in zip(targets, rubrics, strict=True):
+            target.write_text(rubric_yaml(rubric), encoding="utf-8")
+    except OSError as exc:
+        raise BankError(output, f"cannot write rubric files: {exc.strerror or exc}") from None
+    return targets
