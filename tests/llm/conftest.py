@@ -22,6 +22,8 @@ from typing import Any
 
 import pytest
 
+from interviewer.bank.loader import load_bank
+from interviewer.bank.models import Bank
 from interviewer.config import Settings
 
 TEST_MODEL = "test-model"
@@ -255,3 +257,78 @@ def llm_settings(chat_server: ChatServer) -> Settings:
 
 def _lower(headers: Any) -> dict[str, str]:
     return {name.lower(): value for name, value in headers.items()}
+
+
+def rubric_content(
+    request: Request,
+    *,
+    verdict: str = "covered",
+    verdicts: dict[str, str] | None = None,
+    quote: str | None = None,
+    score: float = 8.0,
+    grader_directed: bool = False,
+    feedback: str = "Clear on the mechanism; the fixes were thin.",
+    follow_up: str = "How would you detect dead units during training?",
+) -> str:
+    """A valid assessment of the key points the request asks about; quotes are the answer's first words."""
+    default_quote = " ".join(request.answer.split()[:6])
+    items = []
+    for key_point_id in request.key_point_ids:
+        chosen = (verdicts or {}).get(key_point_id, verdict)
+        evidence = "" if chosen == "missed" else (quote if quote is not None else default_quote)
+        items.append({"key_point_id": key_point_id, "quote": evidence, "verdict": chosen})
+    return json.dumps(
+        {
+            "key_points": items,
+            "grader_directed": grader_directed,
+            "score": score,
+            "feedback": feedback,
+            "follow_up": follow_up,
+        }
+    )
+
+
+def rubric_responder(**assessment: Any) -> Responder:
+    """A responder grading every request the same way (see rubric_content)."""
+    return lambda request: Reply(content=rubric_content(request, **assessment))
+
+
+# -- graders ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def bank() -> Bank:
+    """The shipped deep-learning bank."""
+    return load_bank()
+
+
+@pytest.fixture
+def embedding_grader(request: pytest.FixtureRequest, bank: Bank) -> Any:
+    """The real embedding grader on the real model (TEMPORARY: word overlap until the engine lands)."""
+    try:
+        from interviewer.grading.embedding_grader import EmbeddingGrader
+    except ImportError:
+        return _OverlapGrader()
+    return EmbeddingGrader(request.getfixturevalue("embedder"), bank)
+
+
+class _OverlapGrader:
+    name = "embedding"
+
+    def grade(self, question: Any, answer: str, **kwargs: Any) -> Any:
+        from interviewer.grading.result import GradeResult, KeyPointVerdict, Provenance
+
+        answer_words = set(answer.lower().split())
+        verdicts = []
+        for key_point in question.key_points:
+            words = set(key_point.text.lower().split())
+            share = len(words & answer_words) / len(words)
+            verdict = "covered" if share >= 0.6 else "partial" if share >= 0.3 else "missed"
+            verdicts.append(
+                KeyPointVerdict(key_point_id=key_point.id, text=key_point.text, weight=key_point.weight,
+                                verdict=verdict, similarity=share)
+            )
+        total = sum(v.weight for v in verdicts)
+        credit = {"covered": 1, "partial": 0.5, "missed": 0}
+        score = 10 * sum(v.weight * credit[v.verdict] for v in verdicts) / total
+        return GradeResult(question_id=question.id, score=score, key_points=verdicts,
+                           provenance=Provenance(grader="embedding", embedding_model="overlap"))
