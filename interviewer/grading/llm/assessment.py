@@ -75,9 +75,6 @@ _BASE_SCHEMA = LLMAssessment.model_json_schema()
 def assessment_schema(key_point_ids: Sequence[str]) -> dict[str, Any]:
     """The JSON Schema sent to the server, with key point ids restricted to the ones asked about."""
     schema = copy.deepcopy(_BASE_SCHEMA)
-    id_property = schema["$defs"]["KeyPointAssessment"]["properties"]["key_point_id"]
-    if key_point_ids:
-        id_property["enum"] = list(key_point_ids)
-    else:
-        schema["properties"]["key_points"]["maxItems"] = 0
+    if key_point_ids:  # an empty enum is invalid JSON Schema; validation rejects stray items instead
+        schema["$defs"]["KeyPointAssessment"]["properties"]["key_point_id"]["enum"] = list(key_point_ids)
     return schema
