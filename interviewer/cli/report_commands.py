@@ -1,9 +1,172 @@
-"""CLI commands: report (filled in by its issue)."""
+"""CLI commands over stored sessions: `history`, `report` and `progress`."""
 
 from __future__ import annotations
 
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import typer
+from rich import box
+from rich.table import Table
+
+from interviewer.cli.common import console
+
+if TYPE_CHECKING:
+    from interviewer.reports.progress import HistoryRow
+
+SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+class ReportFormatName(StrEnum):
+    """Formats of `interviewer report`."""
+
+    md = "md"
+    html = "html"
+    json = "json"
+
+
+def _open_store():  # noqa: ANN202 - imported lazily to keep `interviewer --help` fast
+    from interviewer.store import SessionStore
+
+    return SessionStore.open()
+
+
+def sparkline(scores: list[float]) -> str:
+    """Scores out of 10 as a row of block characters."""
+    return "".join(SPARK_BLOCKS[min(int(score / 10 * len(SPARK_BLOCKS)), len(SPARK_BLOCKS) - 1)] for score in scores)
+
+
+def _session_notes(row: HistoryRow) -> list[str]:
+    return [*(["review"] if row.mode == "review" else []), *([] if row.finished else ["unfinished"])]
+
+
+def history(
+    as_json: bool = typer.Option(False, "--json", help="Print the sessions as JSON instead of a table."),
+) -> None:
+    """List past sessions, newest first: date, bank, questions, mean score, grader."""
+    from interviewer.reports.formatting import format_score
+    from interviewer.reports.progress import session_history
+
+    with _open_store() as store:
+        rows = session_history(store)
+    if as_json:
+        typer.echo(json.dumps([row.model_dump(mode="json") for row in rows], indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        console.print("No sessions yet: run [bold]interviewer practice[/] to start one.")
+        return
+    table = Table(title="Interview sessions, newest first (times in UTC)", title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column("id", justify="right", style="bold")
+    table.add_column("date", no_wrap=True)
+    table.add_column("bank")
+    table.add_column("asked", justify="right")
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("grader")
+    notes = [", ".join(_session_notes(row)) for row in rows]
+    if any(notes):
+        table.add_column("notes")
+    for row, note in zip(rows, notes, strict=True):
+        cells = [
+            str(row.session_id),
+            f"{row.started_at:%Y-%m-%d %H:%M}",
+            row.bank,
+            f"{row.asked_questions}/{row.planned_questions}",
+            format_score(row.mean_score),
+            row.grader,
+        ]
+        table.add_row(*cells, *([note] if any(notes) else []))
+    console.print(table)
+
+
+def report(
+    session_id: int | None = typer.Argument(None, help="Session id (see `interviewer history`); default: the latest."),
+    last: bool = typer.Option(False, "--last", help="Report the latest session."),
+    fmt: ReportFormatName = typer.Option(ReportFormatName.md, "--format", "-f", help="md, html or json."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+) -> None:
+    """Export the score report of one session as Markdown, HTML or JSON."""
+    from interviewer.reports import ReportError, build_report, render_report
+    from interviewer.reports.export import write_text
+
+    if session_id is not None and last:
+        raise ReportError("give a SESSION_ID or --last, not both")
+    with _open_store() as store:
+        if session_id is None:
+            sessions = store.sessions()
+            if not sessions:
+                raise ReportError(f"no sessions stored yet in {store.path}: run `interviewer practice` first")
+            session_id = sessions[0].id
+        text = render_report(build_report(store, session_id), fmt.value)
+    if output is None:
+        typer.echo(text, nl=not text.endswith("\n"))
+        return
+    written = write_text(output, text)
+    console.print(f"wrote the {fmt.value} report of session {session_id} to {written}", highlight=False)
+
+
+def progress(
+    bank: str | None = typer.Option(None, "--bank", "-b", help="Only sessions of this bank (by name)."),
+    show_all: bool = typer.Option(False, "--all", help="Also list key points that were always covered."),
+    as_json: bool = typer.Option(False, "--json", help="Print the progress data as JSON."),
+) -> None:
+    """How scores moved over sessions, per topic and per key point (with the next review date)."""
+    from interviewer.reports.formatting import VERDICT_MARK
+    from interviewer.reports.progress import build_progress
+
+    with _open_store() as store:
+        data = build_progress(store, bank)
+    if as_json:
+        typer.echo(data.model_dump_json(indent=2))
+        return
+    if not data.topics and not data.key_points:
+        console.print("No graded sessions yet: run [bold]interviewer practice[/] to start one.")
+        return
+    banks = sorted({topic.bank for topic in data.topics})
+    topics = Table(
+        title=f"Score per topic out of 10, oldest → newest session ({', '.join(banks)})",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+    )
+    topics.add_column("topic")
+    if len(banks) > 1:
+        topics.add_column("bank")
+    for column in ("sessions", "first", "latest", "best", "change"):
+        topics.add_column(column, justify="right", no_wrap=True)
+    topics.add_column("trend", no_wrap=True)
+    for topic in data.topics:
+        scores = [point.mean_score for point in topic.points]
+        cells = [topic.topic, *([topic.bank] if len(banks) > 1 else [])]
+        cells += [str(len(scores)), f"{scores[0]:.1f}", f"{scores[-1]:.1f}", f"{max(scores):.1f}"]
+        cells += [f"{scores[-1] - scores[0]:+.1f}" if len(scores) > 1 else "—", sparkline(scores)]
+        topics.add_row(*cells)
+    console.print(topics)
+    key_points = [entry for entry in data.key_points if show_all or any(a.verdict != "covered" for a in entry.attempts)]
+    table = Table(
+        title="Key points: ✓ covered · ~ partial · ✗ missed, oldest → newest (times in UTC)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+    )
+    table.add_column("question", style="bold")
+    table.add_column("key point", ratio=1)
+    table.add_column("attempts")
+    table.add_column("review due", no_wrap=True)
+    for entry in key_points:
+        table.add_row(
+            entry.question_id,
+            entry.text,
+            " ".join(VERDICT_MARK[attempt.verdict] for attempt in entry.attempts),
+            f"{entry.review_due:%m-%d %H:%M}" if entry.review_due else "—",
+        )
+    console.print(table)
+    hidden = len(data.key_points) - len(key_points)
+    if hidden:
+        console.print(f"{hidden} key point(s) always covered are hidden; --all shows them.")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    """Add `history`, `report` and `progress`."""
+    app.command("history")(history)
+    app.command("report")(report)
+    app.command("progress")(progress)

@@ -154,20 +154,14 @@ def build_report(store: SessionStore, session_id: int) -> SessionReport:
     main_answers = [answer for answer in answers if answer.parent_answer_id is None]
     flag_counts = Counter(flag.code.value for answer in answers if answer.grade for flag in answer.grade.flags)
     meta = SessionMeta(
-        id=session.id,
-        started_at=session.started_at,
-        finished_at=session.finished_at,
-        bank=session.bank,
-        grader=session.grader,
-        mode=session.mode,
-        topics=session.topics,
-        planned_questions=len(session.question_ids),
-        time_limit_seconds=session.time_limit_seconds,
+        **session.model_dump(),
         answered=sum(1 for answer in main_answers if not answer.skipped),
         skipped=sum(1 for answer in main_answers if answer.skipped),
         ungraded=sum(1 for answer in answers if answer.grade is None and not answer.skipped),
         follow_ups_answered=len(answers) - len(main_answers),
-        seconds_used=sum(answer.seconds_taken or 0.0 for answer in answers),
+        seconds_used=(
+            sum(timed) if (timed := [a.seconds_taken for a in answers if a.seconds_taken is not None]) else None
+        ),
     )
     return SessionReport(
         generated_at=datetime.now(UTC),

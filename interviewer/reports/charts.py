@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from interviewer.reports.formatting import format_score
 from interviewer.reports.models import HistoryPoint, TopicScore
 
-CHART_WIDTH = 640
-LABEL_WIDTH = 190
+CHART_WIDTH = 840
+LABEL_WIDTH = 220
 VALUE_WIDTH = 70
 BAR_HEIGHT = 22
 BAR_GAP = 10
-LABEL_CHARS = 26
+LABEL_CHARS = 32
 
 
 def _short(text: str, limit: int = LABEL_CHARS) -> str:
@@ -99,7 +99,7 @@ class LineChart:
 def history_line_chart(history: list[HistoryPoint], current_session_id: int) -> LineChart:
     """A line through the sessions' overall scores; the current session is marked."""
     width, height = CHART_WIDTH, 220
-    left, right, top, bottom = 40, CHART_WIDTH - 20, 16, 220 - 40
+    left, right, top, bottom = 50, CHART_WIDTH - 50, 16, 220 - 40
     span = max(len(history) - 1, 1)
 
     def y_of(score: float) -> float:
@@ -112,7 +112,7 @@ def history_line_chart(history: list[HistoryPoint], current_session_id: int) -> 
             LinePoint(
                 x=x,
                 y=y_of(point.overall_score),
-                label=point.started_at.strftime("%m-%d"),
+                label=f"#{point.session_id} · {point.started_at:%b %d}",
                 tooltip=f"session {point.session_id}, {point.started_at:%Y-%m-%d %H:%M}: "
                 f"{format_score(point.overall_score)} ({point.grader})",
                 current=point.session_id == current_session_id,

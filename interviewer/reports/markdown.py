@@ -52,8 +52,9 @@ def _answer_block(answer: AnswerReport, level: int) -> list[str]:
     facts = [
         f"**Score:** {'skipped' if answer.skipped else format_score(answer.score)}",
         f"**Topic:** {escape_markdown(answer.topic)}",
-        f"**Time:** {format_seconds(answer.seconds_taken)}",
     ]
+    if answer.seconds_taken is not None:
+        facts.append(f"**Time:** {format_seconds(answer.seconds_taken)}")
     if answer.hinted:
         facts.append("**Hint used**")
     lines = [title, "", " · ".join(facts), ""]
@@ -103,7 +104,7 @@ def render_markdown(report: SessionReport) -> str:
         f"| Finished | {format_datetime(session.finished_at) if session.finished_at else 'not finished'} |",
         f"| Mode | {session.mode} |",
         f"| Grader | {escape_markdown(session.grader)} |",
-        f"| Questions | {session.answered} answered, {session.skipped} skipped of {session.planned_questions} planned;"
+        f"| Questions | {session.answered} answered, {session.skipped} skipped of {len(session.question_ids)} planned;"
         f" {session.follow_ups_answered} follow-ups |",
         f"| Time used | {format_seconds(session.seconds_used)} |",
     ]

@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from interviewer.grading.result import Flag, FollowUp, KeyPointVerdict, Provenance, Verdict
-from interviewer.store.records import SessionMode
+from interviewer.store.records import SessionRecord
 
 REPORT_FORMAT_VERSION = 1
 SCHEMA_FILE = Path(__file__).resolve().with_name("report.schema.json")
@@ -25,23 +25,16 @@ class ReportModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class SessionMeta(ReportModel):
-    """When and how the session ran."""
+class SessionMeta(SessionRecord):
+    """When and how the session ran (the stored session record), with counts of what happened."""
 
-    id: int = Field(description="Session id in the local store.")
-    started_at: datetime = Field(description="Start time (UTC).")
-    finished_at: datetime | None = Field(description="Finish time (UTC); None if the session was not finished.")
-    bank: str = Field(description="Question bank name.")
-    grader: str = Field(description="Grader chosen for the session: embedding, llm or hybrid.")
-    mode: SessionMode = Field(description="practice, or review (key points due for spaced review).")
-    topics: list[str] = Field(description="Topics chosen (empty: all topics).")
-    planned_questions: int = Field(description="Number of main questions planned.")
-    time_limit_seconds: int | None = Field(description="Time limit per answer in seconds, if any.")
     answered: int = Field(description="Main questions answered (not skipped).")
     skipped: int = Field(description="Main questions skipped.")
     ungraded: int = Field(description="Answers (main or follow-up) without a grade.")
     follow_ups_answered: int = Field(description="Follow-up questions answered.")
-    seconds_used: float = Field(description="Total answering time in seconds, over answers where it was measured.")
+    seconds_used: float | None = Field(
+        description="Total answering time in seconds over the answers where it was measured; None if none was."
+    )
 
 
 class TopicScore(ReportModel):

@@ -6,6 +6,14 @@ from interviewer.grading.result import Flag, FlagCode, FollowUp, GradeResult, Ke
 from interviewer.store import AnswerRecord, SessionStore
 
 
+FLAG_MESSAGES = {
+    FlagCode.LLM_UNAVAILABLE: "The LLM grader could not be reached; this is the offline embedding grade.",
+    FlagCode.EMPTY: "The answer is empty.",
+    FlagCode.KEYWORD_STUFFING: "This reads like a list of keywords rather than an explanation.",
+    FlagCode.HINTED: "A hint was shown before this answer was written.",
+}
+
+
 def make_grade(
     question_id: str,
     verdicts: dict[str, Verdict],
@@ -36,7 +44,7 @@ def make_grade(
             )
             for key_point_id, verdict in verdicts.items()
         ],
-        flags=[Flag(code=code, message=f"flag {code.value}") for code in flags],
+        flags=[Flag(code=code, message=FLAG_MESSAGES.get(code, code.value)) for code in flags],
         follow_ups=list(follow_ups),
         feedback=feedback,
         provenance=Provenance(grader=grader, embedding_model="all-MiniLM-L6-v2"),

@@ -1,0 +1,137 @@
+"""Session history and progress over time: per topic and per key point, across sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field
+
+from interviewer.grading.result import Verdict
+from interviewer.reports.build import overall_score, topic_scores
+from interviewer.reports.models import ReportModel
+from interviewer.review import rated_question
+from interviewer.store import SessionStore
+from interviewer.store.records import SessionMode
+
+
+class HistoryRow(ReportModel):
+    """One past session in `interviewer history`."""
+
+    session_id: int = Field(description="Session id (use it with `interviewer report`).")
+    started_at: datetime = Field(description="Start time (UTC).")
+    finished: bool = Field(description="Whether the session was finished.")
+    bank: str = Field(description="Question bank name.")
+    mode: SessionMode = Field(description="practice or review.")
+    grader: str = Field(description="Grader used.")
+    planned_questions: int = Field(description="Main questions planned.")
+    asked_questions: int = Field(description="Main questions answered or skipped.")
+    mean_score: float | None = Field(description="Overall score out of 10 (a skipped question counts 0).")
+
+
+def session_history(store: SessionStore) -> list[HistoryRow]:
+    """Every session, newest first."""
+    rows = []
+    for session in store.sessions():
+        answers = store.answers(session.id)
+        rows.append(
+            HistoryRow(
+                session_id=session.id,
+                started_at=session.started_at,
+                finished=session.finished_at is not None,
+                bank=session.bank,
+                mode=session.mode,
+                grader=session.grader,
+                planned_questions=len(session.question_ids),
+                asked_questions=sum(1 for answer in answers if answer.parent_answer_id is None),
+                mean_score=overall_score(answers),
+            )
+        )
+    return rows
+
+
+class TopicScorePoint(ReportModel):
+    """A topic's mean score in one session."""
+
+    session_id: int = Field(description="Session id.")
+    started_at: datetime = Field(description="Session start (UTC).")
+    mean_score: float = Field(description="Mean score of the topic's main questions in that session.")
+
+
+class TopicProgress(ReportModel):
+    """How one topic's scores moved over sessions."""
+
+    bank: str = Field(description="Question bank name.")
+    topic: str = Field(description="Topic name.")
+    points: list[TopicScorePoint] = Field(description="One point per session that asked the topic, oldest first.")
+
+
+class KeyPointAttempt(ReportModel):
+    """One graded attempt at a key point."""
+
+    session_id: int = Field(description="Session id.")
+    answered_at: datetime = Field(description="When the answer was submitted (UTC).")
+    verdict: Verdict = Field(description="covered, partial or missed.")
+
+
+class KeyPointProgress(ReportModel):
+    """How one key point's verdicts moved over attempts, and when it is due for review."""
+
+    bank: str = Field(description="Question bank name.")
+    question_id: str = Field(description="Question holding the key point.")
+    key_point_id: str = Field(description="Key point id.")
+    text: str = Field(description="The key point's statement.")
+    attempts: list[KeyPointAttempt] = Field(description="Graded attempts, oldest first.")
+    review_due: datetime | None = Field(description="When it is next due for spaced review; None without a card.")
+
+
+class Progress(ReportModel):
+    """Progress over all stored sessions."""
+
+    topics: list[TopicProgress] = Field(description="Per bank and topic, in first-asked order.")
+    key_points: list[KeyPointProgress] = Field(description="Per key point, weakest latest verdict first.")
+
+
+def build_progress(store: SessionStore, bank: str | None = None) -> Progress:
+    """Per-topic score trends and per-key-point verdict trails over every session (of one bank if given)."""
+    sessions = [session for session in reversed(store.sessions()) if bank is None or session.bank == bank]
+    topics: dict[tuple[str, str], TopicProgress] = {}
+    key_points: dict[tuple[str, str, str], KeyPointProgress] = {}
+    for session in sessions:
+        answers = store.answers(session.id)
+        for topic_score in topic_scores(answers):
+            if topic_score.mean_score is None:
+                continue
+            progress = topics.setdefault(
+                (session.bank, topic_score.topic), TopicProgress(bank=session.bank, topic=topic_score.topic, points=[])
+            )
+            progress.points.append(
+                TopicScorePoint(session_id=session.id, started_at=session.started_at, mean_score=topic_score.mean_score)
+            )
+        by_id = {answer.id: answer for answer in answers}
+        for answer in answers:
+            if answer.grade is None:
+                continue
+            question_id = rated_question(answer, by_id.get).question_id
+            for verdict in answer.grade.key_points:
+                key = (session.bank, question_id, verdict.key_point_id)
+                entry = key_points.setdefault(
+                    key,
+                    KeyPointProgress(
+                        bank=session.bank, question_id=question_id, key_point_id=verdict.key_point_id,
+                        text=verdict.text, attempts=[], review_due=None,
+                    ),
+                )
+                entry.attempts.append(
+                    KeyPointAttempt(session_id=session.id, answered_at=answer.submitted_at, verdict=verdict.verdict)
+                )
+    for bank_name in {key[0] for key in key_points}:
+        for card in store.review_cards(bank_name):
+            entry = key_points.get((bank_name, card.question_id, card.key_point_id))
+            if entry is not None:
+                entry.review_due = card.due
+    order = {"missed": 0, "partial": 1, "covered": 2}
+    ranked = sorted(
+        key_points.values(),
+        key=lambda entry: (order[entry.attempts[-1].verdict], -len(entry.attempts), entry.question_id, entry.key_point_id),
+    )
+    return Progress(topics=list(topics.values()), key_points=ranked)
