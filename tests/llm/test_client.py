@@ -178,3 +178,16 @@ def test_api_key_never_appears_in_a_fault(chat_server: ChatServer) -> None:
     assert "refused the API key" in fault.value.reason
     assert TEST_API_KEY not in fault.value.reason
     assert TEST_API_KEY not in str(fault.value)
+
+
+@pytest.mark.parametrize("body", [b"<html>502 Bad Gateway</html>", b"", b'{"object": "list"}', b"[1, 2]"])
+def test_a_reply_that_is_not_a_chat_completion_is_a_fault(chat_server: ChatServer, body: bytes) -> None:
+    chat_server.responder = lambda request: Reply(raw_body=body)
+    with pytest.raises(LLMFault):
+        ask(make_client(chat_server.base_url))
+
+
+def test_reasoning_blocks_are_skipped_when_extracting_json(chat_server: ChatServer) -> None:
+    chat_server.accepted_formats = set()
+    chat_server.script(Reply(content='<think>Maybe {"ok": false}? No.</think>\n{"ok": true}'))
+    assert ask(make_client(chat_server.base_url)).value == Pong(ok=True)

@@ -213,10 +213,14 @@ class LLMClient:
             raise LLMFault(self._describe_status_error(exc, server_message), status_code=exc.status_code) from None
         except openai.OpenAIError as exc:
             raise self._transport_fault(exc) from None
-        if not completion.choices:
+        except Exception as exc:  # noqa: BLE001 - whatever the client raises on a malformed reply is a server fault
+            raise LLMFault(f"the server's reply is not a chat completion ({type(exc).__name__})") from None
+        choices = getattr(completion, "choices", None)
+        if not isinstance(choices, list) or not choices:
             return None, None
-        choice = completion.choices[0]
-        return choice.message.content, choice.finish_reason
+        message = getattr(choices[0], "message", None)
+        content = getattr(message, "content", None)
+        return content if isinstance(content, str) else None, getattr(choices[0], "finish_reason", None)
 
     def _transport_fault(self, exc: Exception) -> LLMFault:
         import openai
