@@ -56,8 +56,16 @@ if TYPE_CHECKING:
     from interviewer.store import AnswerRecord, SessionRecord, SessionStore
 
 ReportFormat = Literal["md", "html", "json"]
+GraderFactory = Callable[["Settings", GraderName, Bank, "Embedder"], "Grader"]
 LOADING_MODEL = "loading model…"
 GRADING = "grading…"
+
+
+def build_default_grader(settings: Settings, name: GraderName, bank: Bank, embedder: Embedder) -> Grader:
+    """The engine's grader by name (imported here: the LLM client loads only when used)."""
+    from interviewer.grading.factory import build_grader
+
+    return build_grader(settings, name, bank=bank, embedder=embedder)
 
 
 def describe_error(error: BaseException) -> str:
@@ -83,6 +91,7 @@ class InterviewApp(App[None]):
         options: PracticeOptions,
         embedder: Embedder | None = None,
         embedder_loader: Callable[[], Embedder] | None = None,
+        grader_factory: GraderFactory | None = None,
         clock: Callable[[], float] = time.monotonic,
         cursor_blink: bool = True,
         owns_store: bool = False,
@@ -94,6 +103,7 @@ class InterviewApp(App[None]):
         self.options = options
         self.embedder = embedder
         self.embedder_loader = embedder_loader
+        self.grader_factory = grader_factory or build_default_grader
         self.clock = clock
         self.cursor_blink = cursor_blink
         self.owns_store = owns_store
@@ -185,10 +195,8 @@ class InterviewApp(App[None]):
     def _grader(self, name: GraderName, bank: Bank) -> Grader:
         key = (name, bank.name)
         if key not in self._graders:
-            from interviewer.grading.factory import build_grader
-
             assert self.embedder is not None
-            self._graders[key] = build_grader(self.settings, name, bank=bank, embedder=self.embedder)
+            self._graders[key] = self.grader_factory(self.settings, name, bank, self.embedder)
         return self._graders[key]
 
     def _grade(self, answer: AnswerRecord, question: Question) -> None:
@@ -455,6 +463,7 @@ def create_app(
     store: SessionStore | None = None,
     embedder: Embedder | None = None,
     embedder_loader: Callable[[], Embedder] | None = None,
+    grader_factory: GraderFactory | None = None,
     clock: Callable[[], float] = time.monotonic,
     cursor_blink: bool = True,
 ) -> InterviewApp:
@@ -462,7 +471,7 @@ def create_app(
 
     With `options.skip_start`, the questions are planned here too, so a bad `--topic` fails before
     the screen opens. `embedder` skips model loading (tests share one model); `embedder_loader`
-    replaces the default loader.
+    replaces the default loader; `grader_factory` replaces `build_grader` (snapshot tests use a fixed grade).
     """
     settings = settings or load_settings()
     options = options or PracticeOptions()
@@ -489,6 +498,7 @@ def create_app(
         options=options,
         embedder=embedder,
         embedder_loader=embedder_loader,
+        grader_factory=grader_factory,
         clock=clock,
         cursor_blink=cursor_blink,
         owns_store=owns_store,

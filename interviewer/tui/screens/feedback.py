@@ -79,7 +79,7 @@ class FeedbackScreen(Screen[None]):
         slot.mount(ScoreBar(result.score))
         details = self.query_one("#grade-details", VerticalScroll)
         self.query_one("#key-points-label").display = True
-        details.mount_all([KeyPointRow(verdict) for verdict in result.key_points], after="#key-points-label")
+        details.mount_all([KeyPointRow.from_verdict(verdict) for verdict in result.key_points], after="#key-points-label")
         if result.flags:
             flags = self.query_one("#flags", Static)
             flags.update("\n".join(f"⚠ {flag.message}" for flag in result.flags))

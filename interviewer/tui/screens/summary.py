@@ -11,7 +11,7 @@ from textual.widgets import Footer, Label, Static
 from interviewer.practice import SessionSummary
 from interviewer.tui.messages import WeakPracticeRequested
 from interviewer.tui.screens.question import format_seconds
-from interviewer.tui.widgets.grade_view import VERDICT_ICONS, ScoreBar
+from interviewer.tui.widgets.grade_view import KeyPointRow, ScoreBar
 
 WEAKEST_SHOWN = 5
 
@@ -23,8 +23,8 @@ class SummaryScreen(Screen[None]):
         Binding("m", "app.export_report('md')", "Markdown", show=True),
         Binding("h", "app.export_report('html')", "HTML", show=True),
         Binding("j", "app.export_report('json')", "JSON", show=True),
-        Binding("w", "practise_weak", "Practise weak", show=True),
-        Binding("s", "app.new_session", "New session", show=True),
+        Binding("w", "practise_weak", "Retry weak", show=True),
+        Binding("s", "app.new_session", "New", show=True),
     ]
 
     def __init__(self, summary: SessionSummary, *, title: str) -> None:
@@ -58,11 +58,7 @@ class SummaryScreen(Screen[None]):
             if summary.weakest_key_points:
                 yield Static("Weakest key points", classes="section-label")
                 for weak in summary.weakest_key_points[:WEAKEST_SHOWN]:
-                    yield Static(
-                        f"{VERDICT_ICONS[weak.verdict]} {weak.key_point_text} (question {weak.question_id})",
-                        markup=False,
-                        classes=f"weak-key-point {weak.verdict}",
-                    )
+                    yield KeyPointRow(weak.verdict, weak.key_point_text, f"question {weak.question_id}")  # type: ignore[arg-type]
             if summary.weak_question_ids:
                 yield Static(
                     f"Press w to practise the {len(summary.weak_question_ids)} weak question(s) again.",

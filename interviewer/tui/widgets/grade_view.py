@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, ProgressBar, Static
 
-from interviewer.grading.result import KeyPointVerdict
+from interviewer.grading.result import KeyPointVerdict, Verdict
 
 VERDICT_ICONS = {"covered": "✓", "partial": "~", "missed": "✗"}
 
@@ -39,7 +39,7 @@ class ScoreBar(Horizontal):
 
 
 class KeyPointRow(Horizontal):
-    """One key point: ✓ / ~ / ✗, its statement, and the evidence span from the answer."""
+    """One key point: ✓ / ~ / ✗, its statement, and the evidence span from the answer (or a note)."""
 
     DEFAULT_CSS = """
     KeyPointRow { height: auto; }
@@ -48,13 +48,21 @@ class KeyPointRow(Horizontal):
     KeyPointRow .evidence { text-style: italic; }
     """
 
-    def __init__(self, verdict: KeyPointVerdict) -> None:
-        super().__init__(classes=f"key-point {verdict.verdict}")
+    def __init__(self, verdict: Verdict, text: str, detail: str | None = None) -> None:
+        super().__init__(classes=f"key-point {verdict}")
         self.verdict = verdict
+        self.text = text
+        self.detail = detail
+
+    @classmethod
+    def from_verdict(cls, verdict: KeyPointVerdict) -> KeyPointRow:
+        """A graded key point, with its evidence quoted when it was (partly) covered."""
+        evidence = f"“{verdict.evidence}”" if verdict.evidence and verdict.verdict != "missed" else None
+        return cls(verdict.verdict, verdict.text, evidence)
 
     def compose(self) -> ComposeResult:
-        yield Label(VERDICT_ICONS[self.verdict.verdict], classes="verdict-icon")
+        yield Label(VERDICT_ICONS[self.verdict], classes="verdict-icon")
         with Vertical():
-            yield Static(self.verdict.text, markup=False, classes="key-point-text")
-            if self.verdict.evidence and self.verdict.verdict != "missed":
-                yield Static(f"“{self.verdict.evidence}”", markup=False, classes="evidence")
+            yield Static(self.text, markup=False, classes="key-point-text")
+            if self.detail:
+                yield Static(self.detail, markup=False, classes="evidence")

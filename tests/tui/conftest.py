@@ -1,0 +1,84 @@
+"""Fixtures for the TUI tests: the real bank, store and embedding model, a fake clock, an app factory."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from interviewer.config import Settings
+from interviewer.grading.base import Embedder
+from interviewer.practice import PracticeOptions
+from interviewer.store import SessionStore
+from interviewer.tui.app import InterviewApp, create_app
+
+SIZE = (80, 24)
+
+
+class FakeClock:
+    """A monotonic clock that moves 42 s per reading: timings in the store and on screen are repeatable."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        self.now += 42.0
+        return self.now
+
+
+class GatedLoader:
+    """An embedder loader that blocks until the test opens the gate (the 'model still loading' state)."""
+
+    def __init__(self, embedder: Embedder | None = None, error: Exception | None = None) -> None:
+        self.embedder = embedder
+        self.error = error
+        self.gate = threading.Event()
+        self.calls = 0
+
+    def __call__(self) -> Embedder:
+        self.calls += 1
+        assert self.gate.wait(timeout=60), "the test never opened the gate"
+        if self.error is not None:
+            raise self.error
+        assert self.embedder is not None
+        return self.embedder
+
+
+@pytest.fixture
+def store() -> Iterator[SessionStore]:
+    with SessionStore.open() as opened:
+        yield opened
+
+
+@pytest.fixture
+def make_app(store: SessionStore, embedder: Embedder) -> Callable[..., InterviewApp]:
+    """create_app with the shared real model, the test's store, a fake clock and the cursor blink off."""
+
+    def make(settings: Settings | None = None, **options: object) -> InterviewApp:
+        loader = options.pop("embedder_loader", None)
+        grader_factory = options.pop("grader_factory", None)
+        practice_options = PracticeOptions(**options)  # type: ignore[arg-type]
+        return create_app(
+            settings or Settings(),
+            options=practice_options,
+            store=store,
+            embedder=None if loader is not None else embedder,
+            embedder_loader=loader,  # type: ignore[arg-type]
+            grader_factory=grader_factory,  # type: ignore[arg-type]
+            clock=FakeClock(),
+            cursor_blink=False,
+        )
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The real model, loaded once (stand-in until tests/conftest.py provides it)."""
+    import os
+
+    from interviewer.grading.embedding import load_embedder
+
+    os.environ.setdefault("INTERVIEWER_HOME", "/tmp/interviewer-tui-tests-model")
+    return load_embedder()

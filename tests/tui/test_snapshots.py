@@ -1,0 +1,88 @@
+"""Snapshots of the main screens at 80×24: cursor blink off, fixed seed, fake clock, a fixed grade.
+
+Update after an intended change of the look with `pytest tests/tui --snapshot-update`, and look at the SVGs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+
+import pytest
+
+from interviewer.bank.models import Bank, Question
+from interviewer.config import Settings
+from interviewer.grading.base import Embedder
+from interviewer.grading.result import Flag, FlagCode, FollowUp, GradeResult, KeyPointVerdict, Provenance
+from interviewer.tui.app import InterviewApp
+from tests.tui.conftest import SIZE
+
+VERDICT_CYCLE = ("covered", "partial", "missed")
+
+
+class FixedGrader:
+    """Always the same grade shape, so the feedback and summary snapshots do not move with the engine's tuning."""
+
+    name = "embedding"
+
+    def grade(self, question: Question, answer: str, *, asked: Collection[str] = ()) -> GradeResult:
+        verdicts = [
+            KeyPointVerdict(
+                key_point_id=key_point.id,
+                text=key_point.text,
+                weight=key_point.weight,
+                verdict=VERDICT_CYCLE[index % 3],  # type: ignore[arg-type]
+                evidence=answer.split(".")[0] if VERDICT_CYCLE[index % 3] != "missed" else None,
+            )
+            for index, key_point in enumerate(question.key_points)
+        ]
+        return GradeResult(
+            question_id=question.id,
+            score=6.5,
+            key_points=verdicts,
+            flags=[Flag(code=FlagCode.NEGATION, message="the answer negates a key point; check it by hand")],
+            follow_ups=[
+                FollowUp(text=f"What would you add about: {question.key_points[-1].text}", kind="missed_key_point"),
+                FollowUp(text=question.follow_ups[0], kind="rubric"),
+            ],
+            provenance=Provenance(grader="embedding"),
+        )
+
+
+def fixed_grader(settings: Settings, name: str, bank: Bank, embedder: Embedder) -> FixedGrader:
+    return FixedGrader()
+
+
+ANSWER = "The chain rule carries the loss gradient back layer by layer. Then the optimizer updates each weight."
+
+
+@pytest.fixture
+def interview(make_app: Callable[..., InterviewApp]) -> InterviewApp:
+    return make_app(questions=2, skip_start=True, offline=True, seed=11, grader_factory=fixed_grader)
+
+
+async def _answer_first(pilot) -> None:  # noqa: ANN001 - Pilot is generic
+    pilot.app.screen.query_one("#answer").insert(ANSWER)
+    await pilot.press("ctrl+s")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def test_start_screen(make_app: Callable[..., InterviewApp], snap_compare) -> None:  # noqa: ANN001
+    assert snap_compare(make_app(offline=False), terminal_size=SIZE)
+
+
+def test_question_screen_with_a_hint(interview: InterviewApp, snap_compare) -> None:  # noqa: ANN001
+    assert snap_compare(interview, press=["ctrl+g", *"Gradients flow"], terminal_size=SIZE)
+
+
+def test_feedback_screen(interview: InterviewApp, snap_compare) -> None:  # noqa: ANN001
+    assert snap_compare(interview, run_before=_answer_first, terminal_size=SIZE)
+
+
+def test_summary_screen(interview: InterviewApp, snap_compare) -> None:  # noqa: ANN001
+    async def finish(pilot) -> None:  # noqa: ANN001
+        await _answer_first(pilot)
+        await pilot.press("n", "ctrl+n")
+        await pilot.pause()
+
+    assert snap_compare(interview, run_before=finish, terminal_size=SIZE)
