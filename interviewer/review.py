@@ -5,8 +5,9 @@ Every key point a candidate misses or covers only partly gets an FSRS card keyed
 (missed → Again, partial → Hard, covered → Good, or Hard when a hint was shown), and FSRS decides
 when it is due again. Key points always covered never get a card.
 
-`SessionStore.record_grade` calls `review_answer` for every answer's first grade, so a session
-layer never needs to call anything here; `record_review` is for grades made outside a session.
+`SessionStore.record_grade` calls `review_answer` for every answer's first grade, so a session layer
+only calls `record_skipped` when a question is skipped (skips are not graded); `record_review` is for
+grades made outside a session.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING
 from fsrs import Card, Rating, Scheduler
 
 from interviewer.bank.models import Bank, Question
-from interviewer.grading.result import FlagCode, GradeResult, KeyPointVerdict
+from interviewer.grading.result import FlagCode, GradeResult, KeyPointVerdict, Provenance
 from interviewer.store.records import AnswerRecord, ReviewCardRecord
 
 if TYPE_CHECKING:
@@ -94,6 +95,19 @@ def _apply(store: SessionStore, bank: str, question_id: str, result: GradeResult
 def record_review(store: SessionStore, question: Question, result: GradeResult, now: datetime | None = None) -> None:
     """Rate the key points of `question` in its bank from `result` (outside a session; sessions do this on grade)."""
     _apply(store, question.bank, question.id, result, now)
+
+
+def record_skipped(store: SessionStore, question: Question, now: datetime | None = None) -> None:
+    """Schedule every key point of a skipped question as missed (skips are not graded, so a session
+    layer calls this when the candidate skips)."""
+    verdicts = [
+        KeyPointVerdict(key_point_id=key_point.id, text=key_point.text, weight=key_point.weight, verdict="missed")
+        for key_point in question.key_points
+    ]
+    result = GradeResult(
+        question_id=question.id, score=0, key_points=verdicts, provenance=Provenance(grader="skipped")
+    )
+    record_review(store, question, result, now)
 
 
 def rated_question(answer: AnswerRecord, parent_of: Callable[[int], AnswerRecord | None]) -> AnswerRecord:

@@ -106,3 +106,13 @@ def test_hinted_cover_rates_hard_and_record_review_outside_sessions(store: Sessi
     now = datetime(2026, 1, 1, tzinfo=UTC)
     record_review(store, question, make_grade("7", {"x": "missed", "y": "covered"}), now=now)
     assert due_question_ids(store, "dl", now=now + timedelta(hours=1)) == ["7"]
+
+
+def test_a_skipped_question_schedules_all_its_key_points(store: SessionStore) -> None:
+    from interviewer.review import record_skipped
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    record_skipped(store, _question("9", ["p", "q"]), now=now)
+    cards = store.review_cards("dl")
+    assert {(card.key_point_id, card.last_verdict) for card in cards} == {("p", "missed"), ("q", "missed")}
+    assert due_question_ids(store, "dl", now=now + timedelta(minutes=5)) == ["9"]
