@@ -121,3 +121,14 @@ def test_answer_segments_cover_the_text_once_with_overlaps(store: SessionStore, 
     answer.key_points[2].evidence_start, answer.key_points[2].evidence_end = 2, 30  # overlaps key point 1
     numbers = [segment.key_point_numbers for segment in answer_segments(answer)]
     assert (1, 3) in numbers and (3,) in numbers
+
+
+def test_an_answer_waiting_for_its_grade(store: SessionStore) -> None:
+    session = store.start_session(bank="b", grader="llm", question_ids=["1", "2"], topics=[])
+    store.record_answer(session.id, question_id="1", question_text="Why ReLU?", topic="Basics", answer="Cheap & sparse.")
+    report = build_report(store, session.id)
+    assert report.session.ungraded == 1 and report.overall_score is None and report.topics[0].mean_score is None
+    markdown = render_markdown(report)
+    assert "_Not graded._" in markdown and "Cheap \\& sparse." in markdown and "**Overall score: —**" in markdown
+    html = render_html(report)
+    assert "Not graded." in html and "Cheap &amp; sparse." in html
