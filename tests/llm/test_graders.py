@@ -350,3 +350,21 @@ def test_hybrid_quote_mismatch_downgrades_the_llm_verdict(
     leaky = next(verdict for verdict in result.key_points if verdict.key_point_id == "leaky-relu")
     assert (leaky.verdict, leaky.decided_by) == ("partial", "llm")  # claimed covered, lowered one step
     assert result.score == pytest.approx(1.0)
+
+
+def test_api_key_stays_out_of_logs_results_and_cache(
+    chat_server: ChatServer, llm_grader: Any, question: Question, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG")
+    chat_server.script(Reply(status=401, error=f"Incorrect API key provided: {TEST_API_KEY}"))
+    failed = llm_grader.grade(question, GOOD_ANSWER)
+    assert failed.has_flag(FlagCode.LLM_UNAVAILABLE)
+    chat_server.responder = rubric_responder()
+    graded = llm_grader.grade(question, GOOD_ANSWER)
+    assert TEST_API_KEY not in caplog.text
+    assert "refused the API key" in caplog.text
+    assert TEST_API_KEY not in failed.model_dump_json() + graded.model_dump_json()
+    for path in locations.cache_dir().rglob("*"):
+        assert TEST_API_KEY not in path.name
+        if path.is_file():
+            assert TEST_API_KEY not in path.read_text()
