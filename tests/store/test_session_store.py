@@ -135,3 +135,15 @@ def test_worker_threads_and_main_thread_share_one_store(store: SessionStore) -> 
     assert errors == []
     answers = store.answers(session.id)
     assert len(answers) == 100 and all(answer.grade is not None for answer in answers)
+
+
+def test_two_stores_on_one_file_see_each_others_commits(store: SessionStore) -> None:
+    """The TUI writes while `interviewer report` reads the same file from another process (WAL)."""
+    with SessionStore.open(store.path) as reader:
+        session = store.start_session(bank="b", grader="embedding", question_ids=["1"], topics=[])
+        record = store.record_answer(session.id, question_id="1", question_text="q", topic="t", answer="a")
+        assert reader.answers(session.id)[0].grade is None
+        store.record_grade(record.id, make_grade("1", {"a": "covered"}))
+        assert reader.answers(session.id)[0].grade is not None
+        reader.finish_session(session.id)
+        assert store.get_session(session.id).finished_at is not None
