@@ -235,7 +235,13 @@ class SessionStore:
             answer = self.get_answer(answer_id)
             self._save_grade(answer_id, result)
             if answer.grade is None:
-                review_answer(self, answer, result)
+                try:
+                    review_answer(self, answer, result)
+                except (ValueError, KeyError, TypeError) as exc:  # a damaged card: the grade is kept
+                    raise StoreError(
+                        f"{self.path}: grade of answer {answer_id} saved, but its review schedule could not be "
+                        f"updated ({exc})"
+                    ) from exc
 
     def _save_grade(self, answer_id: int, result: GradeResult) -> None:
         with self._transaction() as connection:

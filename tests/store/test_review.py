@@ -116,3 +116,20 @@ def test_a_skipped_question_schedules_all_its_key_points(store: SessionStore) ->
     cards = store.review_cards("dl")
     assert {(card.key_point_id, card.last_verdict) for card in cards} == {("p", "missed"), ("q", "missed")}
     assert due_question_ids(store, "dl", now=now + timedelta(minutes=5)) == ["9"]
+
+
+def test_a_damaged_card_keeps_the_grade_and_is_a_store_error(store: SessionStore) -> None:
+    import sqlite3
+
+    from interviewer.errors import StoreError
+
+    session = store.start_session(bank="dl", grader="embedding", question_ids=["1"], topics=[])
+    answer_and_grade(store, session.id, "1", "a", {"a": "missed"})
+    connection = sqlite3.connect(store.path)
+    connection.execute("UPDATE review_cards SET card = '{\"broken\": true}'")
+    connection.commit()
+    connection.close()
+    record = store.record_answer(session.id, question_id="1", question_text="q", topic="t", answer="again")
+    with pytest.raises(StoreError, match="saved, but its review schedule could not be updated"):
+        store.record_grade(record.id, make_grade("1", {"a": "covered"}))
+    assert store.get_answer(record.id).grade is not None
