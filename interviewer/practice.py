@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 
 from interviewer.bank.models import Bank, Difficulty, KeyPoint, Question
 from interviewer.errors import InterviewerError
-from interviewer.grading.base import Grader
 from interviewer.grading.result import Flag, FlagCode, FollowUp, GradeResult
 
 if TYPE_CHECKING:
     from interviewer.config import GraderName, Settings
+    from interviewer.grading.base import Grader
     from interviewer.store import AnswerRecord, SessionRecord, SessionStore
 
 WEAK_SCORE = 6.0

@@ -45,14 +45,12 @@ from interviewer.tui.messages import (
     StartRequested,
     WeakPracticeRequested,
 )
-from interviewer.tui.screens.feedback import FeedbackScreen
 from interviewer.tui.screens.question import QuestionScreen
-from interviewer.tui.screens.resume import ResumeScreen
 from interviewer.tui.screens.start import StartScreen
-from interviewer.tui.screens.summary import SummaryScreen
 
 if TYPE_CHECKING:
     from interviewer.grading.base import Embedder, Grader
+    from interviewer.tui.screens.feedback import FeedbackScreen
     from interviewer.store import AnswerRecord, SessionRecord, SessionStore
 
 ReportFormat = Literal["md", "html", "json"]
@@ -119,11 +117,14 @@ class InterviewApp(App[None]):
 
     def on_mount(self) -> None:
         if self.embedder is None:
-            self.load_model()
+            # After the first paint: the torch import in the worker would otherwise slow it down.
+            self.call_after_refresh(self.load_model)
         unfinished = self.store.unfinished_session()
         if not self.options.skip_start:
             self.push_screen(self._start_screen())
         if unfinished is not None:
+            from interviewer.tui.screens.resume import ResumeScreen
+
             self.push_screen(ResumeScreen(self._describe(unfinished)), lambda resume: self._resume_chosen(unfinished, resume))
         elif self.options.skip_start:
             self.begin(self.options)
@@ -211,6 +212,8 @@ class InterviewApp(App[None]):
             self.grade_in_background(answer, question, self.grader_name, self.session.bank, self.session.asked())
 
     def _show_on_feedback(self, answer: AnswerRecord, update: Callable[[FeedbackScreen], None]) -> None:
+        from interviewer.tui.screens.feedback import FeedbackScreen
+
         screen = self.screen
         if isinstance(screen, FeedbackScreen) and screen.answer.id == answer.id:
             update(screen)
@@ -361,6 +364,8 @@ class InterviewApp(App[None]):
         if event.skipped:
             self.ask_next()
             return
+        from interviewer.tui.screens.feedback import FeedbackScreen
+
         status = LOADING_MODEL if self.embedder is None and not self.model_error else GRADING
         self._show(FeedbackScreen(asked, answer, position=self.session.position(asked.main_question), status=status))
         self._grade(answer, asked.question)
@@ -388,6 +393,8 @@ class InterviewApp(App[None]):
         self.ask_next()
 
     def show_summary(self) -> None:
+        from interviewer.tui.screens.summary import SummaryScreen
+
         assert self.session is not None
         self.session.finish()
         record = self.session.record

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,8 @@ from interviewer.store import SessionStore
 from interviewer.tui.app import InterviewApp, create_app
 
 SIZE = (80, 24)
+FIXTURE_BANK = Path(__file__).resolve().parent / "fixtures" / "bank"
+"""A small bank owned by these tests, so snapshots do not move when the shipped rubrics are edited."""
 
 
 class FakeClock:

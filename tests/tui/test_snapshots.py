@@ -14,7 +14,7 @@ from interviewer.config import Settings
 from interviewer.grading.base import Embedder
 from interviewer.grading.result import Flag, FlagCode, FollowUp, GradeResult, KeyPointVerdict, Provenance
 from interviewer.tui.app import InterviewApp
-from tests.tui.conftest import SIZE
+from tests.tui.conftest import FIXTURE_BANK, SIZE
 
 VERDICT_CYCLE = ("covered", "partial", "missed")
 
@@ -57,7 +57,10 @@ ANSWER = "The chain rule carries the loss gradient back layer by layer. Then the
 
 @pytest.fixture
 def interview(make_app: Callable[..., InterviewApp]) -> InterviewApp:
-    return make_app(questions=2, skip_start=True, offline=True, seed=11, grader_factory=fixed_grader)
+    return make_app(
+        bank_path=FIXTURE_BANK, topics=("Training",), questions=2, skip_start=True, offline=True, seed=11,
+        grader_factory=fixed_grader,
+    )
 
 
 async def _answer_first(pilot) -> None:  # noqa: ANN001 - Pilot is generic
@@ -68,7 +71,7 @@ async def _answer_first(pilot) -> None:  # noqa: ANN001 - Pilot is generic
 
 
 def test_start_screen(make_app: Callable[..., InterviewApp], snap_compare) -> None:  # noqa: ANN001
-    assert snap_compare(make_app(offline=False), terminal_size=SIZE)
+    assert snap_compare(make_app(bank_path=FIXTURE_BANK, offline=False), terminal_size=SIZE)
 
 
 def test_question_screen_with_a_hint(interview: InterviewApp, snap_compare) -> None:  # noqa: ANN001
