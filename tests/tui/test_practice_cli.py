@@ -1,0 +1,26 @@
+"""`interviewer practice`: bad options are one line and exit 2, before any screen opens."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.cli_helpers import run_cli
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--offline", "--topic", "Quantum"], "no topic 'Quantum'"),
+        (["--offline", "--grader", "llm"], "--offline grades with embeddings only"),
+        (["--grader", "hybrid", "--questions", "2"], "no LLM configured"),
+        (["--difficulty", "brutal"], "--difficulty must be easy, medium or hard"),
+        (["--bank", "/no/such/bank"], "/no/such/bank: no such file or folder"),
+        (["--review", "--offline"], "nothing is due for review"),
+    ],
+)
+def test_bad_practice_options_are_one_clear_line(args: list[str], message: str) -> None:
+    run = run_cli("practice", *args)
+    assert run.exit_code == 2
+    assert message in run.stderr
+    assert "Traceback" not in run.stderr and run.exception is None
+    assert len(run.stderr.strip().splitlines()) == 1
