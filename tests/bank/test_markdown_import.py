@@ -169,6 +169,24 @@ def test_variations_write_valid_banks(tmp_path: Path) -> None:
         assert load_bank(output).name == output.name
 
 
+def test_mojibake_fixture_imports_as_the_clean_text() -> None:
+    """The fixture is clean text encoded as UTF-8, decoded as cp1252, with the bytes cp1252 lacks dropped."""
+    (rubric,) = import_markdown_bank(MARKDOWN / "mojibake.md", bank_name="optimizers")
+    adam, rnn = rubric.questions
+    assert adam.reference_answer.splitlines() == [
+        "- Keeps a moving average of gradients: m = β₁m + (1-β₁)g",
+        "- Keeps a moving average of squared gradients: v = β₂v + (1-β₂)g²",
+        "- Corrects the bias: m̂ = m / (1-β₁ᵗ)",
+        "- Steps by w = w - η × m̂ / (√v̂ + ε)",
+    ]
+    assert rnn.reference_answer.splitlines() == [
+        "- The state is hₜ = f(Wₕhₜ₋₁ + Wₓxₜ + b), so the chain rule multiplies ∂hₜ/∂hₜ₋₁ at every step",
+        "- When those factors are ≈ 0.5 the gradient shrinks → learning stalls",
+        "- Gates keep the “highway” open, so the gradient ≠ 0",
+    ]
+    assert rnn.question == "Why does a recurrent network's gradient vanish?"
+
+
 def test_repair_mojibake_restores_lost_bytes_and_leaves_clean_text_alone() -> None:
     assert repair_mojibake("Î²â‚ and Î²â‚‚") == "β₁ and β₂"
     assert repair_mojibake("hâ‚œâ‚‹â‚ + b") == "hₜ₋₁ + b"
