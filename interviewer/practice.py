@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import inspect
 import random
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +20,7 @@ from interviewer.grading.result import Flag, FlagCode, FollowUp, GradeResult
 if TYPE_CHECKING:
     from interviewer.config import GraderName, Settings
     from interviewer.grading.base import Grader
+    from interviewer.reports import SessionReport
     from interviewer.store import AnswerRecord, SessionRecord, SessionStore
 
 WEAK_SCORE = 6.0
@@ -131,6 +132,16 @@ def review_question_ids(store: SessionStore, bank: Bank) -> list[str]:
     return [question_id for question_id in due_question_ids(store, bank) if question_id in bank]
 
 
+def weak_question_ids(report: SessionReport) -> list[str]:
+    """Main questions scored below WEAK_SCORE or skipped: what "practise weak questions again" asks."""
+    weak = [
+        answer.question_id
+        for answer in report.questions
+        if answer.skipped or (answer.score is not None and answer.score < WEAK_SCORE)
+    ]
+    return list(dict.fromkeys(weak))
+
+
 def plan_questions(bank: Bank, options: PracticeOptions, store: SessionStore | None = None) -> list[Question]:
     """The questions of a new session: the due review questions, or a selection by topic and difficulty."""
     if options.review:
@@ -165,42 +176,6 @@ def grade_answer(
         hint_flag = Flag(code=FlagCode.HINTED, message="a hint was shown before this answer was written")
         result = result.model_copy(update={"flags": [*result.flags, hint_flag]})
     return result
-
-
-@dataclass(frozen=True)
-class TopicScore:
-    """Mean score of the graded main questions of one topic."""
-
-    topic: str
-    mean_score: float
-    answered: int
-
-
-@dataclass(frozen=True)
-class WeakKeyPoint:
-    """A key point the candidate missed or only partly covered."""
-
-    question_id: str
-    question_text: str
-    key_point_text: str
-    verdict: str
-    weight: float
-
-
-@dataclass(frozen=True)
-class SessionSummary:
-    """What the summary screen shows: scores, weak spots and time used."""
-
-    overall_score: float | None
-    """Mean over the main questions answered or skipped (a skipped question counts 0); None if none graded."""
-    answered: int
-    skipped: int
-    ungraded: int
-    follow_ups_answered: int
-    topic_scores: list[TopicScore]
-    weakest_key_points: list[WeakKeyPoint]
-    seconds_used: float
-    weak_question_ids: list[str]
 
 
 class PracticeSession:
@@ -341,50 +316,8 @@ class PracticeSession:
     def finish(self) -> None:
         self.store.finish_session(self.record.id)
 
-    def summary(self) -> SessionSummary:
-        return summarize(self.answers())
+    def report(self) -> SessionReport:
+        """Scores per session and topic, weakest key points, time used (the reports module's model)."""
+        from interviewer.reports import build_report
 
-
-def summarize(answers: Iterable[AnswerRecord]) -> SessionSummary:
-    """Scores, weak key points and time used of a session's answers."""
-    answers = list(answers)
-    main_answers = [answer for answer in answers if answer.parent_answer_id is None]
-    skipped = [answer for answer in main_answers if answer.skipped]
-    graded_main = [answer for answer in main_answers if answer.grade is not None and not answer.skipped]
-    scored = [answer.grade.score for answer in graded_main if answer.grade] + [0.0] * len(skipped)
-    overall = sum(scored) / len(scored) if graded_main else None
-
-    by_topic: dict[str, list[float]] = {}
-    for answer in graded_main:
-        assert answer.grade is not None
-        by_topic.setdefault(answer.topic, []).append(answer.grade.score)
-    topic_scores = [TopicScore(topic, sum(scores) / len(scores), len(scores)) for topic, scores in by_topic.items()]
-    topic_scores.sort(key=lambda topic_score: topic_score.mean_score)
-
-    weakest: list[WeakKeyPoint] = []
-    for answer in answers:
-        if answer.grade is None:
-            continue
-        for verdict in answer.grade.key_points:
-            if verdict.verdict != "covered":
-                weakest.append(
-                    WeakKeyPoint(answer.question_id, answer.question_text, verdict.text, verdict.verdict, verdict.weight)
-                )
-    weakest.sort(key=lambda weak: (weak.verdict != "missed", -weak.weight))
-
-    weak_ids = [
-        answer.question_id
-        for answer in main_answers
-        if answer.skipped or (answer.grade is not None and answer.grade.score < WEAK_SCORE)
-    ]
-    return SessionSummary(
-        overall_score=overall,
-        answered=len(main_answers) - len(skipped),
-        skipped=len(skipped),
-        ungraded=sum(1 for answer in answers if answer.grade is None and not answer.skipped),
-        follow_ups_answered=sum(1 for answer in answers if answer.parent_answer_id is not None),
-        topic_scores=topic_scores,
-        weakest_key_points=weakest,
-        seconds_used=sum(answer.seconds_taken or 0.0 for answer in answers),
-        weak_question_ids=list(dict.fromkeys(weak_ids)),
-    )
+        return build_report(self.store, self.record.id)

@@ -399,7 +399,7 @@ class InterviewApp(App[None]):
         self.session.finish()
         record = self.session.record
         title = f"Session {record.id} summary · {record.bank} · {len(record.question_ids)} questions · {record.grader}"
-        self._show(SummaryScreen(self.session.summary(), title=title))
+        self._show(SummaryScreen(self.session.report(), title=title))
 
     @on(WeakPracticeRequested)
     def _weak_practice(self, event: WeakPracticeRequested) -> None:

@@ -22,7 +22,7 @@ from interviewer.practice import (
     plan_questions,
     resolve_grader,
     select_questions,
-    summarize,
+    weak_question_ids,
 )
 from interviewer.store import SessionStore
 
@@ -146,20 +146,19 @@ def test_resume_continues_with_remaining_questions_and_lists_ungraded(bank: Bank
     assert resumed.question_for(crashed) == questions[1]
 
 
-def test_summary_counts_skips_as_zero_and_lists_weak_points(bank: Bank, store: SessionStore) -> None:
+def test_report_counts_skips_as_zero_and_weak_questions_come_back(bank: Bank, store: SessionStore) -> None:
     questions = select_questions(bank, count=3, seed=4)
     session = PracticeSession.start(store, bank, questions, grader="embedding")
     session.answer(questions[0], "first", StoreCheckingGrader(store, score=8.0), seconds_taken=30)
     session.answer(questions[1], "second", StoreCheckingGrader(store, score=4.0), seconds_taken=60)
     session.submit(questions[2], "", skipped=True, seconds_taken=5)
-    summary = session.summary()
-    assert summary.overall_score == pytest.approx(4.0)
-    assert (summary.answered, summary.skipped, summary.ungraded) == (2, 1, 0)
-    assert summary.seconds_used == 95
-    assert summary.weak_question_ids == [questions[1].id, questions[2].id]
-    assert summary.weakest_key_points[0].verdict == "missed"
-    assert summarize([]).overall_score is None
     session.finish()
+    report = session.report()
+    assert report.overall_score == pytest.approx(4.0)
+    assert (report.session.answered, report.session.skipped, report.session.ungraded) == (2, 1, 0)
+    assert report.session.seconds_used == 95
+    assert weak_question_ids(report) == [questions[1].id, questions[2].id]
+    assert report.weakest_key_points[0].verdict == "missed"
     assert store.unfinished_session() is None
 
 

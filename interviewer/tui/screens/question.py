@@ -90,7 +90,8 @@ class QuestionScreen(Screen[None]):
             self._submit(allow_empty=True)
 
     def action_submit(self) -> None:
-        self._submit(allow_empty=False)
+        # Queued behind keys the answer box has not handled yet (fast typing or pasting, then Ctrl+S at once).
+        self.query_one("#answer", TextArea).call_later(self._submit, allow_empty=False)
 
     def _submit(self, *, allow_empty: bool) -> None:
         if self.submitted:
@@ -102,6 +103,9 @@ class QuestionScreen(Screen[None]):
         self._send(text, skipped=False)
 
     def action_skip(self) -> None:
+        self.query_one("#answer", TextArea).call_later(self._skip)
+
+    def _skip(self) -> None:
         if not self.submitted:
             self._send(self.query_one("#answer", TextArea).text, skipped=True)
 

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
 
-from interviewer.practice import SessionSummary
+from interviewer.practice import WEAK_SCORE, weak_question_ids
 from interviewer.tui.messages import WeakPracticeRequested
 from interviewer.tui.screens.question import format_seconds
 from interviewer.tui.widgets.grade_view import KeyPointRow, ScoreBar
+
+if TYPE_CHECKING:
+    from interviewer.reports import SessionReport
 
 WEAKEST_SHOWN = 5
 
 
 class SummaryScreen(Screen[None]):
-    """The end of a session."""
+    """The end of a session, drawn from the same report model as the exports."""
 
     BINDINGS = [
         Binding("m", "app.export_report('md')", "Markdown", show=True),
@@ -27,47 +32,52 @@ class SummaryScreen(Screen[None]):
         Binding("s", "app.new_session", "New", show=True),
     ]
 
-    def __init__(self, summary: SessionSummary, *, title: str) -> None:
+    def __init__(self, report: SessionReport, *, title: str) -> None:
         super().__init__()
-        self.summary = summary
+        self.report = report
         self.title_text = title
+        self.weak_question_ids = weak_question_ids(report)
 
     def compose(self) -> ComposeResult:
-        summary = self.summary
+        report = self.report
+        meta = report.session
         with Horizontal(classes="header-bar"):
             yield Static(self.title_text, markup=False, id="progress")
         with VerticalScroll(id="summary"):
             yield Static("Overall", classes="section-label")
-            if summary.overall_score is None:
+            if report.overall_score is None:
                 yield Static("No graded answers in this session.", id="overall")
             else:
-                yield ScoreBar(summary.overall_score, id="overall")
-            counts = [f"answered {summary.answered}", f"skipped {summary.skipped}"]
-            if summary.follow_ups_answered:
-                counts.append(f"follow-ups {summary.follow_ups_answered}")
-            if summary.ungraded:
-                counts.append(f"not graded {summary.ungraded}")
-            counts.append(f"time used {format_seconds(summary.seconds_used)}")
+                yield ScoreBar(report.overall_score, id="overall")
+            counts = [f"answered {meta.answered}", f"skipped {meta.skipped}"]
+            if meta.follow_ups_answered:
+                counts.append(f"follow-ups {meta.follow_ups_answered}")
+            if meta.ungraded:
+                counts.append(f"not graded {meta.ungraded}")
+            if meta.seconds_used is not None:
+                counts.append(f"time used {format_seconds(meta.seconds_used)}")
             yield Static(" · ".join(counts), id="counts")
-            if summary.topic_scores:
+            if report.topics:
                 yield Static("By topic", classes="section-label")
-                for topic_score in summary.topic_scores:
+                for topic_score in report.topics:
                     with Horizontal(classes="topic-row"):
                         yield Label(topic_score.topic, markup=False, classes="topic-name")
-                        yield ScoreBar(topic_score.mean_score)
-            if summary.weakest_key_points:
+                        if topic_score.mean_score is None:
+                            yield Label("not graded", classes="not-graded")
+                        else:
+                            yield ScoreBar(topic_score.mean_score)
+            if report.weakest_key_points:
                 yield Static("Weakest key points", classes="section-label")
-                for weak in summary.weakest_key_points[:WEAKEST_SHOWN]:
-                    yield KeyPointRow(weak.verdict, weak.key_point_text, f"question {weak.question_id}")  # type: ignore[arg-type]
-            if summary.weak_question_ids:
+                for weak in report.weakest_key_points[:WEAKEST_SHOWN]:
+                    yield KeyPointRow(weak.verdict, weak.text, f"question {weak.question_id}")
+            if self.weak_question_ids:
                 yield Static(
-                    f"Press w to practise the {len(summary.weak_question_ids)} weak question(s) again.",
-                    id="weak-hint",
+                    f"Press w to practise the {len(self.weak_question_ids)} weak question(s) again.", id="weak-hint"
                 )
         yield Footer()
 
     def action_practise_weak(self) -> None:
-        if not self.summary.weak_question_ids:
-            self.notify("No weak questions in this session: nothing scored below 6/10.")
+        if not self.weak_question_ids:
+            self.notify(f"No weak questions in this session: nothing skipped or scored below {WEAK_SCORE:g}/10.")
             return
-        self.post_message(WeakPracticeRequested(self.summary.weak_question_ids))
+        self.post_message(WeakPracticeRequested(self.weak_question_ids))
