@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from interviewer.bank import Bank, load_bank
@@ -81,3 +82,15 @@ def test_questions_and_reference_answers_are_the_seed_cleaned(bank: Bank) -> Non
         assert question.reference_answer == imported[question.id].reference_answer
     assert "β₁" in bank.get("5.1").reference_answer
     assert "hₜ₋₁" in bank.get("6.2").reference_answer
+
+
+def test_each_alternative_is_nearest_its_own_key_point(bank: Bank, embedder) -> None:
+    """With the real model, an alternative phrasing must not read as a different key point of the question."""
+    texts = sorted({text for q in bank.questions for kp in q.key_points for text in (kp.text, *kp.alternatives)})
+    vectors = dict(zip(texts, embedder.embed_batch(texts), strict=True))
+    for question in bank.questions:
+        key_point_vectors = np.stack([vectors[key_point.text] for key_point in question.key_points])
+        for key_point in question.key_points:
+            for alternative in key_point.alternatives:
+                nearest = question.key_points[int((key_point_vectors @ vectors[alternative]).argmax())].id
+                assert nearest == key_point.id, f"{question.id}: {alternative!r} reads as {nearest}, not {key_point.id}"
