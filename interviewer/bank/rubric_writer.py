@@ -42,17 +42,29 @@ def rubric_file_name(index: int, topic: str) -> str:
 
 
 def write_rubric_files(rubrics: list[RubricFile], output: Path, *, overwrite: bool = False) -> list[Path]:
-    """One YAML file per rubric in `output`; existing files are kept unless `overwrite` (they may hold edits)."""
+    """One YAML file per rubric in `output`.
+
+    An existing file with other content (it may hold a human's edits) stops the write before anything
+    is written, unless `overwrite`; a file identical to the new one is fine, so re-running an import works.
+    """
     output = Path(output)
     targets = [output / rubric_file_name(index, rubric.topic) for index, rubric in enumerate(rubrics, start=1)]
+    texts = [rubric_yaml(rubric) for rubric in rubrics]
     if not overwrite:
-        for target in targets:
-            if target.exists():
-                raise BankError(target, "already exists; import into an empty folder so edited rubrics are kept")
+        for target, text in zip(targets, texts, strict=True):
+            if target.exists() and _read_or_none(target) != text:
+                raise BankError(target, "already exists with other content; import into an empty folder")
     try:
         output.mkdir(parents=True, exist_ok=True)
-        for target, rubric in zip(targets, rubrics, strict=True):
-            target.write_text(rubric_yaml(rubric), encoding="utf-8")
+        for target, text in zip(targets, texts, strict=True):
+            target.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise BankError(output, f"cannot write rubric files: {exc.strerror or exc}") from None
     return targets
+
+
+def _read_or_none(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None

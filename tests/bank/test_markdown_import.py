@@ -105,15 +105,16 @@ def test_cli_import_of_the_seed_validates(tmp_path: Path) -> None:
     assert load_bank(output).name == "imported"  # --name defaults to the output folder's name
 
 
-def test_import_refuses_to_overwrite_existing_rubrics(tmp_path: Path) -> None:
+def test_import_refuses_to_overwrite_edited_rubrics(tmp_path: Path) -> None:
     source = MARKDOWN / "no-q-numbers.md"
     output = tmp_path / "bank"
     assert run_cli("bank", "import", str(source), "-o", str(output)).exit_code == 0
+    assert run_cli("bank", "import", str(source), "-o", str(output)).exit_code == 0  # same files again: fine
     edited = output / "01-evaluation.yaml"
     edited.write_text(edited.read_text(encoding="utf-8") + "# my edits\n", encoding="utf-8")
     run = run_cli("bank", "import", str(source), "-o", str(output))
     assert run.exit_code == 2
-    assert "01-evaluation.yaml" in run.stderr and "already exists" in run.stderr
+    assert "01-evaluation.yaml" in run.stderr and "already exists with other content" in run.stderr
     assert edited.read_text(encoding="utf-8").endswith("# my edits\n")
     rubrics = import_markdown_bank(source, bank_name="bank")
     write_rubric_files(rubrics, output, overwrite=True)
