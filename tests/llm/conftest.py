@@ -301,34 +301,17 @@ def bank() -> Bank:
     return load_bank()
 
 
-@pytest.fixture
-def embedding_grader(request: pytest.FixtureRequest, bank: Bank) -> Any:
-    """The real embedding grader on the real model (TEMPORARY: word overlap until the engine lands)."""
-    try:
-        from interviewer.grading.embedding_grader import EmbeddingGrader
-    except ImportError:
-        return _OverlapGrader()
-    return EmbeddingGrader(request.getfixturevalue("embedder"), bank)
+@pytest.fixture(scope="session")
+def embedder() -> Any:
+    """TEMPORARY until tests/conftest.py provides the session embedder: the real model, loaded once."""
+    from interviewer.grading.embedding import load_embedder
+
+    return load_embedder()
 
 
-class _OverlapGrader:
-    name = "embedding"
+@pytest.fixture(scope="session")
+def embedding_grader(embedder: Any, bank: Bank) -> Any:
+    """The real embedding grader on the real model, shared by the session (it only caches vectors)."""
+    from interviewer.grading.embedding_grader import EmbeddingGrader
 
-    def grade(self, question: Any, answer: str, **kwargs: Any) -> Any:
-        from interviewer.grading.result import GradeResult, KeyPointVerdict, Provenance
-
-        answer_words = set(answer.lower().split())
-        verdicts = []
-        for key_point in question.key_points:
-            words = set(key_point.text.lower().split())
-            share = len(words & answer_words) / len(words)
-            verdict = "covered" if share >= 0.6 else "partial" if share >= 0.3 else "missed"
-            verdicts.append(
-                KeyPointVerdict(key_point_id=key_point.id, text=key_point.text, weight=key_point.weight,
-                                verdict=verdict, similarity=share)
-            )
-        total = sum(v.weight for v in verdicts)
-        credit = {"covered": 1, "partial": 0.5, "missed": 0}
-        score = 10 * sum(v.weight * credit[v.verdict] for v in verdicts) / total
-        return GradeResult(question_id=question.id, score=score, key_points=verdicts,
-                           provenance=Provenance(grader="embedding", embedding_model="overlap"))
+    return EmbeddingGrader(embedder, bank)

@@ -25,6 +25,7 @@ from interviewer.grading.llm.evidence import (
 )
 from interviewer.grading.llm.prompt import rubric_messages
 from interviewer.grading.result import Flag, FlagCode, FollowUp, GradeResult, KeyPointVerdict, Provenance
+from interviewer.grading.scoring import COVERAGE_WEIGHT
 
 log = logging.getLogger(__name__)
 
@@ -233,7 +234,7 @@ class HybridGrader(LLMRubricGrader):
     def combined_score(
         self, assessment: LLMAssessment, evidence: GradeResult, verdicts: list[KeyPointVerdict], quotes_failed: bool
     ) -> float:
-        """The embedding score, moved by the credit the LLM's verdicts add or remove."""
+        """The embedding score, moved by the key-point credit the LLM's verdicts add or remove."""
         total_weight = sum(verdict.weight for verdict in verdicts) or 1.0
         embedding_verdicts = {verdict.key_point_id: verdict for verdict in evidence.key_points}
         change = sum(
@@ -242,7 +243,7 @@ class HybridGrader(LLMRubricGrader):
             for verdict in verdicts
             if verdict.decided_by == "llm"
         )
-        return evidence.score + 10.0 * change / total_weight
+        return evidence.score + 10.0 * COVERAGE_WEIGHT * change / total_weight
 
 
 def is_borderline(verdict: KeyPointVerdict) -> bool:
