@@ -27,7 +27,9 @@ __all__ = ["import_markdown_bank", "repair_mojibake", "rubric_yaml", "write_rubr
 
 MIN_KEY_POINTS = 3
 
-_QUESTION_NUMBER = re.compile(r"^\s*(Q(?:uestion)?\s*)?(\d+(?:\.\d+)*)\s*[:.)\-–—]\s*(.+)$", re.IGNORECASE)
+_QUESTION_NUMBER = re.compile(
+    r"^\s*(Q(?:uestion)?\s*)?(\d+(?:\.\d+)*)(?!\.?\d)\s*(?:[:.)\-–—]\s*|\s+)(.+)$", re.IGNORECASE
+)
 _QUESTION_WORDS = frozenset(
     "what why how when where which who whom whose is are can could does do did should would will "
     "explain describe compare contrast define differentiate distinguish discuss derive list name give "

@@ -163,6 +163,19 @@ def test_answers_without_an_answer_label() -> None:
     assert len(p_value.key_points) == 3
 
 
+def test_numbered_heading_styles_and_difficulty_tags(tmp_path: Path) -> None:
+    answer = "\n\n- First point here\n- Second point here\n- Third point here\n\n"
+    headings = ["### Q1.1 What is A?", "### Question 1.2: Explain B.", "### 1.3) Why C? (hard)"]
+    source = tmp_path / "styles.md"
+    source.write_text("## Topic\n\n" + answer.join(headings) + answer, encoding="utf-8")
+    (rubric,) = import_markdown_bank(source, bank_name="styles")
+    assert [(question.id, question.question, question.difficulty) for question in rubric.questions] == [
+        ("1.1", "What is A?", "medium"),
+        ("1.2", "Explain B.", "medium"),
+        ("1.3", "Why C?", "hard"),
+    ]
+
+
 def test_variations_write_valid_banks(tmp_path: Path) -> None:
     for fixture in ("no-q-numbers.md", "h4-headings.md", "no-answer-label.md"):
         output = tmp_path / fixture.removesuffix(".md")
