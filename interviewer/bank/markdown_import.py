@@ -53,6 +53,7 @@ class _Heading:
     level: int
     text: str
     line: int  # 0-based line of the heading
+    body: int  # 0-based line after the heading (a setext heading spans two lines)
     end: int = 0  # 0-based line where its section ends (next heading of the same or a shallower level)
 
 
@@ -105,7 +106,7 @@ def _question_sections(path: Path, text: str) -> list[_QuestionSection]:
         question = number_match.group(3) if number_match else heading.text
         difficulty_match = _DIFFICULTY_TAG.search(question)
         question = _DIFFICULTY_TAG.sub(" ", question).strip()
-        details, answer = _split_at_answer(lines[heading.line + 1 : heading.end])
+        details, answer = _split_at_answer(lines[heading.body : heading.end])
         if details:
             question_label = _QUESTION_LABEL.match(details.splitlines()[0])
             if question_label:
@@ -129,7 +130,7 @@ def _question_sections(path: Path, text: str) -> list[_QuestionSection]:
 def _headings(text: str) -> list[_Heading]:
     tokens = markdown_parser().parse(text)
     found = [
-        _Heading(level=int(token.tag[1]), text=inline_text(tokens[index + 1]), line=token.map[0])
+        _Heading(level=int(token.tag[1]), text=inline_text(tokens[index + 1]), line=token.map[0], body=token.map[1])
         for index, token in enumerate(tokens)
         if token.type == "heading_open" and token.map
     ]
