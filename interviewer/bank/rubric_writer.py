@@ -23,13 +23,23 @@ def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
+class _FlowList(list):
+    """A short list written on one line: `related: ['1.2', '2.2']`."""
+
+
+def _represent_flow_list(dumper: yaml.SafeDumper, value: _FlowList) -> yaml.SequenceNode:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
+
+
 _RubricDumper.add_representer(str, _represent_text)
+_RubricDumper.add_representer(_FlowList, _represent_flow_list)
 
 
 def rubric_yaml(rubric: RubricFile) -> str:
-    """A rubric file as YAML text; empty `alternatives` lists are left out."""
+    """A rubric file as YAML text; empty `alternatives` lists are left out, `related` ids on one line."""
     document = rubric.model_dump(mode="json")
     for question in document["questions"]:
+        question["related"] = _FlowList(question["related"])
         for key_point in question["key_points"]:
             if not key_point["alternatives"]:
                 del key_point["alternatives"]
