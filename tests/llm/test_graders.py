@@ -130,10 +130,29 @@ def test_injected_answer_cannot_buy_a_high_grade(
     chat_server.responder = fooled  # the model falls for it and its quotes are even real
     result = llm_grader.grade(question, INJECTION)
     evidence = embedding_grader.grade(question, INJECTION)
-    assert result.score == pytest.approx(evidence.score + SCORE_CAP_MARGIN, abs=0.01)
-    assert result.score < 10.0 - SCORE_CAP_MARGIN / 2
+    assert evidence.has_flag(FlagCode.GRADER_DIRECTED)  # the embedding guard saw it: no uplift at all
+    assert result.score == evidence.score
     capped = [flag for flag in result.flags if flag.code == FlagCode.LLM_SCORE_CAPPED]
-    assert capped and "capped at" in capped[0].message
+    assert capped and "capped at" in capped[0].message and "speaks to the grader" in capped[0].message
+
+
+def test_llm_score_far_above_the_evidence_is_capped(
+    chat_server: ChatServer, llm_grader: Any, question: Question
+) -> None:
+    evidence = embedding_evidence(question, {"dead-relu-outputs-zero": "partial"}, score=1.5)
+    chat_server.responder = rubric_responder(score=9.0)  # every key point "covered", with real quotes
+    result = llm_grader.grade_with_evidence(question, GOOD_ANSWER, evidence)
+    assert result.score == pytest.approx(1.5 + SCORE_CAP_MARGIN)
+    assert result.has_flag(FlagCode.LLM_SCORE_CAPPED)
+    assert "far above the key-point evidence" in result.flags[-1].message
+
+
+def test_llm_score_within_the_margin_is_kept(chat_server: ChatServer, llm_grader: Any, question: Question) -> None:
+    evidence = embedding_evidence(question, {"dead-relu-outputs-zero": "covered"}, score=5.0)
+    chat_server.responder = rubric_responder(score=8.5)
+    result = llm_grader.grade_with_evidence(question, GOOD_ANSWER, evidence)
+    assert result.score == 8.5
+    assert not result.has_flag(FlagCode.LLM_SCORE_CAPPED)
 
 
 def test_model_reporting_grader_directed_text_adds_the_flag(

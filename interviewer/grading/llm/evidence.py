@@ -55,6 +55,10 @@ def verdict_score(verdicts: Sequence[KeyPointVerdict]) -> float:
     return 10.0 * sum(verdict.weight * VERDICT_CREDIT[verdict.verdict] for verdict in verdicts) / total_weight
 
 
-def score_cap(embedding_grade: GradeResult) -> float:
-    """The highest score the embedding evidence allows an LLM to give."""
-    return min(10.0, embedding_grade.score + SCORE_CAP_MARGIN)
+def score_cap(embedding_grade: GradeResult, *, grader_directed: bool) -> float:
+    """The highest score the embedding evidence allows an LLM to give.
+
+    An answer that speaks to the grader gets no uplift at all: the model's judgement is what it targets.
+    """
+    margin = 0.0 if grader_directed else SCORE_CAP_MARGIN
+    return min(10.0, embedding_grade.score + margin)

@@ -187,13 +187,15 @@ class LLMRubricGrader:
                 )
             )
         score = min(10.0, max(0.0, self.combined_score(assessment, evidence, verdicts, bool(mismatched))))
-        cap = score_cap(evidence)
+        grader_directed = any(flag.code == FlagCode.GRADER_DIRECTED for flag in flags)
+        cap = score_cap(evidence, grader_directed=grader_directed)
         if score > cap + 1e-9:
+            why = "the answer speaks to the grader" if grader_directed else "far above the key-point evidence"
             flags.append(
                 Flag(
                     code=FlagCode.LLM_SCORE_CAPPED,
-                    message=f"The LLM's score {score:.1f} is far above the key-point evidence "
-                    f"(embedding score {evidence.score:.1f}); capped at {cap:.1f}.",
+                    message=f"The LLM's score {score:.1f} was capped at {cap:.1f}: {why} "
+                    f"(embedding score {evidence.score:.1f}).",
                 )
             )
             score = cap
