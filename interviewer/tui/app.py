@@ -177,7 +177,23 @@ class InterviewApp(App[None]):
         except Exception as error:  # noqa: BLE001 - any load failure becomes one notice
             self.post_message(ModelLoadFailed(describe_error(error)))
             return
-        self.post_message(ModelLoaded(embedder, time.perf_counter() - started))
+        with self._grader_lock:
+            self.post_message(ModelLoaded(embedder, time.perf_counter() - started))
+            self._warm_up(embedder, self.bank)
+
+    def _warm_up(self, embedder: Embedder, bank: Bank) -> None:
+        """Embed the bank's key points now, while the candidate types, so the first grade is quick.
+
+        A grading worker started meanwhile waits on the grader lock. Failures are left to the real
+        grading, which reports them.
+        """
+        try:
+            grader = self._grader("embedding", bank, embedder)
+            prepare = getattr(grader, "prepare", None)
+            if prepare is not None:
+                prepare(bank.questions)
+        except Exception:  # noqa: BLE001, S110 - the first real grade reports any problem
+            pass
 
     @work(thread=True, group="grading", exit_on_error=False)
     def grade_in_background(
@@ -186,18 +202,19 @@ class InterviewApp(App[None]):
         """Grade one stored answer; one grading at a time (the model is shared)."""
         try:
             with self._grader_lock:
-                grader = self._grader(grader_name, bank)
+                assert self.embedder is not None
+                grader = self._grader(grader_name, bank, self.embedder)
                 result = grade_answer(grader, question, answer.answer, asked=asked, hinted=answer.hinted)
         except Exception as error:  # noqa: BLE001 - the answer stays stored; the notice says why
             self.post_message(GradingFailed(answer, describe_error(error)))
             return
         self.post_message(AnswerGraded(answer, question, result))
 
-    def _grader(self, name: GraderName, bank: Bank) -> Grader:
+    def _grader(self, name: GraderName, bank: Bank, embedder: Embedder) -> Grader:
+        """The grader for a name and bank, built once (call with the grader lock held)."""
         key = (name, bank.name)
         if key not in self._graders:
-            assert self.embedder is not None
-            self._graders[key] = self.grader_factory(self.settings, name, bank, self.embedder)
+            self._graders[key] = self.grader_factory(self.settings, name, bank, embedder)
         return self._graders[key]
 
     def _grade(self, answer: AnswerRecord, question: Question) -> None:

@@ -1,4 +1,7 @@
-"""Fixtures for the TUI tests: the real bank, store and embedding model, a fake clock, an app factory."""
+"""Fixtures for the TUI tests: the real store, a fake clock, a gated model loader, an app factory.
+
+The real embedding model comes from the session-scoped `embedder` fixture in tests/conftest.py.
+"""
 
 from __future__ import annotations
 
@@ -75,13 +78,3 @@ def make_app(store: SessionStore, embedder: Embedder) -> Callable[..., Interview
 
     return make
 
-
-@pytest.fixture(scope="session")
-def embedder() -> Embedder:
-    """The real model, loaded once (stand-in until tests/conftest.py provides it)."""
-    import os
-
-    from interviewer.grading.embedding import load_embedder
-
-    os.environ.setdefault("INTERVIEWER_HOME", "/tmp/interviewer-tui-tests-model")
-    return load_embedder()
