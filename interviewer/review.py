@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from fsrs import Card, Rating, Scheduler
@@ -28,8 +28,13 @@ if TYPE_CHECKING:
 
 RATING_BY_VERDICT = {"missed": Rating.Again, "partial": Rating.Hard, "covered": Rating.Good}
 
-# No fuzzing: the same grades give the same schedule (deterministic, testable).
-SCHEDULER = Scheduler(enable_fuzzing=False)
+# One short (re)learning step: a missed or partial key point is due again a minute later (the next
+# review session asks it), and once it is covered it graduates to intervals of days, instead of FSRS's
+# flashcard default of a second step ten minutes later, which would re-ask a long interview question
+# just answered well. No fuzzing: the same grades give the same schedule.
+SCHEDULER = Scheduler(
+    learning_steps=(timedelta(minutes=1),), relearning_steps=(timedelta(minutes=1),), enable_fuzzing=False
+)
 
 
 def rating_for(verdict: KeyPointVerdict, result: GradeResult) -> Rating:

@@ -11,18 +11,25 @@ from interviewer.reports.charts import history_line_chart, score_band, topic_bar
 from interviewer.reports.formatting import VERDICT_MARK, format_datetime, format_score, format_seconds
 from interviewer.reports.models import AnswerReport, SessionReport
 
+WEAKEST_SHOWN = 10
+"""Weakest key points listed at the top of a report; the rest are marked in their questions."""
+
 
 @dataclass(frozen=True)
 class AnswerSegment:
-    """A run of answer text and the key points whose evidence covers it (none: plain text)."""
+    """A run of answer text, the key points whose evidence covers it, and those whose evidence ends here."""
 
     text: str
     key_point_numbers: tuple[int, ...]
     verdict: str | None
+    ending_numbers: tuple[int, ...] = ()
 
 
 def answer_segments(answer: AnswerReport) -> list[AnswerSegment]:
-    """Split the answer at evidence boundaries so each evidence span can be highlighted, overlaps included."""
+    """Split the answer at evidence boundaries so each evidence span can be highlighted, overlaps included.
+
+    Each key point's number is shown once, where its evidence ends, so overlapping spans stay readable.
+    """
     spans = [
         (key_point.evidence_start, key_point.evidence_end, number, key_point.verdict)
         for number, key_point in enumerate(answer.key_points, start=1)
@@ -38,10 +45,13 @@ def answer_segments(answer: AnswerReport) -> list[AnswerSegment]:
         verdict = None
         if covering:
             verdict = "covered" if any(v == "covered" for _, v in covering) else "partial"
-        if segments and segments[-1].key_point_numbers == numbers:
-            segments[-1] = AnswerSegment(segments[-1].text + answer.answer[start:end], numbers, verdict)
+        ending = tuple(number for span_start, span_end, number, _ in spans if span_end == end)
+        text = answer.answer[start:end]
+        previous = segments[-1] if segments else None
+        if previous is not None and previous.key_point_numbers == numbers and not previous.ending_numbers:
+            segments[-1] = AnswerSegment(previous.text + text, numbers, verdict, ending)
         else:
-            segments.append(AnswerSegment(answer.answer[start:end], numbers, verdict))
+            segments.append(AnswerSegment(text, numbers, verdict, ending))
     return segments
 
 
@@ -57,7 +67,7 @@ def _environment() -> jinja2.Environment:
     environment.filters.update(
         score=format_score, seconds=format_seconds, datetime=format_datetime, band=score_band,
     )
-    environment.globals.update(verdict_mark=VERDICT_MARK, answer_segments=answer_segments)
+    environment.globals.update(verdict_mark=VERDICT_MARK, answer_segments=answer_segments, weakest_shown=WEAKEST_SHOWN)
     return environment
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from interviewer.reports.formatting import VERDICT_MARK, format_datetime, format_score, format_seconds
+from interviewer.reports.html import WEAKEST_SHOWN
 from interviewer.reports.models import AnswerReport, SessionReport
 
 # Characters with inline meaning in CommonMark/GFM (plus HTML's < > &); escaped anywhere.
@@ -129,8 +130,11 @@ def render_markdown(report: SessionReport) -> str:
         lines += [
             f"- {VERDICT_MARK[point.verdict]} {escape_markdown(point.text)} "
             f"(question {escape_markdown(point.question_id)})"
-            for point in report.weakest_key_points
+            for point in report.weakest_key_points[:WEAKEST_SHOWN]
         ]
+        hidden = len(report.weakest_key_points) - WEAKEST_SHOWN
+        if hidden > 0:
+            lines.append(f"- …and {hidden} more, marked in the questions below")
     lines += ["", "## Questions", ""]
     for answer in report.questions:
         lines += _answer_block(answer, 3)

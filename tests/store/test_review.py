@@ -133,3 +133,14 @@ def test_a_damaged_card_keeps_the_grade_and_is_a_store_error(store: SessionStore
     with pytest.raises(StoreError, match="saved, but its review schedule could not be updated"):
         store.record_grade(record.id, make_grade("1", {"a": "covered"}))
     assert store.get_answer(record.id).grade is not None
+
+
+def test_missed_is_due_at_once_and_a_later_cover_waits_days(store: SessionStore) -> None:
+    now = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    question = _question("1", ["a", "b"])
+    record_review(store, question, make_grade("1", {"a": "missed", "b": "partial"}), now=now)
+    assert due_question_ids(store, "dl", now=now + timedelta(minutes=2)) == ["1"]
+    record_review(store, question, make_grade("1", {"a": "covered", "b": "covered"}), now=now + timedelta(minutes=30))
+    cards = store.review_cards("dl")
+    assert all(card.due - (now + timedelta(minutes=30)) >= timedelta(days=1) for card in cards), cards
+    assert due_question_ids(store, "dl", now=now + timedelta(hours=12)) == []
