@@ -39,7 +39,12 @@ def sparkline(scores: list[float]) -> str:
 
 
 def _session_notes(row: HistoryRow) -> list[str]:
-    return [*(["review"] if row.mode == "review" else []), *([] if row.finished else ["unfinished"])]
+    notes = ["review"] if row.mode == "review" else []
+    if not row.finished:
+        notes.append("unfinished")
+    if row.llm_fallbacks:
+        notes.append(f"LLM down ×{row.llm_fallbacks}")
+    return notes
 
 
 def history(
@@ -57,16 +62,18 @@ def history(
     if not rows:
         console.print("No sessions yet: run [bold]interviewer practice[/] to start one.")
         return
-    table = Table(title="Interview sessions, newest first (times in UTC)", title_justify="left", box=box.SIMPLE_HEAD)
+    table = Table(
+        title="Interview sessions, newest first (times in UTC)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
+    )
     table.add_column("id", justify="right", style="bold")
-    table.add_column("date", no_wrap=True)
+    table.add_column("date")
     table.add_column("bank")
     table.add_column("asked", justify="right")
     table.add_column("score", justify="right", no_wrap=True)
     table.add_column("grader")
     notes = [", ".join(_session_notes(row)) for row in rows]
     if any(notes):
-        table.add_column("notes")
+        table.add_column("notes", no_wrap=True)
     for row, note in zip(rows, notes, strict=True):
         cells = [
             str(row.session_id),

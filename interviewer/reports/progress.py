@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import Field
 
-from interviewer.grading.result import Verdict
+from interviewer.grading.result import FlagCode, Verdict
 from interviewer.reports.build import overall_score, topic_scores
 from interviewer.reports.models import ReportModel
 from interviewer.review import rated_question
@@ -26,6 +26,7 @@ class HistoryRow(ReportModel):
     planned_questions: int = Field(description="Main questions planned.")
     asked_questions: int = Field(description="Main questions answered or skipped.")
     mean_score: float | None = Field(description="Overall score out of 10 (a skipped question counts 0).")
+    llm_fallbacks: int = Field(description="Answers graded offline because the LLM could not be reached.")
 
 
 def session_history(store: SessionStore) -> list[HistoryRow]:
@@ -44,6 +45,9 @@ def session_history(store: SessionStore) -> list[HistoryRow]:
                 planned_questions=len(session.question_ids),
                 asked_questions=sum(1 for answer in answers if answer.parent_answer_id is None),
                 mean_score=overall_score(answers),
+                llm_fallbacks=sum(
+                    1 for answer in answers if answer.grade and answer.grade.has_flag(FlagCode.LLM_UNAVAILABLE)
+                ),
             )
         )
     return rows

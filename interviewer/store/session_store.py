@@ -37,7 +37,8 @@ def utc_now() -> datetime:
 def _to_text(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat()
+    # Fixed width (always microseconds) so stored times sort correctly as text.
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _from_text(text: str | None) -> datetime | None:
