@@ -112,6 +112,7 @@ class InterviewApp(App[None]):
         self._awaiting_model: list[tuple[AnswerRecord, Question]] = []
         self._graders: dict[tuple[str, str], Grader] = {}
         self._grader_lock = threading.Lock()
+        self._quit_confirmed = False
 
     # Start-up
 
@@ -128,6 +129,19 @@ class InterviewApp(App[None]):
             self.push_screen(ResumeScreen(self._describe(unfinished)), lambda resume: self._resume_chosen(unfinished, resume))
         elif self.options.skip_start:
             self.begin(self.options)
+
+    async def action_quit(self) -> None:
+        """Quit; everything submitted is saved. An unsubmitted draft asks for a second Ctrl+Q first."""
+        screen = self.screen
+        if isinstance(screen, QuestionScreen) and screen.has_draft() and not self._quit_confirmed:
+            self._quit_confirmed = True
+            self.notify(
+                "This answer is not submitted: Ctrl+S submits it, Ctrl+Q again quits without it.",
+                title="Quit?",
+                severity="warning",
+            )
+            return
+        self.exit()
 
     def on_unmount(self) -> None:
         if self.owns_store:
@@ -345,6 +359,7 @@ class InterviewApp(App[None]):
     def ask(self, asked: AskedQuestion) -> None:
         assert self.session is not None
         self.current = asked
+        self._quit_confirmed = False
         self._show(
             QuestionScreen(
                 asked,

@@ -172,3 +172,27 @@ async def test_summary_exports_reports_and_practises_weak_questions_again(
         assert isinstance(app.screen, QuestionScreen)
         assert app.session.id != finished
         assert app.session.record.question_ids == weak
+
+
+async def test_review_mode_asks_the_questions_with_missed_key_points(
+    make_app: Callable[..., InterviewApp], store: SessionStore, embedder
+) -> None:  # noqa: ANN001
+    from datetime import UTC, datetime, timedelta
+
+    from interviewer.config import Settings
+    from interviewer.grading.factory import build_grader
+    from interviewer.review import record_review
+
+    bank = load_bank()
+    question = bank.questions[0]
+    grader = build_grader(Settings(), "embedding", bank=bank, embedder=embedder)
+    result = grader.grade(question, "A neural network has layers.")
+    assert result.verdicts("missed")
+    record_review(store, question, result, now=datetime.now(UTC) - timedelta(days=30))  # missed a month ago
+
+    app = make_app(review=True, skip_start=True, offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, QuestionScreen)
+        assert app.screen.asked.question == question
+    assert app.session.record.mode == "review"

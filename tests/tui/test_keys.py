@@ -49,3 +49,26 @@ async def test_time_limit_submits_the_answer_when_it_runs_out(
         assert isinstance(app.screen, FeedbackScreen)
         await app.workers.wait_for_complete()
     assert [answer.answer for answer in store.answers(app.session.id)] == ["Half an answer"]
+
+
+async def test_quit_with_an_unsubmitted_draft_asks_once(make_app: Callable[..., InterviewApp]) -> None:
+    app = make_app(bank_path=FIXTURE_BANK, questions=1, skip_start=True, offline=True, grader_factory=fixed_grader)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#answer", TextArea).insert("A draft")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, QuestionScreen)
+        assert any("not submitted" in notification.message for notification in app._notifications)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert not app.is_running
+
+
+async def test_quit_without_a_draft_is_immediate(make_app: Callable[..., InterviewApp]) -> None:
+    app = make_app(bank_path=FIXTURE_BANK, questions=1, skip_start=True, offline=True, grader_factory=fixed_grader)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert not app.is_running

@@ -89,6 +89,10 @@ class QuestionScreen(Screen[None]):
             self.notify("Time is up: your answer was submitted.", title="Time limit")
             self._submit(allow_empty=True)
 
+    def has_draft(self) -> bool:
+        """True when the answer box holds text that was not submitted."""
+        return not self.submitted and bool(self.query_one("#answer", TextArea).text.strip())
+
     def action_submit(self) -> None:
         # Queued behind keys the answer box has not handled yet (fast typing or pasting, then Ctrl+S at once).
         self.query_one("#answer", TextArea).call_later(self._submit, allow_empty=False)
