@@ -172,7 +172,10 @@ class ChatServer:
                     message = LLAMA_CPP_REJECTION if response_format == "json_schema" else LM_STUDIO_REJECTION
                     self._send_error(status, message)
                     return
-                reply = server._next_reply(request)
+                try:
+                    reply = server._next_reply(request)
+                except Exception as exc:  # a responder bug shows up as a readable HTTP error
+                    reply = Reply(status=500, error=f"test server responder failed: {exc!r}", headers={"x-should-retry": "false"})
                 if reply.hang:
                     server.release.wait(timeout=30)
                 if reply.raw_body is not None:

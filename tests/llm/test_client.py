@@ -140,7 +140,7 @@ def test_unknown_model_is_a_clear_fault(chat_server: ChatServer) -> None:
 
 
 def test_connection_refused_is_a_fault(refused_url: str) -> None:
-    with pytest.raises(LLMFault, match=r"cannot connect to http://127\.0\.0\.1:\d+/v1"):
+    with pytest.raises(LLMFault, match=r"cannot reach http://127\.0\.0\.1:\d+/v1"):
         ask(make_client(refused_url, max_retries=0))
 
 

@@ -267,7 +267,7 @@ def test_refused_connection_falls_back(
 ) -> None:
     settings = llm_settings_for(refused_url, max_retries=0)
     result = grader_for(settings, "hybrid", bank, embedding_grader).grade(question, SHORT_ANSWER)
-    assert_embedding_fallback(result, short_evidence, "cannot connect")
+    assert_embedding_fallback(result, short_evidence, "cannot reach")
 
 
 def test_rate_limit_then_success_grades_with_the_llm(

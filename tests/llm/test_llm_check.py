@@ -62,7 +62,7 @@ def test_unreachable_server_fails(refused_url: str, point_at) -> None:
     point_at(refused_url)
     result = run_cli("llm", "check")
     assert result.exit_code == 1
-    assert "FAIL server: cannot connect to" in result.stdout
+    assert "FAIL server: cannot reach" in result.stdout
     assert "Connection refused" in result.stdout
 
 

@@ -229,7 +229,7 @@ class LLMClient:
             return LLMFault(f"no reply from {self.display_url} within {self.settings.timeout:g} s")
         if isinstance(exc, openai.APIConnectionError):
             cause = f" ({self._redact(str(exc.__cause__))})" if exc.__cause__ else ""
-            return LLMFault(f"cannot connect to {self.display_url}{cause}")
+            return LLMFault(f"cannot reach {self.display_url}{cause}")
         return LLMFault(self._redact(str(exc))[:MAX_SERVER_MESSAGE_CHARS])
 
     def _server_message(self, exc: Any) -> str:
