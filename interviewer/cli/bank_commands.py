@@ -20,10 +20,11 @@ def list_questions(bank: Path | None = BankOption) -> None:
 
     loaded = load_bank(resolve_bank_path(bank))
     table = Table(title=f"Question bank: {loaded.name}", title_justify="left")
+    # Only the question column wraps on narrow terminals; the others keep their width.
     table.add_column("id", style="bold", no_wrap=True)
-    table.add_column("topic")
-    table.add_column("difficulty")
-    table.add_column("question", overflow="ellipsis", no_wrap=True, ratio=1)
+    table.add_column("topic", no_wrap=True)
+    table.add_column("difficulty", no_wrap=True)
+    table.add_column("question", overflow="fold")
     for question in loaded.questions:
         first_line = question.question.strip().splitlines()[0]
         table.add_row(question.id, question.topic, question.difficulty, first_line)
