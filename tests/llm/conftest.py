@@ -175,7 +175,8 @@ class ChatServer:
                 try:
                     reply = server._next_reply(request)
                 except Exception as exc:  # a responder bug shows up as a readable HTTP error
-                    reply = Reply(status=500, error=f"test server responder failed: {exc!r}", headers={"x-should-retry": "false"})
+                    failure = f"test server responder failed: {exc!r}"
+                    reply = Reply(status=500, error=failure, headers={"x-should-retry": "false"})
                 if reply.hang:
                     server.release.wait(timeout=30)
                 if reply.raw_body is not None:

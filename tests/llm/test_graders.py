@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -300,7 +299,8 @@ def test_schema_violation_then_valid_reply_succeeds(
     def wrong_ids_first(request: Any) -> Reply:
         content = json.loads(rubric_content(request))
         if len(chat_server.chat_requests()) == 1:
-            content["key_points"] = content["key_points"][1:] + [{"key_point_id": "made-up", "quote": "", "verdict": "missed"}]
+            made_up = {"key_point_id": "made-up", "quote": "", "verdict": "missed"}
+            content["key_points"] = content["key_points"][1:] + [made_up]
         return Reply(content=json.dumps(content))
 
     chat_server.responder = wrong_ids_first
@@ -347,7 +347,8 @@ def test_hybrid_asks_the_llm_only_about_borderline_key_points(
     by_id = {verdict.key_point_id: verdict for verdict in result.key_points}
     assert by_id["dead-relu-outputs-zero"] == evidence.key_points[0]  # clear: embedding decides
     assert by_id["gelu"].decided_by == "embedding"
-    assert (by_id["zero-gradient-no-updates"].verdict, by_id["zero-gradient-no-updates"].decided_by) == ("covered", "llm")
+    zero_gradient = by_id["zero-gradient-no-updates"]
+    assert (zero_gradient.verdict, zero_gradient.decided_by) == ("covered", "llm")
     assert (by_id["leaky-relu"].verdict, by_id["leaky-relu"].decided_by) == ("missed", "llm")
     total = sum(kp.weight for kp in question.key_points)
     change = 0.5 * question.key_point("zero-gradient-no-updates").weight - 0.5 * question.key_point("leaky-relu").weight
