@@ -310,16 +310,8 @@ def bank() -> Bank:
 
 
 @pytest.fixture(scope="session")
-def embedder() -> Any:
-    """TEMPORARY until tests/conftest.py provides the session embedder: the real model, loaded once."""
-    from interviewer.grading.embedding import load_embedder
-
-    return load_embedder()
-
-
-@pytest.fixture(scope="session")
 def embedding_grader(embedder: Any, bank: Bank) -> Any:
-    """The real embedding grader on the real model, shared by the session (it only caches vectors)."""
+    """The real EmbeddingGrader on the session's real model, shared (it only caches vectors)."""
     from interviewer.grading.embedding_grader import EmbeddingGrader
 
     return EmbeddingGrader(embedder, bank)
