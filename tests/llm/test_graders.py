@@ -163,6 +163,14 @@ def test_model_reporting_grader_directed_text_adds_the_flag(
     assert result.score == 0.0
 
 
+def test_llm_follow_up_already_asked_is_not_suggested_again(
+    chat_server: ChatServer, llm_grader: Any, question: Question
+) -> None:
+    chat_server.responder = rubric_responder(follow_up="How would you detect dead units during training?")
+    result = llm_grader.grade(question, SHORT_ANSWER, asked={"how would you DETECT dead units during training"})
+    assert all(follow_up.kind != "llm" for follow_up in result.follow_ups)
+
+
 def test_blank_answer_asks_nothing(chat_server: ChatServer, llm_grader: Any, question: Question) -> None:
     result = llm_grader.grade(question, "   \n")
     assert chat_server.chat_requests() == []

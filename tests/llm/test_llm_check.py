@@ -48,6 +48,7 @@ def test_llama_cpp_like_server_reports_json_object(chat_server: ChatServer, poin
     result = run_cli("llm", "check")
     assert result.exit_code == 0
     assert "structured output: json_object" in result.stdout
+    assert "rejected: json_schema: HTTP 500: Input should be 'text' or 'json_object'" in result.stdout
 
 
 def test_unknown_model_fails(chat_server: ChatServer, point_at) -> None:

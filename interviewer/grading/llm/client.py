@@ -57,6 +57,7 @@ class StructuredReply(Generic[T]):
 
     value: T
     mode: ResponseMode
+    rejected: tuple[str, ...] = ()  # "<mode>: <server message>" for each mode the server refused first
 
 
 def _mentions_response_format(text: str) -> bool:
@@ -137,7 +138,7 @@ class LLMClient:
                 continue
             if self.remembered_mode() != mode:
                 self.mode_memory.remember(self.server, mode)
-            return StructuredReply(value, mode)
+            return StructuredReply(value, mode, tuple(rejections))
         raise LLMFault("the server rejected every response format (" + "; ".join(rejections) + ")")
 
     def _complete_in_mode(

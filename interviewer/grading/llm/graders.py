@@ -13,6 +13,7 @@ from collections.abc import Collection, Sequence
 from typing import Any, Protocol
 
 from interviewer.bank.models import KeyPoint, Question
+from interviewer.grading.follow_ups import normalise_question_text
 from interviewer.grading.llm.assessment import PROMPT_VERSION, LLMAssessment, assessment_schema
 from interviewer.grading.llm.cache import AssessmentCache, CachedAssessment, cache_key
 from interviewer.grading.llm.client import LLMClient, LLMFault
@@ -217,8 +218,10 @@ class LLMRubricGrader:
 
     @staticmethod
     def _follow_ups(assessment: LLMAssessment, evidence: GradeResult, asked: Collection[str]) -> list[FollowUp]:
+        """The LLM's follow-up first (unless already asked or duplicated), then the embedding grader's."""
         follow_ups = list(evidence.follow_ups)
-        if assessment.follow_up not in asked:
+        seen = {normalise_question_text(text) for text in [*asked, *(item.text for item in follow_ups)]}
+        if normalise_question_text(assessment.follow_up) not in seen:
             follow_ups.insert(0, FollowUp(text=assessment.follow_up, kind="llm"))
         return follow_ups[:MAX_FOLLOW_UPS]
 

@@ -96,7 +96,10 @@ def _run_checks(client: LLMClient) -> CheckReport:
         )
     try:
         reply = client.complete_json(
-            PING_MESSAGES, schema_name="health_check", schema=PING_SCHEMA, validate=Ping.model_validate,
+            PING_MESSAGES,
+            schema_name="health_check",
+            schema=PING_SCHEMA,
+            validate=Ping.model_validate,
             probe_all_modes=True,
         )
     except LLMFault as fault:
@@ -106,5 +109,7 @@ def _run_checks(client: LLMClient) -> CheckReport:
             report.lines.append(CheckLine("structured output", False, fault.reason))
         return report
     report.mode = reply.mode
+    for rejection in reply.rejected:
+        report.lines.append(CheckLine("rejected", None, rejection))
     report.lines.append(CheckLine("structured output", True, MODE_DESCRIPTIONS[reply.mode]))
     return report
