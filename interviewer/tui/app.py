@@ -223,6 +223,8 @@ class InterviewApp(App[None]):
             self.post_message(GradingFailed(answer, describe_error(error)))
             return
         self.post_message(AnswerGraded(answer, question, result))
+        if result.follow_ups:
+            self.post_message(FollowUpsSuggested(answer, question, result.follow_ups))
 
     def _grader(self, name: GraderName, bank: Bank, embedder: Embedder) -> Grader:
         """The grader for a name and bank, built once (call with the grader lock held)."""
@@ -284,8 +286,6 @@ class InterviewApp(App[None]):
         if llm_flag is not None:
             self.notify(f"{llm_flag.message} Showing the offline grade.", title="LLM unavailable", severity="warning")
         self._show_on_feedback(event.answer, lambda screen: screen.show_grade(event.result))
-        if event.result.follow_ups:
-            self.post_message(FollowUpsSuggested(event.answer, event.question, event.result.follow_ups))
 
     @on(FollowUpsSuggested)
     def _follow_ups_suggested(self, event: FollowUpsSuggested) -> None:
