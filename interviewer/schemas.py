@@ -9,12 +9,15 @@ from pydantic import BaseModel
 
 from interviewer.bank.models import RubricFile
 from interviewer.grading.result import GradeResult
+from interviewer.reports.models import SCHEMA_FILE as REPORT_SCHEMA_FILE
+from interviewer.reports.models import SessionReport
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 SCHEMAS: dict[Path, type[BaseModel]] = {
     PACKAGE_DIR / "bank" / "rubric.schema.json": RubricFile,
     PACKAGE_DIR / "grading" / "grade-result.schema.json": GradeResult,
+    REPORT_SCHEMA_FILE: SessionReport,
 }
 
 

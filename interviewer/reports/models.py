@@ -1,7 +1,7 @@
 """The score report of one session as data: what the Markdown, HTML and JSON exports show.
 
 `report.schema.json` next to this file is generated from `SessionReport`
-(`python -m interviewer.reports.schema` rewrites it; a test checks it has not drifted).
+(`python -m interviewer.schemas` rewrites it; a test checks it has not drifted).
 """
 
 from __future__ import annotations
