@@ -331,6 +331,15 @@ class InterviewApp(App[None]):
 
     def resume(self, record: SessionRecord) -> None:
         """Continue an unfinished session: ungraded answers are graded in the background."""
+        if record.bank != self.bank.name:
+            self.report_error(
+                f"Session {record.id} used bank {record.bank!r} but bank {self.bank.name!r} is loaded: "
+                f"start interviewer with --bank pointing at {record.bank!r} to resume it.",
+                title="Cannot resume",
+            )
+            if not isinstance(self.screen, StartScreen):
+                self._show(self._start_screen())
+            return
         self.session = PracticeSession.resume(self.store, self.bank, record)
         self.grader_name = record.grader if record.grader in ("embedding", "llm", "hybrid") else "embedding"  # type: ignore[assignment]
         try:

@@ -196,3 +196,20 @@ async def test_review_mode_asks_the_questions_with_missed_key_points(
         assert isinstance(app.screen, QuestionScreen)
         assert app.screen.asked.question == question
     assert app.session.record.mode == "review"
+
+
+async def test_resuming_a_session_of_another_bank_says_how(
+    make_app: Callable[..., InterviewApp], store: SessionStore
+) -> None:
+    from tests.tui.conftest import FIXTURE_BANK
+
+    other = load_bank(FIXTURE_BANK)
+    PracticeSession.start(store, other, other.questions[:1], grader="embedding")
+    app = make_app(offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, StartScreen)
+        assert any("--bank" in n.message and "tui-fixture" in n.message for n in app._notifications)
+    assert store.unfinished_session() is not None  # still there to resume with the right bank
