@@ -26,8 +26,8 @@ class FeedbackScreen(Screen[None]):
     BINDINGS = [
         Binding("n", "move_on", "Next question", show=True),
         Binding("r", "reveal_reference", "Reference answer", show=True),
-        Binding("pagedown", "scroll_details(1)", "Scroll", show=True),
-        Binding("pageup", "scroll_details(-1)", "Scroll up", show=False),
+        Binding("pagedown", "scroll_details(1)", "Scroll", show=True, priority=True),
+        Binding("pageup", "scroll_details(-1)", "Scroll up", show=False, priority=True),
     ]
 
     def __init__(self, asked: AskedQuestion, answer: AnswerRecord, *, position: tuple[int, int], status: str) -> None:
