@@ -11,6 +11,7 @@ from interviewer import locations
 from interviewer.bank.models import Bank, Question
 from interviewer.config import Settings
 from interviewer.grading.llm import PROMPT_VERSION, build_llm_grader
+from interviewer.grading.llm.breaker import CircuitBreaker
 from interviewer.grading.llm.evidence import SCORE_CAP_MARGIN, verdict_score
 from interviewer.grading.scoring import COVERAGE_WEIGHT
 from interviewer.grading.result import FlagCode, FollowUp, GradeResult, KeyPointVerdict, Provenance
@@ -277,6 +278,26 @@ def test_refused_connection_falls_back(
     assert_embedding_fallback(result, short_evidence, "cannot reach")
 
 
+def test_after_a_server_fault_the_server_is_skipped_until_the_cooldown_ends(
+    chat_server: ChatServer, llm_grader: Any, question: Question, short_evidence: GradeResult
+) -> None:
+    now = [1000.0]
+    llm_grader.breaker = CircuitBreaker(cooldown=30.0, clock=lambda: now[0])
+    chat_server.script(*[Reply(status=502, error="bad gateway", headers={"retry-after-ms": "10"})] * 2)
+    chat_server.responder = rubric_responder()
+    first = llm_grader.grade(question, SHORT_ANSWER)
+    assert_embedding_fallback(first, short_evidence, "HTTP 502")
+    assert len(chat_server.chat_requests()) == 2  # the retry budget, once
+    now[0] += 10
+    second = llm_grader.grade(question, SHORT_ANSWER + " Leaky ReLU helps.")
+    assert "HTTP 502" in second.flags[-1].message and "not asked again for 20 s" in second.flags[-1].message
+    assert len(chat_server.chat_requests()) == 2  # skipped at once, no request
+    now[0] += 21
+    third = llm_grader.grade(question, SHORT_ANSWER)
+    assert not third.has_flag(FlagCode.LLM_UNAVAILABLE)  # the server is back
+    assert len(chat_server.chat_requests()) == 3
+
+
 def test_rate_limit_then_success_grades_with_the_llm(
     chat_server: ChatServer, llm_grader: Any, question: Question
 ) -> None:
@@ -413,14 +434,19 @@ def test_hybrid_quote_mismatch_downgrades_the_llm_verdict(
 
 
 def test_api_key_stays_out_of_logs_results_and_cache(
-    chat_server: ChatServer, llm_grader: Any, question: Question, caplog: pytest.LogCaptureFixture
+    chat_server: ChatServer,
+    llm_settings: Settings,
+    bank: Bank,
+    embedding_grader: Any,
+    question: Question,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level("DEBUG")
     chat_server.script(Reply(status=401, error=f"Incorrect API key provided: {TEST_API_KEY}"))
-    failed = llm_grader.grade(question, SHORT_ANSWER)
+    failed = grader_for(llm_settings, "llm", bank, embedding_grader).grade(question, SHORT_ANSWER)
     assert failed.has_flag(FlagCode.LLM_UNAVAILABLE)
     chat_server.responder = rubric_responder()
-    graded = llm_grader.grade(question, SHORT_ANSWER)
+    graded = grader_for(llm_settings, "llm", bank, embedding_grader).grade(question, SHORT_ANSWER)
     assert TEST_API_KEY not in caplog.text
     assert "refused the API key" in caplog.text
     assert TEST_API_KEY not in failed.model_dump_json() + graded.model_dump_json()

@@ -41,10 +41,11 @@ Message = dict[str, str]
 class LLMFault(Exception):
     """The LLM could not give a usable answer; `reason` is safe to show (no key, no credentials)."""
 
-    def __init__(self, reason: str, *, status_code: int | None = None):
+    def __init__(self, reason: str, *, status_code: int | None = None, bad_reply: bool = False):
         super().__init__(reason)
         self.reason = reason
         self.status_code = status_code
+        self.bad_reply = bad_reply  # the server answered, but not usably (answer-specific, not an outage)
 
 
 class _FormatRejected(Exception):
@@ -168,7 +169,7 @@ class LLMClient:
         try:
             return parse_reply(content, finish_reason, validate)
         except BadReply as problem:
-            raise LLMFault(f"unusable reply after one retry: {self._redact(str(problem))}") from None
+            raise LLMFault(f"unusable reply after one retry: {self._redact(str(problem))}", bad_reply=True) from None
 
     def list_models(self) -> list[str] | None:
         """Model ids the server lists, or None when it has no model list; LLMFault when unreachable."""

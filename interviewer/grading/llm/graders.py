@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from interviewer.bank.models import KeyPoint, Question
 from interviewer.grading.follow_ups import normalise_question_text
 from interviewer.grading.llm.assessment import PROMPT_VERSION, LLMAssessment, assessment_schema
+from interviewer.grading.llm.breaker import CircuitBreaker
 from interviewer.grading.llm.cache import AssessmentCache, CachedAssessment, cache_key
 from interviewer.grading.llm.client import LLMClient, LLMFault
 from interviewer.grading.llm.evidence import (
@@ -51,10 +52,18 @@ class LLMRubricGrader:
 
     name = "llm"
 
-    def __init__(self, client: LLMClient, embedding_grader: EvidenceGrader, *, cache: AssessmentCache | None = None):
+    def __init__(
+        self,
+        client: LLMClient,
+        embedding_grader: EvidenceGrader,
+        *,
+        cache: AssessmentCache | None = None,
+        breaker: CircuitBreaker | None = None,
+    ):
         self.client = client
         self.embedding_grader = embedding_grader
         self.cache = cache
+        self.breaker = breaker or CircuitBreaker()
 
     # -- public API -------------------------------------------------------------------------
     def grade(self, question: Question, answer: str, *, asked: Collection[str] = ()) -> GradeResult:
@@ -125,12 +134,21 @@ class LLMRubricGrader:
             cached = self.cache.get(key)
             if cached is not None and cached.model == self.client.model and cached.prompt_version == PROMPT_VERSION:
                 return cached.assessment
-        reply = self.client.complete_json(
-            messages,
-            schema_name=SCHEMA_NAME,
-            schema=assessment_schema(key_point_ids),
-            validate=lambda data: LLMAssessment.validate_reply(data, key_point_ids),
-        )
+        skipped_because = self.breaker.open_reason()
+        if skipped_because is not None:
+            raise LLMFault(skipped_because)
+        try:
+            reply = self.client.complete_json(
+                messages,
+                schema_name=SCHEMA_NAME,
+                schema=assessment_schema(key_point_ids),
+                validate=lambda data: LLMAssessment.validate_reply(data, key_point_ids),
+            )
+        except LLMFault as fault:
+            if not fault.bad_reply:
+                self.breaker.record_failure(fault.reason)
+            raise
+        self.breaker.record_success()
         if self.cache is not None:
             entry = CachedAssessment(
                 model=self.client.model, prompt_version=PROMPT_VERSION, mode=reply.mode, assessment=reply.value
