@@ -120,6 +120,8 @@ def test_quote_check_ignores_case_whitespace_and_ellipsis(
     chat_server.responder = rubric_responder(quote="  a relu NEURON\n dies when ... always outputs zero ")
     result = llm_grader.grade(question, GOOD_ANSWER)
     assert result.verdicts("covered")
+    expected = "A ReLU neuron dies when its pre-activation is negative for every input, so it always outputs zero"
+    assert result.key_points[0].evidence == expected  # the answer's own words, for highlighting
     assert not result.has_flag(FlagCode.LLM_QUOTE_MISMATCH)
 
 

@@ -22,24 +22,54 @@ _EDGE_PUNCTUATION = " \t\"'`.,;:!?()[]"
 
 def normalise(text: str) -> str:
     """Case-folded text with unified quote marks and dashes, whitespace collapsed to single spaces."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTE_MARKS).casefold()
-    return " ".join(text.split())
+    return _normalise_with_positions(text)[0]
 
 
-def quote_in_answer(quote: str, answer: str) -> bool:
-    """True when the quote occurs in the answer (an ellipsis may join pieces that occur in order)."""
-    haystack = normalise(answer)
+def _normalise_with_positions(text: str) -> tuple[str, list[int]]:
+    """The normalised text, and for each of its characters the index of the original character it came from."""
+    characters: list[str] = []
+    positions: list[int] = []
+    for index, character in enumerate(text):
+        if character.isspace():
+            if characters and characters[-1] != " ":
+                characters.append(" ")
+                positions.append(index)
+            continue
+        for piece in unicodedata.normalize("NFKC", character).translate(_QUOTE_MARKS).casefold():
+            characters.append(piece)
+            positions.append(index)
+    while characters and characters[-1] == " ":
+        characters.pop()
+        positions.pop()
+    return "".join(characters), positions
+
+
+def locate_quote(quote: str, answer: str) -> str | None:
+    """The answer's own text that a quote cites, or None when the quote is not in the answer.
+
+    Case, whitespace, quote marks and dashes are ignored, and an ellipsis may join pieces that occur
+    in order (the span from the first piece to the last is returned).
+    """
+    haystack, positions = _normalise_with_positions(answer)
     pieces = [piece.strip(_EDGE_PUNCTUATION) for piece in _ELLIPSIS.split(normalise(quote))]
     pieces = [piece for piece in pieces if piece]
     if not pieces:
-        return False
-    position = 0
+        return None
+    start = end = found = -1
+    cursor = 0
     for piece in pieces:
-        found = haystack.find(piece, position)
+        found = haystack.find(piece, cursor)
         if found < 0:
-            return False
-        position = found + len(piece)
-    return True
+            return None
+        if start < 0:
+            start = found
+        cursor = end = found + len(piece)
+    return answer[positions[start] : positions[end - 1] + 1]
+
+
+def quote_in_answer(quote: str, answer: str) -> bool:
+    """True when the quote occurs in the answer (see locate_quote)."""
+    return locate_quote(quote, answer) is not None
 
 
 def downgrade(verdict: Verdict) -> Verdict:

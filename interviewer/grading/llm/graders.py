@@ -21,7 +21,7 @@ from interviewer.grading.llm.client import LLMClient, LLMFault
 from interviewer.grading.llm.evidence import (
     VERDICT_CREDIT,
     downgrade,
-    quote_in_answer,
+    locate_quote,
     score_cap,
     verdict_score,
 )
@@ -174,10 +174,10 @@ class LLMRubricGrader:
             if item is None:
                 verdicts.append(embedding_verdict)
                 continue
-            verdict, quote = item.verdict, item.quote.strip()
-            if verdict != "missed" and not quote_in_answer(quote, answer):
+            verdict, quote = item.verdict, locate_quote(item.quote, answer)
+            if verdict != "missed" and quote is None:
                 mismatched.append(key_point.id)
-                verdict, quote = downgrade(verdict), ""
+                verdict = downgrade(verdict)
             verdicts.append(
                 KeyPointVerdict(
                     key_point_id=key_point.id,
