@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import inspect
 import random
-from collections.abc import Collection, Sequence
+import threading
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,7 +20,7 @@ from interviewer.grading.result import Flag, FlagCode, FollowUp, GradeResult
 
 if TYPE_CHECKING:
     from interviewer.config import GraderName, Settings
-    from interviewer.grading.base import Grader
+    from interviewer.grading.base import Embedder, Grader
     from interviewer.reports import SessionReport
     from interviewer.store import AnswerRecord, SessionRecord, SessionStore
 
@@ -132,6 +133,17 @@ def review_question_ids(store: SessionStore, bank: Bank) -> list[str]:
     return [question_id for question_id in due_question_ids(store, bank) if question_id in bank]
 
 
+def describe_unfinished(store: SessionStore, record: SessionRecord) -> str:
+    """The resume offer's text: which session, how far it got."""
+    answers = store.answers(record.id)
+    done = len({answer.question_id for answer in answers if answer.parent_answer_id is None})
+    started = record.started_at.strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"Session {record.id}, started {started}: {done} of {len(record.question_ids)} questions answered "
+        f"({record.bank} bank, {record.grader} grader). Resume it, or start fresh?"
+    )
+
+
 def weak_question_ids(report: SessionReport) -> list[str]:
     """Main questions scored below WEAK_SCORE or skipped: what "practise weak questions again" asks."""
     weak = [
@@ -176,6 +188,61 @@ def grade_answer(
         hint_flag = Flag(code=FlagCode.HINTED, message="a hint was shown before this answer was written")
         result = result.model_copy(update={"flags": [*result.flags, hint_flag]})
     return result
+
+
+GraderFactory = Callable[["Settings", "GraderName", Bank, "Embedder"], "Grader"]
+
+
+def build_default_grader(settings: Settings, name: GraderName, bank: Bank, embedder: Embedder) -> Grader:
+    """The engine's grader by name (imported here: torch and the LLM client load only when used)."""
+    from interviewer.grading.factory import build_grader
+
+    return build_grader(settings, name, bank=bank, embedder=embedder)
+
+
+class GraderPool:
+    """Graders built once per (grader name, bank) and used by one thread at a time: they share one model."""
+
+    def __init__(self, settings: Settings, factory: GraderFactory | None = None) -> None:
+        self.settings = settings
+        self.factory = factory or build_default_grader
+        self._graders: dict[tuple[str, str], Grader] = {}
+        self._lock = threading.Lock()
+
+    def _grader(self, name: GraderName, bank: Bank, embedder: Embedder) -> Grader:
+        key = (name, bank.name)
+        if key not in self._graders:
+            self._graders[key] = self.factory(self.settings, name, bank, embedder)
+        return self._graders[key]
+
+    def grade(
+        self,
+        name: GraderName,
+        bank: Bank,
+        embedder: Embedder,
+        question: Question,
+        answer: str,
+        *,
+        asked: Collection[str] = (),
+        hinted: bool = False,
+    ) -> GradeResult:
+        """Grade with the named grader (see `grade_answer`); safe from any thread."""
+        with self._lock:
+            return grade_answer(self._grader(name, bank, embedder), question, answer, asked=asked, hinted=hinted)
+
+    def warm_up(self, bank: Bank, embedder: Embedder) -> None:
+        """Embed the bank's key points ahead of the first grade (the embedding grader's `prepare`).
+
+        Failures are left to the first real grade, which reports them.
+        """
+        with self._lock:
+            try:
+                grader = self._grader("embedding", bank, embedder)
+                prepare = getattr(grader, "prepare", None)
+                if prepare is not None:
+                    prepare(bank.questions)
+            except Exception:  # noqa: BLE001, S110 - the first real grade reports any problem
+                pass
 
 
 class PracticeSession:
@@ -315,6 +382,21 @@ class PracticeSession:
 
     def finish(self) -> None:
         self.store.finish_session(self.record.id)
+
+    def export_report(self, fmt: str) -> Path:
+        """Write the session's report (md, html or json) to `reports/session-N.<fmt>` under the data dir."""
+        try:
+            from interviewer.reports import export_report
+        except ImportError:
+            raise PracticeError("report export is not available in this build of interviewer") from None
+        from interviewer import locations
+
+        path = locations.data_dir() / "reports" / f"session-{self.record.id}.{fmt}"
+        try:
+            locations.ensure_dir(path.parent)
+        except OSError as error:
+            raise PracticeError(f"cannot create {path.parent}: {error.strerror or error}") from None
+        return export_report(self.store, self.record.id, fmt, path)
 
     def report(self) -> SessionReport:
         """Scores per session and topic, weakest key points, time used (the reports module's model)."""

@@ -7,7 +7,6 @@ Every failure becomes one notice through `report_error`; the session goes on.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -18,16 +17,17 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from interviewer import locations
 from interviewer.bank.loader import load_bank
 from interviewer.bank.models import Bank, Question
 from interviewer.config import GraderName, Settings, load_settings
 from interviewer.errors import InterviewerError
 from interviewer.grading.result import FlagCode
 from interviewer.practice import (
+    GraderFactory,
+    GraderPool,
     PracticeOptions,
     PracticeSession,
-    grade_answer,
+    describe_unfinished,
     grader_choices,
     plan_questions,
     resolve_grader,
@@ -49,21 +49,13 @@ from interviewer.tui.screens.question import QuestionScreen
 from interviewer.tui.screens.start import StartScreen
 
 if TYPE_CHECKING:
-    from interviewer.grading.base import Embedder, Grader
+    from interviewer.grading.base import Embedder
     from interviewer.tui.screens.feedback import FeedbackScreen
     from interviewer.store import AnswerRecord, SessionRecord, SessionStore
 
 ReportFormat = Literal["md", "html", "json"]
-GraderFactory = Callable[["Settings", GraderName, Bank, "Embedder"], "Grader"]
 LOADING_MODEL = "loading model…"
 GRADING = "grading…"
-
-
-def build_default_grader(settings: Settings, name: GraderName, bank: Bank, embedder: Embedder) -> Grader:
-    """The engine's grader by name (imported here: the LLM client loads only when used)."""
-    from interviewer.grading.factory import build_grader
-
-    return build_grader(settings, name, bank=bank, embedder=embedder)
 
 
 def describe_error(error: BaseException) -> str:
@@ -101,7 +93,7 @@ class InterviewApp(App[None]):
         self.options = options
         self.embedder = embedder
         self.embedder_loader = embedder_loader
-        self.grader_factory = grader_factory or build_default_grader
+        self.graders = GraderPool(settings, grader_factory)
         self.clock = clock
         self.cursor_blink = cursor_blink
         self.owns_store = owns_store
@@ -110,8 +102,6 @@ class InterviewApp(App[None]):
         self.current: AskedQuestion | None = None
         self.model_error: str | None = None
         self._awaiting_model: list[tuple[AnswerRecord, Question]] = []
-        self._graders: dict[tuple[str, str], Grader] = {}
-        self._grader_lock = threading.Lock()
         self._quit_confirmed = False
 
     # Start-up
@@ -126,7 +116,7 @@ class InterviewApp(App[None]):
         if unfinished is not None:
             from interviewer.tui.screens.resume import ResumeScreen
 
-            self.push_screen(ResumeScreen(self._describe(unfinished)), lambda resume: self._resume_chosen(unfinished, resume))
+            self.push_screen(ResumeScreen(describe_unfinished(self.store, unfinished)), lambda resume: self._resume_chosen(unfinished, resume))
         elif self.options.skip_start:
             self.begin(self.options)
 
@@ -151,15 +141,6 @@ class InterviewApp(App[None]):
         choices = grader_choices(self.settings, offline=self.options.offline)
         default = resolve_grader(self.settings, None, offline=self.options.offline)
         return StartScreen(self.bank, self.options, choices, self.options.grader or default)
-
-    def _describe(self, record: SessionRecord) -> str:
-        answers = self.store.answers(record.id)
-        done = len({answer.question_id for answer in answers if answer.parent_answer_id is None})
-        started = record.started_at.strftime("%Y-%m-%d %H:%M UTC")
-        return (
-            f"Session {record.id}, started {started}: {done} of {len(record.question_ids)} questions answered "
-            f"({record.bank} bank, {record.grader} grader). Resume it, or start fresh?"
-        )
 
     def _resume_chosen(self, record: SessionRecord, resume: bool | None) -> None:
         if resume:
@@ -191,23 +172,8 @@ class InterviewApp(App[None]):
         except Exception as error:  # noqa: BLE001 - any load failure becomes one notice
             self.post_message(ModelLoadFailed(describe_error(error)))
             return
-        with self._grader_lock:
-            self.post_message(ModelLoaded(embedder, time.perf_counter() - started))
-            self._warm_up(embedder, self.bank)
-
-    def _warm_up(self, embedder: Embedder, bank: Bank) -> None:
-        """Embed the bank's key points now, while the candidate types, so the first grade is quick.
-
-        A grading worker started meanwhile waits on the grader lock. Failures are left to the real
-        grading, which reports them.
-        """
-        try:
-            grader = self._grader("embedding", bank, embedder)
-            prepare = getattr(grader, "prepare", None)
-            if prepare is not None:
-                prepare(bank.questions)
-        except Exception:  # noqa: BLE001, S110 - the first real grade reports any problem
-            pass
+        self.post_message(ModelLoaded(embedder, time.perf_counter() - started))
+        self.graders.warm_up(self.bank, embedder)  # while the candidate types: the first grade is then quick
 
     @work(thread=True, group="grading", exit_on_error=False)
     def grade_in_background(
@@ -215,23 +181,16 @@ class InterviewApp(App[None]):
     ) -> None:
         """Grade one stored answer; one grading at a time (the model is shared)."""
         try:
-            with self._grader_lock:
-                assert self.embedder is not None
-                grader = self._grader(grader_name, bank, self.embedder)
-                result = grade_answer(grader, question, answer.answer, asked=asked, hinted=answer.hinted)
+            assert self.embedder is not None
+            result = self.graders.grade(
+                grader_name, bank, self.embedder, question, answer.answer, asked=asked, hinted=answer.hinted
+            )
         except Exception as error:  # noqa: BLE001 - the answer stays stored; the notice says why
             self.post_message(GradingFailed(answer, describe_error(error)))
             return
         self.post_message(AnswerGraded(answer, question, result))
         if result.follow_ups:
             self.post_message(FollowUpsSuggested(answer, question, result.follow_ups))
-
-    def _grader(self, name: GraderName, bank: Bank, embedder: Embedder) -> Grader:
-        """The grader for a name and bank, built once (call with the grader lock held)."""
-        key = (name, bank.name)
-        if key not in self._graders:
-            self._graders[key] = self.grader_factory(self.settings, name, bank, embedder)
-        return self._graders[key]
 
     def _grade(self, answer: AnswerRecord, question: Question) -> None:
         """Grade now if the model is ready, else when it is."""
@@ -469,21 +428,13 @@ class InterviewApp(App[None]):
         self.notify(f"Loaded bank {bank.name}: {len(bank.questions)} questions.")
 
     def action_export_report(self, fmt: ReportFormat) -> None:
-        """Export the session's report next to the database (reports/session-N.ext)."""
+        """Export the session's report under the data dir (reports/session-N.ext)."""
         if self.session is None:
             return
         try:
-            from interviewer.reports import export_report
-        except ImportError:
-            self.report_error("Report export is not available in this build of interviewer.", title="Export")
-            return
-        extension = {"md": "md", "html": "html", "json": "json"}[fmt]
-        path = locations.data_dir() / "reports" / f"session-{self.session.id}.{extension}"
-        try:
-            locations.ensure_dir(path.parent)
-            written = export_report(self.store, self.session.id, fmt, path)
-        except (InterviewerError, OSError) as error:
-            self.report_error(f"The report could not be written: {describe_error(error)}", title="Export")
+            written = self.session.export_report(fmt)
+        except InterviewerError as error:
+            self.report_error(str(error), title="Export")
             return
         self.notify(f"Report written to {written}", title="Export")
 
