@@ -73,3 +73,14 @@ def test_garbage_replies_fail_structured_output(chat_server: ChatServer, point_a
     result = run_cli("llm", "check")
     assert result.exit_code == 1
     assert "FAIL structured output: unusable reply after one retry" in result.stdout
+
+
+def test_standard_openai_variables_are_honoured(chat_server: ChatServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", chat_server.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", TEST_API_KEY)
+    monkeypatch.setenv("INTERVIEWER_LLM__MODEL", TEST_MODEL)
+    chat_server.script(PONG)
+    result = run_cli("llm", "check")
+    assert result.exit_code == 0, result.stdout
+    assert chat_server.chat_requests()[0].headers["authorization"] == f"Bearer {TEST_API_KEY}"
+    assert TEST_API_KEY not in result.stdout
