@@ -59,7 +59,9 @@ def tmux_run(index: int) -> dict[str, object]:
     """One start in tmux: seconds to first question and to model loaded, echo latencies while loading."""
     session = f"interviewer-startup-{os.getpid()}-{index}"
     with tempfile.TemporaryDirectory() as home:
-        command = " ".join(shlex.quote(part) for part in [*interviewer_command(), "practice", "--offline", "--questions", "3"])
+        command = " ".join(
+            shlex.quote(part) for part in [*interviewer_command(), "practice", "--offline", "--questions", "3"]
+        )
         env_prefix = f"INTERVIEWER_HOME={shlex.quote(home)} INTERVIEWER_CONFIG={shlex.quote(home)}/none.toml"
         started = time.perf_counter()
         subprocess.run(
@@ -118,8 +120,15 @@ create_app(options=PracticeOptions(questions=3, offline=True, skip_start=True)).
 
 def headless_run(index: int) -> dict[str, float | None]:
     with tempfile.TemporaryDirectory() as home:
-        env = {**os.environ, "INTERVIEWER_HOME": home, "INTERVIEWER_CONFIG": f"{home}/none.toml", "STARTED_AT": str(time.time())}
-        output = subprocess.run([sys.executable, "-c", HEADLESS_SCRIPT], env=env, capture_output=True, text=True, check=True)
+        env = {
+            **os.environ,
+            "INTERVIEWER_HOME": home,
+            "INTERVIEWER_CONFIG": f"{home}/none.toml",
+            "STARTED_AT": str(time.time()),
+        }
+        output = subprocess.run(
+            [sys.executable, "-c", HEADLESS_SCRIPT], env=env, capture_output=True, text=True, check=True
+        )
     return {"first_question_s": float(output.stdout.strip().splitlines()[-1]), "model_loaded_s": None, "echo_s": []}
 
 
@@ -149,7 +158,12 @@ def main() -> int:
         "first_question_s": summarize(first) if first else None,
         "model_loaded_s": summarize(loaded) if loaded else None,
         "echo_while_loading_s": (
-            {"p50": echoes[len(echoes) // 2], "p95": echoes[int(len(echoes) * 0.95)], "max": echoes[-1], "keys": len(echoes)}
+            {
+                "p50": echoes[len(echoes) // 2],
+                "p95": echoes[int(len(echoes) * 0.95)],
+                "max": echoes[-1],
+                "keys": len(echoes),
+            }
             if echoes
             else None
         ),
@@ -163,13 +177,19 @@ def main() -> int:
         print(f"interviewer start-up ({mode}, {args.runs} runs, {os.cpu_count()} CPUs, load average {load_before:.1f})")
         if first:
             s = result["first_question_s"]
-            print(f"  first question on screen: median {s['median']:.2f} s (min {s['min']:.2f}, max {s['max']:.2f}); target <= {TARGET_SECONDS:.1f} s")
+            print(
+                f"  first question on screen: median {s['median']:.2f} s (min {s['min']:.2f}, max {s['max']:.2f}); target <= {TARGET_SECONDS:.1f} s"
+            )
         if loaded:
             s = result["model_loaded_s"]
-            print(f"  embedding model loaded:   median {s['median']:.2f} s (min {s['min']:.2f}, max {s['max']:.2f}), in the background")
+            print(
+                f"  embedding model loaded:   median {s['median']:.2f} s (min {s['min']:.2f}, max {s['max']:.2f}), in the background"
+            )
         if echoes:
             e = result["echo_while_loading_s"]
-            print(f"  keystroke echo while the model loads: p50 {e['p50'] * 1000:.0f} ms, p95 {e['p95'] * 1000:.0f} ms, max {e['max'] * 1000:.0f} ms ({e['keys']} keys)")
+            print(
+                f"  keystroke echo while the model loads: p50 {e['p50'] * 1000:.0f} ms, p95 {e['p95'] * 1000:.0f} ms, max {e['max'] * 1000:.0f} ms ({e['keys']} keys)"
+            )
         if result["failed_runs"]:
             print(f"  {result['failed_runs']} run(s) never showed the first question within {TIMEOUT_SECONDS:.0f} s")
         print("  target met" if result["met"] else "  target MISSED")

@@ -108,7 +108,9 @@ def select_questions(
     rng = random.Random(seed)
     per_topic: list[list[Question]] = []
     for topic in wanted_topics or known_topics:
-        pool = [question for question in bank.by_topic(topic) if difficulty is None or question.difficulty == difficulty]
+        pool = [
+            question for question in bank.by_topic(topic) if difficulty is None or question.difficulty == difficulty
+        ]
         rng.shuffle(pool)
         if pool:
             per_topic.append(pool)
@@ -354,7 +356,9 @@ class PracticeSession:
         """Store the grade of a stored answer."""
         self.store.record_grade(answer.id, result)
 
-    def answer(self, question: Question, text: str, grader: Grader, **submit_options: object) -> tuple[AnswerRecord, GradeResult]:
+    def answer(
+        self, question: Question, text: str, grader: Grader, **submit_options: object
+    ) -> tuple[AnswerRecord, GradeResult]:
         """Submit, grade and store the grade in one call (for scripts and tests; the TUI splits the steps)."""
         record = self.submit(question, text, **submit_options)  # type: ignore[arg-type]
         result = grade_answer(grader, question, text, asked=self.asked(), hinted=record.hinted)

@@ -11,27 +11,39 @@ import typer
 
 def practice(
     offline: Annotated[
-        bool, typer.Option("--offline", help="Grade with the local embedding model only; never open a network connection.")
+        bool,
+        typer.Option("--offline", help="Grade with the local embedding model only; never open a network connection."),
     ] = False,
     topic: Annotated[
         Optional[list[str]], typer.Option("--topic", "-t", help="Topic to practise (repeat for several; default all).")
     ] = None,
-    questions: Annotated[Optional[int], typer.Option("--questions", "-n", min=1, max=100, help="Number of questions.")] = None,
+    questions: Annotated[
+        Optional[int], typer.Option("--questions", "-n", min=1, max=100, help="Number of questions.")
+    ] = None,
     difficulty: Annotated[
-        Optional[str], typer.Option("--difficulty", "-d", help="easy, medium or hard (default: any).", show_default=False)
+        Optional[str],
+        typer.Option("--difficulty", "-d", help="easy, medium or hard (default: any).", show_default=False),
     ] = None,
     grader: Annotated[
-        Optional[str], typer.Option("--grader", "-g", help="embedding, llm or hybrid (default: from config).", show_default=False)
+        Optional[str],
+        typer.Option("--grader", "-g", help="embedding, llm or hybrid (default: from config).", show_default=False),
     ] = None,
-    review: Annotated[bool, typer.Option("--review", help="Ask the questions whose key points are due for review.")] = False,
+    review: Annotated[
+        bool, typer.Option("--review", help="Ask the questions whose key points are due for review.")
+    ] = False,
     bank: Annotated[
         Optional[Path],
-        typer.Option("--bank", "-b", help="Question bank file or folder (default: the shipped rubrics).", show_default=False),
+        typer.Option(
+            "--bank", "-b", help="Question bank file or folder (default: the shipped rubrics).", show_default=False
+        ),
     ] = None,
     time_limit: Annotated[
-        Optional[int], typer.Option("--time-limit", min=10, help="Time limit per answer in seconds.", show_default=False)
+        Optional[int],
+        typer.Option("--time-limit", min=10, help="Time limit per answer in seconds.", show_default=False),
     ] = None,
-    seed: Annotated[Optional[int], typer.Option("--seed", help="Seed for question order (repeatable interviews).")] = None,
+    seed: Annotated[
+        Optional[int], typer.Option("--seed", help="Seed for question order (repeatable interviews).")
+    ] = None,
 ) -> None:
     """Start a mock interview in the terminal.
 

@@ -50,8 +50,8 @@ from interviewer.tui.screens.start import StartScreen
 
 if TYPE_CHECKING:
     from interviewer.grading.base import Embedder
-    from interviewer.tui.screens.feedback import FeedbackScreen
     from interviewer.store import AnswerRecord, SessionRecord, SessionStore
+    from interviewer.tui.screens.feedback import FeedbackScreen
 
 ReportFormat = Literal["md", "html", "json"]
 LOADING_MODEL = "loading model…"
@@ -116,7 +116,10 @@ class InterviewApp(App[None]):
         if unfinished is not None:
             from interviewer.tui.screens.resume import ResumeScreen
 
-            self.push_screen(ResumeScreen(describe_unfinished(self.store, unfinished)), lambda resume: self._resume_chosen(unfinished, resume))
+            self.push_screen(
+                ResumeScreen(describe_unfinished(self.store, unfinished)),
+                lambda resume: self._resume_chosen(unfinished, resume),
+            )
         elif self.options.skip_start:
             self.begin(self.options)
 
@@ -197,7 +200,9 @@ class InterviewApp(App[None]):
         if self.session is None:
             return
         if self.model_error:
-            self._show_on_feedback(answer, lambda screen: screen.show_failure(f"the model is unavailable ({self.model_error})"))
+            self._show_on_feedback(
+                answer, lambda screen: screen.show_failure(f"the model is unavailable ({self.model_error})")
+            )
         elif self.embedder is None:
             self._awaiting_model.append((answer, question))
         else:
@@ -308,7 +313,9 @@ class InterviewApp(App[None]):
             self.grader_name = "embedding"
         missing = self.session.missing_question_ids()
         if missing:
-            self.notify(f"Questions {', '.join(missing)} are not in the bank any more and are skipped.", severity="warning")
+            self.notify(
+                f"Questions {', '.join(missing)} are not in the bank any more and are skipped.", severity="warning"
+            )
         for answer in self.session.ungraded_answers():
             question = self.session.question_for(answer)
             if question is not None:
@@ -445,7 +452,9 @@ class InterviewApp(App[None]):
                 action = binding.action
                 target = self if action.startswith("app.") else screen
                 name = action.removeprefix("app.")
-                yield SystemCommand(binding.description, f"{binding.description} ({binding.key})", _action_runner(target, name))
+                yield SystemCommand(
+                    binding.description, f"{binding.description} ({binding.key})", _action_runner(target, name)
+                )
 
 
 def _action_runner(target: App[None] | Screen[None], action: str) -> Callable[[], object]:

@@ -77,4 +77,3 @@ def make_app(store: SessionStore, embedder: Embedder) -> Callable[..., Interview
         )
 
     return make
-

@@ -78,8 +78,13 @@ async def test_an_unreachable_llm_falls_back_to_the_offline_grade_with_a_visible
     make_app: Callable[..., InterviewApp], store: SessionStore
 ) -> None:
     settings = Settings(
-        llm={"model": "test-model", "base_url": f"http://127.0.0.1:{closed_port()}/v1", "api_key": "sk-test",
-             "timeout": 0.5, "max_retries": 0}
+        llm={
+            "model": "test-model",
+            "base_url": f"http://127.0.0.1:{closed_port()}/v1",
+            "api_key": "sk-test",
+            "timeout": 0.5,
+            "max_retries": 0,
+        }
     )
     app = make_app(settings, questions=1, skip_start=True, grader="hybrid")
     async with app.run_test(size=SIZE) as pilot:

@@ -36,7 +36,11 @@ async def test_time_limit_submits_the_answer_when_it_runs_out(
     make_app: Callable[..., InterviewApp], store: SessionStore
 ) -> None:
     app = make_app(
-        bank_path=FIXTURE_BANK, questions=1, skip_start=True, offline=True, time_limit_seconds=60,
+        bank_path=FIXTURE_BANK,
+        questions=1,
+        skip_start=True,
+        offline=True,
+        time_limit_seconds=60,
         grader_factory=fixed_grader,
     )
     async with app.run_test(size=SIZE) as pilot:

@@ -30,7 +30,9 @@ async def test_llm_grade_shows_its_feedback_text(
     make_app: Callable[..., InterviewApp], store: SessionStore, llm_server: ChatServer
 ) -> None:
     settings = llm_settings_for(llm_server.base_url)
-    app = make_app(settings, bank_path=FIXTURE_BANK, topics=("Training",), questions=1, skip_start=True, grader="llm", seed=1)
+    app = make_app(
+        settings, bank_path=FIXTURE_BANK, topics=("Training",), questions=1, skip_start=True, grader="llm", seed=1
+    )
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await type_answer(app, pilot, GOOD_ANSWER)

@@ -58,7 +58,12 @@ ANSWER = "The chain rule carries the loss gradient back layer by layer. Then the
 @pytest.fixture
 def interview(make_app: Callable[..., InterviewApp]) -> InterviewApp:
     return make_app(
-        bank_path=FIXTURE_BANK, topics=("Training",), questions=2, skip_start=True, offline=True, seed=11,
+        bank_path=FIXTURE_BANK,
+        topics=("Training",),
+        questions=2,
+        skip_start=True,
+        offline=True,
+        seed=11,
         grader_factory=fixed_grader,
     )
 

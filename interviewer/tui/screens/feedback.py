@@ -60,7 +60,14 @@ class FeedbackScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        for selector in ("#score-slot", "#key-points-label", "#flags", "#feedback-text", "#reference-label", "#reference"):
+        for selector in (
+            "#score-slot",
+            "#key-points-label",
+            "#flags",
+            "#feedback-text",
+            "#reference-label",
+            "#reference",
+        ):
             self.query_one(selector).display = False
         self.query_one("#follow-ups-label").display = False
         self.query_one("#follow-ups").display = False
@@ -79,7 +86,9 @@ class FeedbackScreen(Screen[None]):
         slot.mount(ScoreBar(result.score))
         details = self.query_one("#grade-details", VerticalScroll)
         self.query_one("#key-points-label").display = True
-        details.mount_all([KeyPointRow.from_verdict(verdict) for verdict in result.key_points], after="#key-points-label")
+        details.mount_all(
+            [KeyPointRow.from_verdict(verdict) for verdict in result.key_points], after="#key-points-label"
+        )
         if result.flags:
             flags = self.query_one("#flags", Static)
             flags.update("\n".join(f"⚠ {flag.message}" for flag in result.flags))

@@ -11,7 +11,7 @@ from textual.widgets import Button, Static
 
 
 class ResumeScreen(ModalScreen[bool]):
-    """"You have an unfinished session…" with Resume / Start fresh."""
+    """The resume offer for an unfinished session: Resume or Start fresh."""
 
     BINDINGS = [
         Binding("r", "resume", "Resume", show=True),

@@ -17,7 +17,12 @@ from interviewer.config import GraderName
 from interviewer.practice import GraderChoice, PracticeOptions
 from interviewer.tui.messages import StartRequested
 
-DIFFICULTIES: list[tuple[str, Difficulty | None]] = [("any", None), ("easy", "easy"), ("medium", "medium"), ("hard", "hard")]
+DIFFICULTIES: list[tuple[str, Difficulty | None]] = [
+    ("any", None),
+    ("easy", "easy"),
+    ("medium", "medium"),
+    ("hard", "hard"),
+]
 
 
 class StartScreen(Screen[None]):
@@ -46,7 +51,10 @@ class StartScreen(Screen[None]):
                 )
             yield Label("Topics (none ticked = all)", classes="section-label")
             yield SelectionList[str](
-                *[(topic, topic, topic.casefold() in {t.casefold() for t in options.topics}) for topic in self.bank.topics()],
+                *[
+                    (topic, topic, topic.casefold() in {t.casefold() for t in options.topics})
+                    for topic in self.bank.topics()
+                ],
                 id="topics",
                 compact=True,
             )
@@ -82,7 +90,9 @@ class StartScreen(Screen[None]):
             reasons = {choice.unavailable_reason for choice in self.grader_choices if choice.unavailable_reason}
             for reason in sorted(reasons):
                 yield Static(f"LLM and hybrid unavailable: {reason}", markup=False, classes="unavailable-reason")
-            yield Checkbox("Review: ask the questions whose key points are due", options.review, id="review", compact=True)
+            yield Checkbox(
+                "Review: ask the questions whose key points are due", options.review, id="review", compact=True
+            )
             yield Button("Start interview (Ctrl+S)", variant="primary", id="start", compact=True)
         yield Footer()
 
