@@ -51,7 +51,12 @@ def answer_boundary(answer: str) -> str:
 
 
 def _key_point_lines(key_points: Sequence[KeyPoint]) -> str:
-    return "\n".join(f"- {key_point.id}: {key_point.text}" for key_point in key_points)
+    """One line per key point; the rubric's alternative phrasings help the model accept paraphrases."""
+    lines = []
+    for key_point in key_points:
+        also = f" (also said as: {'; '.join(key_point.alternatives)})" if key_point.alternatives else ""
+        lines.append(f"- {key_point.id}: {key_point.text}{also}")
+    return "\n".join(lines)
 
 
 def rubric_messages(
