@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from interviewer.grading.llm.assessment import LLMAssessment
-from interviewer.grading.llm.secrets import fingerprint
+from interviewer.grading.llm.redaction import fingerprint
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 from interviewer.config import LLMSettings
 from interviewer.grading.llm.modes import ResponseModeMemory, server_key
 from interviewer.grading.llm.replies import BadReply, parse_reply
-from interviewer.grading.llm.secrets import Redactor, display_url
+from interviewer.grading.llm.redaction import Redactor, display_url
 
 if TYPE_CHECKING:
     import httpx2

@@ -7,7 +7,7 @@ import logging
 import os
 from pathlib import Path
 
-from interviewer.grading.llm.secrets import display_url
+from interviewer.grading.llm.redaction import display_url
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from interviewer.bank.models import KeyPoint, Question
 from interviewer.grading.llm.client import Message
-from interviewer.grading.llm.secrets import fingerprint
+from interviewer.grading.llm.redaction import fingerprint
 from interviewer.grading.result import KeyPointVerdict
 
 SYSTEM_PROMPT = """\

@@ -1,4 +1,4 @@
-"""Keeping credentials out of messages, logs, caches and results."""
+"""Keeping credentials out of messages, logs, caches and results: redaction, safe URLs, hashed keys."""
 
 from __future__ import annotations
 
