@@ -222,6 +222,10 @@ class LLMClient:
             return None, None
         message = getattr(choices[0], "message", None)
         content = getattr(message, "content", None)
+        refusal = getattr(message, "refusal", None)
+        if not content and isinstance(refusal, str) and refusal.strip():
+            reason = self._redact(" ".join(refusal.split()))[:MAX_SERVER_MESSAGE_CHARS]
+            raise LLMFault(f"the model refused: {reason}", bad_reply=True)
         return content if isinstance(content, str) else None, getattr(choices[0], "finish_reason", None)
 
     def _transport_fault(self, exc: Exception) -> LLMFault:
