@@ -136,8 +136,22 @@ def test_injected_answer_cannot_buy_a_high_grade(
     evidence = embedding_grader.grade(question, INJECTION)
     assert evidence.has_flag(FlagCode.GRADER_DIRECTED)  # the embedding guard saw it: no uplift at all
     assert result.score == evidence.score
+    assert result.key_points == evidence.key_points  # the fooled model's "covered" verdicts are not shown
+    assert result.feedback is None and all(follow_up.kind != "llm" for follow_up in result.follow_ups)
     capped = [flag for flag in result.flags if flag.code == FlagCode.LLM_SCORE_CAPPED]
-    assert capped and "capped at" in capped[0].message and "speaks to the grader" in capped[0].message
+    assert capped and "speaks to the grader" in capped[0].message and "set aside" in capped[0].message
+    assert (result.provenance.grader, result.provenance.llm_model) == ("llm", TEST_MODEL)
+
+
+def test_injection_the_embedding_guard_missed_is_caught_by_the_model_flag(
+    chat_server: ChatServer, llm_grader: Any, question: Question
+) -> None:
+    evidence = embedding_evidence(question, {"leaky-relu": "partial"}, score=1.0)  # no grader_directed flag
+    chat_server.responder = rubric_responder(score=10.0, grader_directed=True)
+    result = llm_grader.grade_with_evidence(question, GOOD_ANSWER, evidence)
+    assert result.score == 1.0
+    assert result.key_points == evidence.key_points
+    assert result.has_flag(FlagCode.GRADER_DIRECTED) and result.has_flag(FlagCode.LLM_SCORE_CAPPED)
 
 
 def test_llm_score_far_above_the_evidence_is_capped(

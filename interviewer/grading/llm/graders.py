@@ -206,15 +206,31 @@ class LLMRubricGrader:
                 )
             )
         score = min(10.0, max(0.0, self.combined_score(assessment, evidence, verdicts, bool(mismatched))))
+        provenance = Provenance(
+            grader=self.name,
+            embedding_model=evidence.provenance.embedding_model,
+            llm_model=self.client.model,
+            prompt_version=PROMPT_VERSION,
+        )
         grader_directed = any(flag.code == FlagCode.GRADER_DIRECTED for flag in flags)
         cap = score_cap(evidence, grader_directed=grader_directed)
-        if score > cap + 1e-9:
-            why = "the answer speaks to the grader" if grader_directed else "far above the key-point evidence"
+        if score > cap + 1e-9 and grader_directed:
+            # The answer spoke to the grader and the model went above the evidence: its verdicts,
+            # feedback and follow-up are what the injection produced, so none of them is kept.
             flags.append(
                 Flag(
                     code=FlagCode.LLM_SCORE_CAPPED,
-                    message=f"The LLM's score {score:.1f} was capped at {cap:.1f}: {why} "
-                    f"(embedding score {evidence.score:.1f}).",
+                    message=f"The LLM gave {score:.1f} to an answer that speaks to the grader; its grade was "
+                    f"set aside for the embedding grade ({evidence.score:.1f}).",
+                )
+            )
+            return evidence.model_copy(update={"flags": flags, "provenance": provenance})
+        if score > cap + 1e-9:
+            flags.append(
+                Flag(
+                    code=FlagCode.LLM_SCORE_CAPPED,
+                    message=f"The LLM's score {score:.1f} is far above the key-point evidence "
+                    f"(embedding score {evidence.score:.1f}); capped at {cap:.1f}.",
                 )
             )
             score = cap
@@ -226,12 +242,7 @@ class LLMRubricGrader:
             follow_ups=self._follow_ups(assessment, evidence, asked),
             feedback=assessment.feedback,
             reference_similarity=evidence.reference_similarity,
-            provenance=Provenance(
-                grader=self.name,
-                embedding_model=evidence.provenance.embedding_model,
-                llm_model=self.client.model,
-                prompt_version=PROMPT_VERSION,
-            ),
+            provenance=provenance,
         )
 
     @staticmethod
