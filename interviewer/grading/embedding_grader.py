@@ -15,7 +15,7 @@ import numpy as np
 from interviewer.bank.models import Bank, Question
 from interviewer.grading import guards, scoring
 from interviewer.grading.embedding import embed_persistent
-from interviewer.grading.follow_ups import closest_related_question, rank_follow_ups
+from interviewer.grading.follow_ups import closest_related_question, normalise_question_text, rank_follow_ups
 from interviewer.grading.result import Flag, FlagCode, GradeResult, KeyPointVerdict, Provenance
 from interviewer.grading.text import answer_spans, content_stems, sentences
 
@@ -54,14 +54,28 @@ def _question_key(question: Question) -> str:
     return hashlib.sha256(question.model_dump_json(exclude={"source"}).encode()).hexdigest()
 
 
+def _demoted_stems(question: Question) -> frozenset[str]:
+    """Words of the question that earn nothing when repeated; a question that states one of its key points
+    (a missed-key-point follow-up) does not demote that key point's own words."""
+    stems = set(content_stems(question.question))
+    question_text = normalise_question_text(question.question)
+    for key_point in question.key_points:
+        if normalise_question_text(key_point.text) in question_text:
+            stems -= set(content_stems(key_point.text))
+    return frozenset(stems)
+
+
 class EmbeddingGrader:
     """Grades answers against key points with an Embedder; deterministic, offline."""
 
     name = GRADER_NAME
 
-    def __init__(self, embedder: object, bank: Bank | None = None):
+    def __init__(
+        self, embedder: object, bank: Bank | None = None, *, options: scoring.ScoringOptions = scoring.DEFAULT_OPTIONS
+    ):
         self.embedder = embedder
         self.bank = bank
+        self.options = options
         self._prepared: dict[str, PreparedQuestion] = {}
         self._bank_vectors: dict[str, np.ndarray] | None = None
         self._has_tokens = hasattr(embedder, "embed_with_tokens")
@@ -104,7 +118,7 @@ class EmbeddingGrader:
         texts: list[str] = []
         layout = []
         for _, question in pending:
-            stems = frozenset(content_stems(question.question))
+            stems = _demoted_stems(question) if self.options.demote_question else frozenset()
             owner: list[int] = []
             phrasings: list[str] = []
             for index, key_point in enumerate(question.key_points):
@@ -172,7 +186,7 @@ class EmbeddingGrader:
                 guards.flag(FlagCode.GRADER_DIRECTED, f"text addressed to the grader was ignored: {quoted}")
             )
         if guards.is_empty(answer or ""):
-            flags.append(guards.flag(FlagCode.EMPTY, "the answer is empty or only a couple of words"))
+            flags.append(guards.flag(FlagCode.EMPTY, "the answer is empty or says it has no answer"))
             return None, flags
         if guards.is_empty(text):
             flags.append(guards.flag(FlagCode.EMPTY, "nothing is left to grade once text aimed at the grader is removed"))
@@ -240,7 +254,7 @@ class EmbeddingGrader:
             token_similarity = None
             if answer_tokens is not None and ready.phrasing_tokens is not None:
                 token_similarity = scoring.token_recall(ready.phrasing_tokens[phrasing_index], answer_tokens)
-            coverage = scoring.key_point_coverage(span_similarity, token_similarity)
+            coverage = scoring.key_point_coverage(span_similarity, token_similarity, self.options)
             if coverage > best_coverage[owner]:  # the best of a key point's phrasings counts
                 best_coverage[owner], best_span[owner], best_similarity[owner] = coverage, span_index, span_similarity
         best_coverage = np.maximum(best_coverage, 0.0)
@@ -248,7 +262,11 @@ class EmbeddingGrader:
         negated = []
         for index, key_point in enumerate(question.key_points):
             evidence = part.spans[best_span[index]]
-            if best_coverage[index] >= scoring.PARTIAL_AT and guards.negates_claim(evidence, key_point.text):
+            if (
+                self.options.guards
+                and best_coverage[index] >= scoring.PARTIAL_AT
+                and guards.negates_claim(evidence, key_point.text)
+            ):
                 best_coverage[index] *= scoring.NEGATION_PENALTY
                 negated.append(key_point.id)
         if negated:
@@ -273,9 +291,13 @@ class EmbeddingGrader:
         ]
         reference_similarity = float(embedded[part.demoted_whole][0] @ ready.reference_vector)
         score = scoring.combined_score(
-            best_coverage, [key_point.weight for key_point in question.key_points], reference_similarity
+            best_coverage,
+            [key_point.weight for key_point in question.key_points],
+            reference_similarity,
+            self.options.reference_weight,
         )
-        score = self._apply_guards(ready, part, embedded, float(np.mean(best_coverage)), score, flags)
+        if self.options.guards:
+            score = self._apply_guards(ready, part, embedded, float(np.mean(best_coverage)), score, flags)
         return self._result(ready, verdicts, list(best_coverage), score, flags, reference_similarity, asked)
 
     def _apply_guards(

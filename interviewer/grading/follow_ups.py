@@ -34,7 +34,9 @@ def normalise_question_text(text: str) -> str:
 
 
 def _lower_first(text: str) -> str:
-    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+    """Lower-case the first letter unless the first word is an acronym or name (ReLU, LSTM, Adam's)."""
+    first_word = text.split(maxsplit=1)[0] if text.strip() else ""
+    if first_word[:1].isupper() and not any(letter.isupper() for letter in first_word[1:]):
         return text[0].lower() + text[1:]
     return text
 

@@ -11,12 +11,20 @@ from dataclasses import dataclass
 from interviewer.grading.result import Flag, FlagCode
 from interviewer.grading.text import NEGATIONS, STOPWORDS, content_stems, sentences, stem, words
 
-MIN_ANSWER_WORDS = 3
+MIN_ANSWER_WORDS = 1
+NON_ANSWERS = frozenset(
+    """idk|i don't know|i dont know|i do not know|don't know|dont know|no idea|i have no idea|not sure|i'm not sure|
+    pass|skip|n/a|na|none|nothing|no answer|todo|tbd|test|asdf|blank|i forgot|forgot""".replace("\n", "").split("|")
+)
+QUANTITY_WORDS = frozenset(
+    "zero one two three four five six seven eight nine ten hundred thousand all none both every each once twice "
+    "first last never always".split()
+)
 STUFFING_MIN_WORDS = 6
-STUFFING_MAX_FUNCTION_SHARE = 0.12
-STUFFING_MIN_REPEAT_SHARE = 0.5
-PARROT_MIN_NEW_CONTENT_WORDS = 3
-PARROT_MAX_OWN_SHARE = 0.4
+STUFFING_MIN_RUN = 9
+STUFFING_MIN_ITEMS = 6
+STUFFING_MAX_FUNCTION_SHARE = 0.15
+STUFFING_MIN_REPEAT_SHARE = 0.4
 NEGATION_SCOPE = 4
 
 _GRADER_DIRECTED = re.compile(
@@ -33,6 +41,10 @@ _GRADER_DIRECTED = re.compile(
     """,
     re.IGNORECASE | re.VERBOSE,
 )
+_RUN_BREAK = re.compile(r"[.!?;:|(),\n]+")
+_LIST_SEPARATOR = re.compile(r"[,;|\n]+")
+_CLAUSE_SPLIT = re.compile(r"[.!?;:,\n]+|\b(?:and|but|while|whereas|so)\b")
+_LETTERS = re.compile(r"[a-z]+")
 _VOWEL = re.compile(r"[aeiouy]")
 _CONSONANT_RUN = re.compile(r"[bcdfghjklmnpqrstvwxz]{5,}")
 _REPEATED_CHAR = re.compile(r"(.)\1{3,}")
@@ -54,7 +66,12 @@ def split_grader_directed(answer: str) -> tuple[str, list[str]]:
 
 
 def is_empty(answer: str) -> bool:
-    return len(words(answer)) < MIN_ANSWER_WORDS
+    """Nothing to grade: no word at all, or only a non-answer such as "I don't know" or "pass".
+
+    One-word answers are graded, not flagged: "one", "main" or "infinite" can be complete answers.
+    """
+    answer_words = words(answer)
+    return len(answer_words) < MIN_ANSWER_WORDS or " ".join(answer_words) in NON_ANSWERS
 
 
 def _looks_like_word(word: str) -> bool:
@@ -65,21 +82,40 @@ def _looks_like_word(word: str) -> bool:
 
 def gibberish_share(answer: str) -> float:
     """Share of the answer's words that do not look like words (no vowels, long consonant runs, aaaa)."""
-    answer_words = [word for word in words(answer) if word.isalpha()]
+    answer_words = _LETTERS.findall(answer.lower())
     if not answer_words:
-        return 1.0 if answer.strip() else 0.0
+        return 0.0
     return sum(not _looks_like_word(word) for word in answer_words) / len(answer_words)
 
 
+def longest_term_run(answer: str) -> int:
+    """Most content words in a row with no function word or sentence, line, cell or comma break between them."""
+    longest = 0
+    for piece in _RUN_BREAK.split(answer):
+        current = 0
+        for word in words(piece):
+            current = 0 if word in STOPWORDS else current + 1
+            longest = max(longest, current)
+    return longest
+
+
 def is_keyword_stuffing(answer: str) -> bool:
-    """Terms without sentences: almost no function words, or the same terms repeated over and over."""
+    """Terms without sentences: a long run of bare terms, a long bare term list, or terms repeated over and over.
+
+    Tables and bullet lists are not stuffing: their cells and items break the runs.
+    """
     answer_words = words(answer)
     if len(answer_words) < STUFFING_MIN_WORDS:
         return False
+    if longest_term_run(answer) >= STUFFING_MIN_RUN:
+        return True
     function_share = sum(word in STOPWORDS for word in answer_words) / len(answer_words)
+    if function_share >= STUFFING_MAX_FUNCTION_SHARE:
+        return False
+    items = [item for item in _LIST_SEPARATOR.split(answer) if item.strip()]
     stems = content_stems(answer)
-    repeat_share = 1 - len(set(stems)) / len(stems) if stems else 0.0
-    return function_share < STUFFING_MAX_FUNCTION_SHARE or repeat_share >= STUFFING_MIN_REPEAT_SHARE
+    repeated = 1 - len(set(stems)) / len(stems) >= STUFFING_MIN_REPEAT_SHARE if stems else False
+    return repeated or (len(items) >= STUFFING_MIN_ITEMS and max(len(words(item)) for item in items) <= 3)
 
 
 def new_content_stems(answer: str, question: str) -> list[str]:
@@ -89,12 +125,17 @@ def new_content_stems(answer: str, question: str) -> list[str]:
 
 
 def is_parroted(answer: str, question: str) -> bool:
-    """The answer mostly repeats the question: most content words from it, fewer than three of its own."""
+    """The answer repeats the question and adds nothing: every content word of it is in the question.
+
+    Numbers and quantity words ("one", "3", "all", "once") count as content of their own.
+    """
     stems = set(content_stems(answer))
-    own = set(new_content_stems(answer, question))
-    if not stems:
-        return True
-    return len(own) < PARROT_MIN_NEW_CONTENT_WORDS and len(own) / len(stems) <= PARROT_MAX_OWN_SHARE
+    question_words = set(words(question))
+    if not stems or any(
+        (word.isdigit() or word in QUANTITY_WORDS) and word not in question_words for word in words(answer)
+    ):
+        return False
+    return not set(new_content_stems(answer, question))
 
 
 def has_negation(text: str) -> bool:
@@ -102,19 +143,28 @@ def has_negation(text: str) -> bool:
 
 
 def negates_claim(evidence: str, claim: str) -> bool:
-    """The evidence negates a content word of a claim that is itself not negated ("ReLU does *not* ...").
+    """The evidence negates what a claim (itself not negated) says about the same subject.
 
-    Cheap and one-directional: a negation word up to NEGATION_SCOPE words before a content word the
-    claim contains. Paraphrases that change polarity ("does not saturate" / "stays linear") are not seen.
+    Cheap and narrow: within one clause of the evidence, a negation word has a content word of the
+    claim among the NEGATION_SCOPE words after it and another one before it ("the noise does *not*
+    act as a regularizer"). Polarity changed by paraphrase ("stays linear"), pronoun subjects
+    ("it is not cheap") and contrasts between two subjects are not seen.
     """
     if has_negation(claim):
         return False
     claim_stems = set(content_stems(claim))
-    evidence_words = words(evidence)
-    for index, word in enumerate(evidence_words):
-        if word in NEGATIONS:
-            scope = evidence_words[index + 1 : index + 1 + NEGATION_SCOPE]
-            if any(stem(candidate) in claim_stems for candidate in scope if candidate not in STOPWORDS):
+    for clause in _CLAUSE_SPLIT.split(evidence):
+        clause_words = words(clause)
+        for index, word in enumerate(clause_words):
+            if word not in NEGATIONS:
+                continue
+            before = {stem(candidate) for candidate in clause_words[:index] if candidate not in STOPWORDS}
+            after = {
+                stem(candidate)
+                for candidate in clause_words[index + 1 : index + 1 + NEGATION_SCOPE]
+                if candidate not in STOPWORDS
+            }
+            if before & claim_stems and after & claim_stems:
                 return True
     return False
 
@@ -129,20 +179,27 @@ class OffTopicCheck:
     coverage: float
 
 
-OFF_TOPIC_MAX_OWN = 0.2
+OFF_TOPIC_MAX_OWN = 0.15
 OFF_TOPIC_MARGIN = 0.1
+OFF_TOPIC_CLEAR_MARGIN = 0.25
 OFF_TOPIC_MAX_COVERAGE = 0.25
+OFF_TOPIC_CLEAR_MAX_COVERAGE = 0.5
 
 
 def off_topic_reason(check: OffTopicCheck) -> str | None:
-    """Why the answer looks off-topic, or None: it covers little and matches another question, or nothing."""
-    if check.coverage >= OFF_TOPIC_MAX_COVERAGE:
+    """Why the answer looks off-topic, or None.
+
+    Off-topic: it covers little and is closer to another bank question (or to nothing), or it covers
+    at most half and is far closer to another bank question.
+    """
+    if check.coverage >= OFF_TOPIC_CLEAR_MAX_COVERAGE:
         return None
-    if check.best_other_similarity is not None and check.best_other_similarity > check.own_similarity + OFF_TOPIC_MARGIN:
+    margin = OFF_TOPIC_MARGIN if check.coverage < OFF_TOPIC_MAX_COVERAGE else OFF_TOPIC_CLEAR_MARGIN
+    if check.best_other_similarity is not None and check.best_other_similarity > check.own_similarity + margin:
         return (
             f"the answer is closer to question {check.best_other_id} ({check.best_other_similarity:.2f}) "
             f"than to this one ({check.own_similarity:.2f})"
         )
-    if check.own_similarity < OFF_TOPIC_MAX_OWN:
+    if check.coverage < OFF_TOPIC_MAX_COVERAGE and check.own_similarity < OFF_TOPIC_MAX_OWN:
         return f"the answer is unrelated to the question (similarity {check.own_similarity:.2f})"
     return None

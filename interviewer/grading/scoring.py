@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -32,6 +33,20 @@ _PLAIN_WORD = re.compile(r"[a-z0-9]+")
 _CONTRACTION_STUBS = frozenset("doesn isn aren don didn wasn weren won wouldn shouldn couldn hasn haven hadn ll ve re".split())
 
 
+@dataclass(frozen=True)
+class ScoringOptions:
+    """Which signals the grader uses; the defaults are the product, the rest exist for the ablation."""
+
+    token_view: bool = True
+    span_view: bool = True
+    demote_question: bool = True
+    reference_weight: float = REFERENCE_WEIGHT
+    guards: bool = True
+
+
+DEFAULT_OPTIONS = ScoringOptions()
+
+
 def scaled(similarity: float | np.ndarray) -> float | np.ndarray:
     """Map a cosine similarity to 0..1 between the chance level and paraphrase level."""
     return np.clip((np.asarray(similarity) - SIMILARITY_FLOOR) / (SIMILARITY_FULL - SIMILARITY_FLOOR), 0.0, 1.0)
@@ -39,6 +54,8 @@ def scaled(similarity: float | np.ndarray) -> float | np.ndarray:
 
 def demote_question_words(text: str, question_stems: frozenset[str]) -> str:
     """The text without words the question already contains; the text itself if nothing would remain."""
+    if not question_stems:
+        return text
     kept = [word for word in words(text) if stem(word) not in question_stems]
     return " ".join(kept) if len(kept) >= 1 else text
 
@@ -65,10 +82,14 @@ def token_recall(key_point_tokens: np.ndarray, answer_tokens: np.ndarray) -> flo
     return float((key_point_tokens @ answer_tokens.T).max(axis=1).mean())
 
 
-def key_point_coverage(span_similarity: float, token_similarity: float | None) -> float:
+def key_point_coverage(
+    span_similarity: float, token_similarity: float | None, options: ScoringOptions = DEFAULT_OPTIONS
+) -> float:
     """Coverage 0..1 of one key point from its two views (span only when tokens are unavailable)."""
-    if token_similarity is None:
+    if token_similarity is None or not options.token_view:
         return float(scaled(span_similarity))
+    if not options.span_view:
+        return float(scaled(token_similarity))
     return float(
         TOKEN_VIEW_WEIGHT * scaled(token_similarity) + (1 - TOKEN_VIEW_WEIGHT) * scaled(span_similarity)
     )
@@ -83,8 +104,13 @@ def verdict_for(coverage: float) -> str:
     return "missed"
 
 
-def combined_score(coverages: Sequence[float], weights: Sequence[float], reference_similarity: float) -> float:
+def combined_score(
+    coverages: Sequence[float],
+    weights: Sequence[float],
+    reference_similarity: float,
+    reference_weight: float = REFERENCE_WEIGHT,
+) -> float:
     """0-10: weighted key-point coverage plus whole-answer similarity to the reference."""
     total_weight = float(sum(weights)) or 1.0
     coverage = float(np.dot(coverages, weights)) / total_weight
-    return 10.0 * (COVERAGE_WEIGHT * coverage + REFERENCE_WEIGHT * float(scaled(reference_similarity)))
+    return 10.0 * ((1 - reference_weight) * coverage + reference_weight * float(scaled(reference_similarity)))

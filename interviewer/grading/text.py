@@ -14,6 +14,7 @@ LONG_SENTENCE_WORDS = 14
 
 _MARKDOWN = re.compile(r"(\*\*|__|`+|^#+\s*|^\s*>\s?)", re.MULTILINE)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)]|[a-z][.)])\s+", re.MULTILINE)
+_INLINE_ENUMERATOR = re.compile(r"(?:^|(?<=[.!?:]\s))\(?\d{1,2}[.)](?=\s)", re.MULTILINE)
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=\S)|\n+")
 _CLAUSE_BREAK = re.compile(
     r"\s*(?:;|:|,\s*(?=(?:and|but|which|so|while|whereas|because|since|although|though|then|or|thus|hence)\b)"
@@ -31,7 +32,8 @@ STOPWORDS = frozenset(
     theirs them themselves then there there's these they this those through thus to too under until up upon us very
     was wasn't we were weren't what when where which while who whom why will with won't would wouldn't you your yours
     yourself yourselves e.g i.e via one ones use used uses using way ways thing things make makes get gets called
-    well like many may might need needs also however therefore hence""".split()
+    well like many may might need needs also however therefore hence whose within without every either another
+    across along among per toward towards since unless whether yet onto whereas although though""".split()
 )
 NEGATIONS = frozenset(
     "not no never none nothing neither nor cannot can't don't doesn't didn't isn't aren't wasn't weren't won't "
@@ -43,7 +45,7 @@ def clean_markdown(text: str) -> str:
     """Drop Markdown emphasis, code ticks, heading and list markers; keep the words."""
     text = _LIST_ITEM.sub("\n", text)
     text = _MARKDOWN.sub("", text)
-    return text
+    return _INLINE_ENUMERATOR.sub("\n", text)
 
 
 def words(text: str) -> list[str]:
@@ -75,7 +77,7 @@ def content_stems(text: str) -> list[str]:
 def sentences(text: str) -> list[str]:
     """Sentences and list items of a text, Markdown removed."""
     pieces = _SENTENCE_END.split(clean_markdown(text))
-    return [piece.strip(" \t-–—,") for piece in pieces if piece and len(words(piece)) >= 1]
+    return [piece.strip(" \t-–—,") for piece in pieces if piece and re.search("[A-Za-z]", piece)]
 
 
 def clauses(sentence: str) -> list[str]:

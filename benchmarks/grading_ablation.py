@@ -1,0 +1,117 @@
+"""Ablation of the grader's signals on a graded dataset (default: Mohler 2011); prints a Markdown table.
+
+    python benchmarks/grading_ablation.py [DATASET.jsonl]
+
+Every row uses the same model and the same global constants; nothing is fitted to the labels
+(RMSE is after the leave-one-group-out linear calibration that `interviewer eval` reports).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from mohler import dataset_path  # noqa: E402
+
+from interviewer.grading.batch import BATCH_SIZE, parse_file  # noqa: E402
+from interviewer.grading.embedding import load_embedder  # noqa: E402
+from interviewer.grading.embedding_grader import EmbeddingGrader  # noqa: E402
+from interviewer.grading.evaluation import evaluate  # noqa: E402
+from interviewer.grading.scoring import ScoringOptions, demote_question_words  # noqa: E402
+from interviewer.grading.text import content_stems  # noqa: E402
+
+
+class MemoEmbedder:
+    """Remembers answer embeddings so every variant reuses one forward pass per text."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.name = inner.name
+        self._memo: dict[str, tuple[np.ndarray, object]] = {}
+
+    def embed_persistent(self, texts: Sequence[str]) -> np.ndarray:
+        return self.inner.embed_persistent(texts)
+
+    def token_vectors_persistent(self, texts: Sequence[str]):
+        return self.inner.token_vectors_persistent(texts)
+
+    def embed_with_tokens(self, texts: Sequence[str]):
+        missing = [text for text in dict.fromkeys(texts) if text not in self._memo]
+        if missing:
+            vectors, tokens = self.inner.embed_with_tokens(missing)
+            self._memo.update(zip(missing, zip(vectors, tokens, strict=True), strict=True))
+        pairs = [self._memo[text] for text in texts]
+        return np.stack([vector for vector, _ in pairs]), [tokens for _, tokens in pairs]
+
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        return self.embed_with_tokens(texts)[0]
+
+
+VARIANTS: list[tuple[str, ScoringOptions]] = [
+    ("key points, span view only (max over spans)", ScoringOptions(token_view=False, demote_question=False, reference_weight=0.0, guards=False)),
+    ("+ question demoting", ScoringOptions(token_view=False, reference_weight=0.0, guards=False)),
+    ("key points, token view only (alignment recall), demoted", ScoringOptions(span_view=False, reference_weight=0.0, guards=False)),
+    ("key points, span + token views, demoted", ScoringOptions(reference_weight=0.0, guards=False)),
+    ("whole-answer similarity to reference only, demoted", ScoringOptions(reference_weight=1.0, guards=False)),
+    ("coverage 0.8 + reference 0.2, no guards", ScoringOptions(guards=False)),
+    ("**shipped: coverage 0.8 + reference 0.2, guards on**", ScoringOptions()),
+]
+
+
+def main() -> None:
+    path = dataset_path(sys.argv[1] if len(sys.argv) > 1 else None)
+    parsed = parse_file(path, None, require_human=True)
+    rows = parsed.rows
+    human = [float(row.data["score"]) for row in rows]
+    maxima = [float(row.data["max_score"]) for row in rows]
+    question_ids = [str(row.data.get("question_id") or row.question.id) for row in rows]
+    embedder = MemoEmbedder(load_embedder())
+    table: list[tuple[str, object]] = []
+
+    references = embedder.embed_persistent([row.question.reference_answer for row in rows])
+    answers = embedder.embed_batch([row.answer for row in rows])
+    raw_cosine = np.sum(references * answers, axis=1)
+    table.append(("raw cosine(reference, answer) (published baseline 0.494)", evaluate(raw_cosine, human, maxima, question_ids, "cosine")))
+    lexical = []
+    for row in rows:
+        question_stems = set(content_stems(row.question.question))
+        reference_stems = set(content_stems(row.question.reference_answer)) - question_stems
+        answer_stems = set(content_stems(row.answer))
+        lexical.append(len(reference_stems & answer_stems) / max(1, len(reference_stems)))
+    table.append(("content-word recall of the reference, question words demoted", evaluate(lexical, human, maxima, question_ids, "lexical")))
+    demoted_pairs = embedder.embed_batch(
+        [demote_question_words(row.answer, frozenset(content_stems(row.question.question))) for row in rows]
+    )
+    demoted_refs = embedder.embed_persistent(
+        [demote_question_words(row.question.reference_answer, frozenset(content_stems(row.question.question))) for row in rows]
+    )
+    table.append(("cosine(reference, answer), question words demoted", evaluate(np.sum(demoted_refs * demoted_pairs, axis=1), human, maxima, question_ids, "cosine")))
+
+    for label, options in VARIANTS:
+        grader = EmbeddingGrader(embedder, options=options)
+        started = time.perf_counter()
+        scores = []
+        for start in range(0, len(rows), BATCH_SIZE):
+            chunk = rows[start : start + BATCH_SIZE]
+            scores.extend(result.score for result in grader.grade_batch([(row.question, row.answer) for row in chunk]))
+        print(f"{label}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        table.append((label, evaluate(scores, human, maxima, question_ids, "embedding")))
+
+    print(f"Dataset: {path.name}, n = {len(rows)}\n")
+    print("| signal | Pearson r | Spearman ρ | mean per-question r | RMSE (calibrated, LOGO) | within ±1 |")
+    print("|---|---|---|---|---|---|")
+    for label, report in table:
+        print(
+            f"| {label} | {report.pearson:.3f} | {report.spearman:.3f} | {report.mean_question_pearson:.3f} "
+            f"| {report.rmse:.3f} | {report.within_one:.1%} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""Spans, derived key points, and the agreement statistics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from interviewer.grading.evaluation import evaluate
+from interviewer.grading.questions import adhoc_question
+from interviewer.grading.text import answer_spans, derive_key_point_texts
+
+
+def test_key_points_come_from_sentences_and_list_items() -> None:
+    reference = (
+        "A neural network is a model made of layers:\n"
+        "- **Layers**: input, hidden and output layers\n"
+        "- Neurons compute a weighted sum of inputs plus a bias, then apply an activation\n"
+        "1. Forward pass computes predictions. 2. The loss measures the error."
+    )
+    points = derive_key_point_texts(reference)
+    assert "Neurons compute a weighted sum of inputs plus a bias" in points  # long sentences split at clauses
+    assert "Forward pass computes predictions." in points and "The loss measures the error." in points
+    assert any(point.startswith("Layers") for point in points)
+    assert not any("**" in point for point in points)
+    question = adhoc_question("What is a neural network?", reference)
+    assert [key_point.id for key_point in question.key_points] == [f"kp-{i}" for i in range(1, len(points) + 1)]
+
+
+def test_spans_include_sentences_clauses_and_pairs() -> None:
+    answer = "ReLU is cheap. It does not saturate for positive inputs, so gradients keep flowing through deep stacks of layers."
+    spans = answer_spans(answer)
+    assert "ReLU is cheap." in spans
+    assert any(span.startswith("ReLU is cheap. It does not") for span in spans)
+    assert "so gradients keep flowing through deep stacks of layers." in spans
+
+
+def test_evaluation_statistics() -> None:
+    rng = np.random.default_rng(0)
+    human = rng.integers(0, 6, size=200).astype(float)
+    predicted = human * 2 + rng.normal(0, 1, size=200)
+    question_ids = [f"{i % 4}.{i % 8}" for i in range(200)]
+    report = evaluate(predicted, human, [5.0] * 200, question_ids, grader="test")
+    assert report.n == 200 and report.groups == 4
+    assert report.pearson == pytest.approx(np.corrcoef(predicted, human)[0, 1])
+    assert 0.8 < report.spearman <= 1
+    assert report.rmse == pytest.approx(0.5, abs=0.15)
+    assert report.within_one > 0.9
