@@ -108,9 +108,8 @@ from interviewer.tui.screens.question import QuestionScreen
 
 async def auto_pilot(pilot):
     app = pilot.app
-    while not isinstance(app.screen, QuestionScreen):
-        await pilot.pause(0.005)
-    await pilot.pause()
+    while not isinstance(app.screen, QuestionScreen) or not app.screen.is_mounted:
+        await pilot.pause(0.002)
     print(time.time() - float(os.environ["STARTED_AT"]), flush=True)
     app.exit()
 
