@@ -24,3 +24,13 @@ def test_bad_practice_options_are_one_clear_line(args: list[str], message: str) 
     assert message in run.stderr
     assert "Traceback" not in run.stderr and run.exception is None
     assert len(run.stderr.strip().splitlines()) == 1
+
+
+def test_a_corrupt_session_database_is_one_clear_line_and_left_alone() -> None:
+    from interviewer import locations
+
+    database = locations.ensure_dir(locations.data_dir()) / locations.database_file().name
+    database.write_text("not a database")
+    run = run_cli("practice", "--offline", "--questions", "2")
+    assert run.exit_code == 2 and str(database) in run.stderr and run.exception is None
+    assert database.read_text() == "not a database"
