@@ -103,6 +103,8 @@ def main() -> None:
         print(f"{label}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
         table.append((label, evaluate(scores, human, maxima, question_ids, "embedding")))
 
+    sensitivity = sensitivity_rows(embedder, rows, human, maxima, question_ids)
+
     print(f"Dataset: {path.name}, n = {len(rows)}\n")
     print("| signal | Pearson r | Spearman ρ | mean per-question r | RMSE (calibrated, LOGO) | within ±1 |")
     print("|---|---|---|---|---|---|")
@@ -111,6 +113,49 @@ def main() -> None:
             f"| {label} | {report.pearson:.3f} | {report.spearman:.3f} | {report.mean_question_pearson:.3f} "
             f"| {report.rmse:.3f} | {report.within_one:.1%} |"
         )
+    print("\nSensitivity of the shipped grader to each constant (Pearson r; halves = odd / even assignments):\n")
+    print("| change | all rows | odd assignments | even assignments |")
+    print("|---|---|---|---|")
+    print("\n".join(sensitivity))
+
+
+def sensitivity_rows(embedder, rows, human, maxima, question_ids) -> list[str]:
+    """Pearson r of the shipped grader when one constant moves, on all rows and on each half of the groups."""
+    from interviewer.grading import scoring
+
+    groups = [question_id.split(".", 1)[0] for question_id in question_ids]
+    halves = [
+        np.array([int(group) % 2 == parity if group.isdigit() else parity for group in groups]) for parity in (1, 0)
+    ]
+    shipped = {name: getattr(scoring, name) for name in ("SIMILARITY_FLOOR", "SIMILARITY_FULL", "TOKEN_VIEW_WEIGHT")}
+    changes = [({}, None)]
+    changes += [({"SIMILARITY_FLOOR": value}, None) for value in (0.05, 0.10, 0.20, 0.25)]
+    changes += [({"SIMILARITY_FULL": value}, None) for value in (0.60, 0.80, 0.90)]
+    changes += [({"TOKEN_VIEW_WEIGHT": value}, None) for value in (0.25, 0.75)]
+    changes += [({}, weight) for weight in (0.0, 0.4)]
+    lines = []
+    for constants, reference_weight in changes:
+        for name, value in {**shipped, **constants}.items():
+            setattr(scoring, name, value)
+        options = ScoringOptions() if reference_weight is None else ScoringOptions(reference_weight=reference_weight)
+        grader = EmbeddingGrader(embedder, options=options)
+        scores = np.array(
+            [
+                result.score
+                for start in range(0, len(rows), BATCH_SIZE)
+                for result in grader.grade_batch([(row.question, row.answer) for row in rows[start : start + BATCH_SIZE]])
+            ]
+        )
+        human_array = np.array(human)
+        full = evaluate(scores, human, maxima, question_ids, "embedding").pearson
+        by_half = [float(np.corrcoef(scores[half], human_array[half])[0, 1]) for half in halves]
+        label = ", ".join(f"{name} = {value:g}" for name, value in constants.items())
+        if reference_weight is not None:
+            label = f"REFERENCE_WEIGHT = {reference_weight:g}"
+        lines.append(f"| {label or 'shipped constants'} | {full:.3f} | {by_half[0]:.3f} | {by_half[1]:.3f} |")
+    for name, value in shipped.items():
+        setattr(scoring, name, value)
+    return lines
 
 
 if __name__ == "__main__":

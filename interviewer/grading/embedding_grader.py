@@ -17,7 +17,14 @@ from interviewer.grading import guards, scoring
 from interviewer.grading.embedding import embed_persistent
 from interviewer.grading.follow_ups import closest_related_question, normalise_question_text, rank_follow_ups
 from interviewer.grading.result import Flag, FlagCode, GradeResult, KeyPointVerdict, Provenance
-from interviewer.grading.text import answer_spans, content_stems, sentences
+from interviewer.grading.answer_vectors import (
+    AnswerText,
+    AnswerVectors,
+    answer_text,
+    demoted_text_vector,
+    embed_answers,
+)
+from interviewer.grading.text import content_stems, sentences
 
 GRADER_NAME = "embedding"
 OFF_TOPIC_CAP = 2.0
@@ -37,17 +44,6 @@ class PreparedQuestion:
     reference_vector: np.ndarray
     topic_vector: np.ndarray
     key_point_vectors: np.ndarray
-
-
-@dataclass
-class AnswerParts:
-    """An answer prepared for embedding: the text graded, its spans and the texts to embed."""
-
-    text: str
-    spans: list[str]
-    sentences: list[str]
-    demoted_spans: list[str]
-    demoted_whole: str
 
 
 def _question_key(question: Question) -> str:
@@ -90,19 +86,22 @@ class EmbeddingGrader:
     ) -> list[GradeResult]:
         """Grade many answers, embedding all their spans in one pass."""
         prepared = self.prepare([question for question, _ in items])
-        parts: list[AnswerParts | None] = []
+        parts: list[AnswerText | None] = []
         early_flags: list[list[Flag]] = []
-        for (question, answer), ready in zip(items, prepared, strict=True):
-            part, flags = self._answer_parts(ready, answer)
+        for (_, answer), ready in zip(items, prepared, strict=True):
+            part, flags = self._answer_text(answer)
             parts.append(part)
             early_flags.append(flags)
-        embedded = self._embed_answers([part for part in parts if part is not None])
+        gradeable = [(part, ready) for part, ready in zip(parts, prepared, strict=True) if part is not None]
+        vectors = iter(
+            embed_answers(self.embedder, [part for part, _ in gradeable], [ready.question_stems for _, ready in gradeable])
+        )
         results = []
         for ready, part, flags in zip(prepared, parts, early_flags, strict=True):
             if part is None:
                 results.append(self._zero_result(ready, flags, asked))
             else:
-                results.append(self._score(ready, part, flags, embedded, asked))
+                results.append(self._score(ready, part, next(vectors), flags, asked))
         return results
 
     def prepare(self, questions: Sequence[Question]) -> list[PreparedQuestion]:
@@ -143,7 +142,11 @@ class EmbeddingGrader:
             else:
                 _, token_vectors = self.embedder.embed_with_tokens(all_phrasings)
             token_map = dict(zip(all_phrasings, token_vectors, strict=True))
-        for (key, question), (stems, owner, phrasings, start) in zip(pending, layout, strict=True):
+        pooled = bool(token_map) and all(tokens.offsets is not None for tokens in token_map.values())
+        if pooled:  # demote both sides the same way: pool token embeddings without the question's words
+            references = [answer_text(q.reference_answer, sentences(q.reference_answer) or [q.reference_answer]) for _, q in pending]
+            reference_vectors = embed_answers(self.embedder, references, [stems for stems, *_ in layout])
+        for position, ((key, question), (stems, owner, phrasings, start)) in enumerate(zip(pending, layout, strict=True)):
             count = len(phrasings)
             kp_count = len(question.key_points)
             phrasing_tokens = None
@@ -155,13 +158,18 @@ class EmbeddingGrader:
                     if not mask.any():  # the key point only repeats the question: keep its content words
                         mask = scoring.content_token_mask(tokens.words, frozenset())
                     phrasing_tokens.append(tokens.vectors[mask])
+            phrasing_vectors = vectors[start : start + count]
+            reference_vector = vectors[start + count]
+            if pooled:
+                phrasing_vectors = np.stack([demoted_text_vector(token_map[phrasing], stems) for phrasing in phrasings])
+                reference_vector = reference_vectors[position].whole_demoted
             self._prepared[key] = PreparedQuestion(
                 question=question,
                 question_stems=stems,
                 phrasing_owner=owner,
-                phrasing_vectors=vectors[start : start + count],
+                phrasing_vectors=phrasing_vectors,
                 phrasing_tokens=phrasing_tokens,
-                reference_vector=vectors[start + count],
+                reference_vector=reference_vector,
                 topic_vector=vectors[start + count + 1],
                 key_point_vectors=vectors[start + count + 2 : start + count + 2 + kp_count],
             )
@@ -176,7 +184,7 @@ class EmbeddingGrader:
         return self._bank_vectors
 
     # ----- answers ----------------------------------------------------------------------------
-    def _answer_parts(self, ready: PreparedQuestion, answer: str) -> tuple[AnswerParts | None, list[Flag]]:
+    def _answer_text(self, answer: str) -> tuple[AnswerText | None, list[Flag]]:
         """Strip text aimed at the grader, stop early on empty or gibberish answers."""
         flags: list[Flag] = []
         text, removed = guards.split_grader_directed(answer or "")
@@ -195,54 +203,20 @@ class EmbeddingGrader:
         if share > 0.5:
             flags.append(guards.flag(FlagCode.GIBBERISH, f"{share:.0%} of the words do not look like words"))
             return None, flags
-        spans = answer_spans(text) or [text.strip()]
-        stems = ready.question_stems
-        return (
-            AnswerParts(
-                text=text,
-                spans=spans,
-                sentences=sentences(text) or [text.strip()],
-                demoted_spans=[scoring.demote_question_words(span, stems) for span in spans],
-                demoted_whole=scoring.demote_question_words(text, stems),
-            ),
-            flags,
-        )
-
-    def _embed_answers(self, parts: Sequence[AnswerParts]) -> dict[str, tuple[np.ndarray, object | None]]:
-        """One forward pass over every text of every answer: {text: (vector, token vectors or None)}."""
-        texts = list(
-            dict.fromkeys(
-                text
-                for part in parts
-                for text in (*part.sentences, *part.demoted_spans, part.demoted_whole, part.text)
-            )
-        )
-        if not texts:
-            return {}
-        if self._has_tokens:
-            vectors, tokens = self.embedder.embed_with_tokens(texts)
-            return {text: (vectors[index], tokens[index]) for index, text in enumerate(texts)}
-        vectors = self.embedder.embed_batch(texts)
-        return {text: (vectors[index], None) for index, text in enumerate(texts)}
+        return answer_text(text, sentences(text) or [text.strip()]), flags
 
     # ----- scoring ----------------------------------------------------------------------------
     def _score(
         self,
         ready: PreparedQuestion,
-        part: AnswerParts,
+        part: AnswerText,
+        vectors: AnswerVectors,
         flags: list[Flag],
-        embedded: dict[str, tuple[np.ndarray, object | None]],
         asked: Collection[str],
     ) -> GradeResult:
         question = ready.question
-        span_vectors = np.stack([embedded[span][0] for span in part.demoted_spans])
-        answer_tokens = None
-        if ready.phrasing_tokens is not None:
-            token_rows = []
-            for sentence in part.sentences:
-                tokens = embedded[sentence][1]
-                token_rows.append(tokens.vectors[scoring.content_token_mask(tokens.words, ready.question_stems)])
-            answer_tokens = np.concatenate(token_rows) if token_rows else np.zeros((0, span_vectors.shape[1]))
+        span_vectors = vectors.span_vectors
+        answer_tokens = vectors.content_tokens
         phrasing_span = ready.phrasing_vectors @ span_vectors.T  # (phrasings, spans)
         kp_count = len(question.key_points)
         best_coverage = np.full(kp_count, -1.0)
@@ -289,7 +263,7 @@ class EmbeddingGrader:
             )
             for index, key_point in enumerate(question.key_points)
         ]
-        reference_similarity = float(embedded[part.demoted_whole][0] @ ready.reference_vector)
+        reference_similarity = float(vectors.whole_demoted @ ready.reference_vector)
         score = scoring.combined_score(
             best_coverage,
             [key_point.weight for key_point in question.key_points],
@@ -297,21 +271,21 @@ class EmbeddingGrader:
             self.options.reference_weight,
         )
         if self.options.guards:
-            score = self._apply_guards(ready, part, embedded, float(np.mean(best_coverage)), score, flags)
+            score = self._apply_guards(ready, part.text, vectors.whole, float(np.mean(best_coverage)), score, flags)
         return self._result(ready, verdicts, list(best_coverage), score, flags, reference_similarity, asked)
 
     def _apply_guards(
         self,
         ready: PreparedQuestion,
-        part: AnswerParts,
-        embedded: dict[str, tuple[np.ndarray, object | None]],
+        text: str,
+        answer_vector: np.ndarray,
         coverage: float,
         score: float,
         flags: list[Flag],
     ) -> float:
         """Caps for stuffed, parroted and off-topic answers; each adds its flag."""
         question = ready.question
-        if guards.is_keyword_stuffing(part.text):
+        if guards.is_keyword_stuffing(text):
             flags.append(
                 guards.flag(
                     FlagCode.KEYWORD_STUFFING,
@@ -319,7 +293,7 @@ class EmbeddingGrader:
                 )
             )
             score = min(score, STUFFING_CAP)
-        if guards.is_parroted(part.text, question.question):
+        if guards.is_parroted(text, question.question):
             flags.append(
                 guards.flag(
                     FlagCode.PARROTED_QUESTION,
@@ -327,7 +301,6 @@ class EmbeddingGrader:
                 )
             )
             score = min(score, PARROT_CAP)
-        answer_vector = embedded[part.text][0]
         own = float(answer_vector @ ready.topic_vector)
         others = {}
         if self.bank is not None and question.id in self.bank and self.bank.get(question.id).question == question.question:

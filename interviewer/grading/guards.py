@@ -24,6 +24,7 @@ STUFFING_MIN_WORDS = 6
 STUFFING_MIN_RUN = 9
 STUFFING_MIN_ITEMS = 6
 STUFFING_MAX_FUNCTION_SHARE = 0.15
+STUFFING_BARE_FUNCTION_SHARE = 0.1
 STUFFING_MIN_REPEAT_SHARE = 0.4
 NEGATION_SCOPE = 4
 
@@ -44,6 +45,7 @@ _GRADER_DIRECTED = re.compile(
 _RUN_BREAK = re.compile(r"[.!?;:|(),\n]+")
 _LIST_SEPARATOR = re.compile(r"[,;|\n]+")
 _CLAUSE_SPLIT = re.compile(r"[.!?;:,\n]+|\b(?:and|but|while|whereas|so)\b")
+_CODE = re.compile(r"[{};=<>]|->|::|\w\(")
 _LETTERS = re.compile(r"[a-z]+")
 _VOWEL = re.compile(r"[aeiouy]")
 _CONSONANT_RUN = re.compile(r"[bcdfghjklmnpqrstvwxz]{5,}")
@@ -102,14 +104,16 @@ def longest_term_run(answer: str) -> int:
 def is_keyword_stuffing(answer: str) -> bool:
     """Terms without sentences: a long run of bare terms, a long bare term list, or terms repeated over and over.
 
-    Tables and bullet lists are not stuffing: their cells and items break the runs.
+    Tables and bullet lists are not stuffing: their cells and items break the runs; code is not checked.
     """
     answer_words = words(answer)
-    if len(answer_words) < STUFFING_MIN_WORDS:
+    if len(answer_words) < STUFFING_MIN_WORDS or len(_CODE.findall(answer)) >= 2:  # code is not stuffing
         return False
     if longest_term_run(answer) >= STUFFING_MIN_RUN:
         return True
     function_share = sum(word in STOPWORDS for word in answer_words) / len(answer_words)
+    if function_share < STUFFING_BARE_FUNCTION_SHARE:  # a bag of terms: hardly a single function word
+        return True
     if function_share >= STUFFING_MAX_FUNCTION_SHARE:
         return False
     items = [item for item in _LIST_SEPARATOR.split(answer) if item.strip()]

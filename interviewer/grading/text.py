@@ -99,18 +99,35 @@ def clauses(sentence: str) -> list[str]:
 
 def answer_spans(text: str, limit: int = MAX_SPANS) -> list[str]:
     """Candidate evidence spans: every sentence, the clauses of long sentences, and adjacent sentence pairs."""
-    sentence_list = sentences(text)
-    spans: list[str] = []
-    for sentence in sentence_list:
-        spans.append(sentence)
+    return [span for span, _ in span_layout(sentences(text), limit)]
+
+
+SpanPiece = tuple[int, int, int]  # (sentence index, start, end) in characters of that sentence
+
+
+def span_layout(sentence_list: list[str], limit: int = MAX_SPANS) -> list[tuple[str, tuple[SpanPiece, ...]]]:
+    """The spans of `answer_spans`, each with the sentence pieces it is made of."""
+    layout: dict[str, tuple[SpanPiece, ...]] = {}
+    for index, sentence in enumerate(sentence_list):
+        layout.setdefault(sentence, ((index, 0, len(sentence)),))
+    for index, sentence in enumerate(sentence_list):
         sentence_clauses = clauses(sentence)
-        if len(sentence_clauses) > 1:
-            spans.extend(sentence_clauses)
-    spans.extend(f"{first} {second}" for first, second in zip(sentence_list, sentence_list[1:], strict=False))
-    unique = list(dict.fromkeys(span for span in spans if span))
-    if len(unique) > limit:  # keep whole sentences first, then clauses and pairs in order
-        unique = list(dict.fromkeys(sentence_list[:limit] + unique))[:limit]
-    return unique
+        if len(sentence_clauses) < 2:
+            continue
+        cursor = 0
+        for clause in sentence_clauses:
+            start = sentence.find(clause.split()[0], cursor) if clause.split() else -1
+            if start < 0:
+                continue
+            end = min(len(sentence), start + len(clause))
+            cursor = start + 1
+            layout.setdefault(clause, ((index, start, end),))
+    for index, (first, second) in enumerate(zip(sentence_list, sentence_list[1:], strict=False)):
+        layout.setdefault(f"{first} {second}", ((index, 0, len(first)), (index + 1, 0, len(second))))
+    items = list(layout.items())
+    if len(items) > limit:
+        items = items[:limit]
+    return items
 
 
 def derive_key_point_texts(reference: str, max_points: int = 8) -> list[str]:
