@@ -89,6 +89,7 @@ def main() -> None:
     grade_rows(batch_grader, rows)
     batch_seconds = time.perf_counter() - started
 
+    grader_peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     naive_rows = rows[: args.naive_rows] if args.naive_rows else rows
 
     def naive_run() -> float:
@@ -125,7 +126,8 @@ def main() -> None:
             ("batch speed-up over that", f"{grader_rate / naive_bf16_rate:.1f}x", ""),
         ]
     table += [
-        ("peak RSS (whole run)", f"{peak_rss_mb:.0f} MB", "<= 1024 MB"),
+        ("peak RSS after load, single answers and batch grading", f"{grader_peak_rss_mb:.0f} MB", "<= 1024 MB"),
+        ("peak RSS of the whole run (with the baselines)", f"{peak_rss_mb:.0f} MB", ""),
     ]
     print(
         f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, torch {torch.__version__} "

@@ -174,6 +174,14 @@ class EmbeddingGrader:
                 key_point_vectors=vectors[start + count + 2 : start + count + 2 + kp_count],
             )
 
+    def _in_bank(self, question: Question) -> bool:
+        """The question is one of the bank's (not an ad-hoc question that happens to share an id)."""
+        return (
+            self.bank is not None
+            and question.id in self.bank
+            and self.bank.get(question.id).question == question.question
+        )
+
     def _bank_question_vectors(self) -> dict[str, np.ndarray]:
         """Topic vectors (question + reference) of every bank question, for off-topic and related checks."""
         if self.bank is None:
@@ -303,7 +311,7 @@ class EmbeddingGrader:
             score = min(score, PARROT_CAP)
         own = float(answer_vector @ ready.topic_vector)
         others = {}
-        if self.bank is not None and question.id in self.bank and self.bank.get(question.id).question == question.question:
+        if self._in_bank(question):
             others = {
                 question_id: float(answer_vector @ vector)
                 for question_id, vector in self._bank_question_vectors().items()
@@ -346,9 +354,11 @@ class EmbeddingGrader:
         weak_vector = (
             ready.key_point_vectors[weak].mean(axis=0) if weak else ready.key_point_vectors.mean(axis=0)
         )
-        related = closest_related_question(
-            ready.question, weak_vector, self.bank, self._bank_question_vectors(), asked
-        )
+        related = None
+        if self._in_bank(ready.question):
+            related = closest_related_question(
+                ready.question, weak_vector, self.bank, self._bank_question_vectors(), asked
+            )
         follow_ups = rank_follow_ups(ready.question, verdicts, coverages, related=related, asked=asked)
         return GradeResult(
             question_id=ready.question.id,

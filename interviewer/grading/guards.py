@@ -27,6 +27,7 @@ STUFFING_MAX_FUNCTION_SHARE = 0.15
 STUFFING_BARE_FUNCTION_SHARE = 0.1
 STUFFING_MIN_REPEAT_SHARE = 0.4
 NEGATION_SCOPE = 4
+NEGATION_MIN_SHARED = 0.5
 
 _GRADER_DIRECTED = re.compile(
     r"""
@@ -149,9 +150,9 @@ def has_negation(text: str) -> bool:
 def negates_claim(evidence: str, claim: str) -> bool:
     """The evidence negates what a claim (itself not negated) says about the same subject.
 
-    Cheap and narrow: within one clause of the evidence, a negation word has a content word of the
-    claim among the NEGATION_SCOPE words after it and another one before it ("the noise does *not*
-    act as a regularizer"). Polarity changed by paraphrase ("stays linear"), pronoun subjects
+    Cheap and narrow: one clause of the evidence restates the claim (holds half of its content
+    words) and has a negation word with a content word of the claim among the NEGATION_SCOPE words
+    after it and another one before it ("the noise does *not* act as a regularizer"). Polarity changed by paraphrase ("stays linear"), pronoun subjects
     ("it is not cheap") and contrasts between two subjects are not seen.
     """
     if has_negation(claim):
@@ -168,7 +169,9 @@ def negates_claim(evidence: str, claim: str) -> bool:
                 for candidate in clause_words[index + 1 : index + 1 + NEGATION_SCOPE]
                 if candidate not in STOPWORDS
             }
-            if before & claim_stems and after & claim_stems:
+            clause_stems = {stem(candidate) for candidate in clause_words if candidate not in STOPWORDS}
+            restates = len(clause_stems & claim_stems) >= NEGATION_MIN_SHARED * len(claim_stems)
+            if before & claim_stems and after & claim_stems and restates:
                 return True
     return False
 
