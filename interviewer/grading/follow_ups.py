@@ -16,6 +16,12 @@ from interviewer.bank.models import Bank, KeyPoint, Question
 from interviewer.grading.result import FollowUp, GradeResult, KeyPointVerdict
 
 MAX_FOLLOW_UPS = 3
+CLAIM_MIN_WORDS = 6
+PROPER_NAMES = frozenset(
+    "adam adamw adagrad nesterov xavier glorot kaiming he hinton bayes gaussian euclidean hessian jacobian "
+    "fourier markov newton python keras lecun bengio hochreiter schmidhuber".split()
+)
+_EXPLAINING_WORDS = frozenset("so because which since hence thus therefore giving making".split())
 _CLAUSE_VERBS = frozenset(
     """is are was were be has have had can cannot could will would should may might must does do did
     helps help allows allow prevents prevent reduces reduce causes cause means mean requires require uses use
@@ -34,9 +40,10 @@ def normalise_question_text(text: str) -> str:
 
 
 def _lower_first(text: str) -> str:
-    """Lower-case the first letter unless the first word is an acronym or name (ReLU, LSTM, Adam's)."""
+    """Lower-case the first word unless it is a name: an acronym (ReLU, L1, LSTM) or a known proper name."""
     first_word = text.split(maxsplit=1)[0] if text.strip() else ""
-    if first_word[:1].isupper() and not any(letter.isupper() for letter in first_word[1:]):
+    ordinary_word = first_word[1:].islower() or len(first_word) == 1
+    if first_word[:1].isupper() and ordinary_word and first_word.strip(",:;'s").lower() not in PROPER_NAMES:
         return text[0].lower() + text[1:]
     return text
 
@@ -45,13 +52,15 @@ def missed_key_point_question(key_point: KeyPoint, *, partial: bool = False) -> 
     """Phrase a missed key point as an interviewer would ask about it."""
     statement = _lower_first(key_point.text.strip().rstrip(".!;:"))
     tokens = re.findall(r"[a-z']+", statement.casefold())
-    reads_as_claim = any(token in _CLAUSE_VERBS for token in tokens)
+    reads_as_claim = any(token in _CLAUSE_VERBS for token in tokens) or len(tokens) >= CLAIM_MIN_WORDS
+    explains_itself = any(token in _EXPLAINING_WORDS for token in tokens)
     if partial:
         if reads_as_claim:
             return f"You touched on this, but can you be more precise: why is it that {statement}?"
         return f"You touched on {statement}, but only briefly. Can you go into more detail?"
     if reads_as_claim:
-        return f"You didn't mention that {statement}. Can you explain why that is?"
+        ask = "Can you walk me through how that works?" if explains_itself else "Can you explain why that is?"
+        return f"You didn't mention that {statement}. {ask}"
     return f"You didn't mention {statement}. Can you walk me through it?"
 
 

@@ -53,6 +53,10 @@ def test_missed_key_point_reads_like_an_interviewer() -> None:
         "You didn't mention that the random noise acts as a regularizer and reduces overfitting. "
         "Can you explain why that is?"
     )
+    because = KeyPoint(id="sigmoid", text="Sigmoid and tanh saturate, so their gradients vanish.")
+    assert missed_key_point_question(because).endswith("Can you walk me through how that works?")
+    for name in ("Adam keeps a moving average of the gradients.", "L1 drives many weights to exactly zero."):
+        assert f"that {name.split()[0]} " in missed_key_point_question(KeyPoint(id="x", text=name))
     assert missed_key_point_question(topic) == "You didn't mention input, hidden and output layers. Can you walk me through it?"
     acronym = KeyPoint(id="relu", text="ReLU is cheap to compute.")
     assert "that ReLU is cheap" in missed_key_point_question(acronym)
