@@ -54,12 +54,13 @@ class MemoEmbedder:
 
 
 VARIANTS: list[tuple[str, ScoringOptions]] = [
-    ("key points, span view only (max over spans)", ScoringOptions(token_view=False, demote_question=False, reference_weight=0.0, guards=False)),
-    ("+ question demoting", ScoringOptions(token_view=False, reference_weight=0.0, guards=False)),
-    ("key points, token view only (alignment recall), demoted", ScoringOptions(span_view=False, reference_weight=0.0, guards=False)),
-    ("key points, span + token views, demoted", ScoringOptions(reference_weight=0.0, guards=False)),
-    ("whole-answer similarity to reference only, demoted", ScoringOptions(reference_weight=1.0, guards=False)),
-    ("coverage 0.8 + reference 0.2, no guards", ScoringOptions(guards=False)),
+    ("key points, span view only (max over spans)", ScoringOptions(token_view=False, demote_question=False, reference_weight=0.0, guards=False, sibling_floors=False)),
+    ("+ question demoting", ScoringOptions(token_view=False, reference_weight=0.0, guards=False, sibling_floors=False)),
+    ("key points, token view only (alignment recall), demoted", ScoringOptions(span_view=False, reference_weight=0.0, guards=False, sibling_floors=False)),
+    ("key points, span + token views, demoted", ScoringOptions(reference_weight=0.0, guards=False, sibling_floors=False)),
+    ("whole-answer similarity to reference only, demoted", ScoringOptions(reference_weight=1.0, guards=False, sibling_floors=False)),
+    ("coverage 0.8 + reference 0.2, global floor only, no guards", ScoringOptions(guards=False, sibling_floors=False)),
+    ("+ per-key-point sibling floors", ScoringOptions(guards=False)),
     ("**shipped: coverage 0.8 + reference 0.2, guards on**", ScoringOptions()),
 ]
 

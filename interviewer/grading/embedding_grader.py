@@ -44,6 +44,29 @@ class PreparedQuestion:
     reference_vector: np.ndarray
     topic_vector: np.ndarray
     key_point_vectors: np.ndarray
+    phrasing_floors: list[tuple[float, float]]
+
+
+def _sibling_floors(
+    owner: list[int], phrasing_vectors: np.ndarray, phrasing_tokens: list[np.ndarray] | None
+) -> list[tuple[float, float]]:
+    """Per phrasing, the (span, token) chance level: its best match with each other key point, averaged."""
+    floors = []
+    span_similarities = phrasing_vectors @ phrasing_vectors.T
+    for index, key_point in enumerate(owner):
+        span_best: dict[int, float] = {}
+        token_best: dict[int, float] = {}
+        for other, other_key_point in enumerate(owner):
+            if other_key_point == key_point:
+                continue
+            span_best[other_key_point] = max(span_best.get(other_key_point, -1.0), float(span_similarities[index, other]))
+            if phrasing_tokens is not None:
+                recall = scoring.token_recall(phrasing_tokens[index], phrasing_tokens[other])
+                token_best[other_key_point] = max(token_best.get(other_key_point, -1.0), recall)
+        floors.append(
+            (scoring.sibling_floor(list(span_best.values())), scoring.sibling_floor(list(token_best.values())))
+        )
+    return floors
 
 
 def _question_key(question: Question) -> str:
@@ -163,6 +186,7 @@ class EmbeddingGrader:
             if pooled:
                 phrasing_vectors = np.stack([demoted_text_vector(token_map[phrasing], stems) for phrasing in phrasings])
                 reference_vector = reference_vectors[position].whole_demoted
+            floors = _sibling_floors(owner, phrasing_vectors, phrasing_tokens)
             self._prepared[key] = PreparedQuestion(
                 question=question,
                 question_stems=stems,
@@ -172,6 +196,7 @@ class EmbeddingGrader:
                 reference_vector=reference_vector,
                 topic_vector=vectors[start + count + 1],
                 key_point_vectors=vectors[start + count + 2 : start + count + 2 + kp_count],
+                phrasing_floors=floors,
             )
 
     def _in_bank(self, question: Question) -> bool:
@@ -236,7 +261,9 @@ class EmbeddingGrader:
             token_similarity = None
             if answer_tokens is not None and ready.phrasing_tokens is not None:
                 token_similarity = scoring.token_recall(ready.phrasing_tokens[phrasing_index], answer_tokens)
-            coverage = scoring.key_point_coverage(span_similarity, token_similarity, self.options)
+            coverage = scoring.key_point_coverage(
+                span_similarity, token_similarity, self.options, ready.phrasing_floors[phrasing_index]
+            )
             if coverage > best_coverage[owner]:  # the best of a key point's phrasings counts
                 best_coverage[owner], best_span[owner], best_similarity[owner] = coverage, span_index, span_similarity
         best_coverage = np.maximum(best_coverage, 0.0)

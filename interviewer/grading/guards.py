@@ -32,8 +32,10 @@ NEGATION_MIN_SHARED = 0.5
 _GRADER_DIRECTED = re.compile(
     r"""
     \b(?:ignore|disregard|forget|override)\b[^.!?\n]{0,40}\b(?:instructions?|prompts?|rules?|rubric|guidelines)\b
-    | \b(?:give|grade|score|rate|mark|award|assign)\b[^.!?\n]{0,30}\b(?:10|ten|100|full|maximum|max|perfect|top|highest)\b
-      [^.!?\n]{0,15}\b(?:/\s*10|out\s+of|points?|marks?|scores?|grade|credit)?
+    | \b(?:give|award|assign|grant)\s+(?:this|it|me|my|the|that)\b[^.!?\n]{0,30}
+      \b(?:10|ten|100|full|maximum|max|perfect|top|highest)\b
+    | \b(?:grade|score|rate|mark)\s+(?:this|it|me|my\s+answer|the\s+answer)\b[^.!?\n]{0,30}
+      \b(?:10|ten|100|full|maximum|max|perfect|top|highest|correct)\b
     | \b\d{1,3}\s*/\s*10\b
     | \bfull\s+(?:marks|credit|points|score)\b
     | \b(?:you\s+are|act\s+as|as)\s+(?:an?\s+)?(?:ai|language\s+model|grader|assistant|evaluator|examiner)\b

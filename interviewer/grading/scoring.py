@@ -7,6 +7,9 @@ The constants are few and global; docs/grading.md says how each was chosen. In s
 - A key point's coverage averages two views with equal weight: token alignment (each content token
   of the key point finds its best-matching answer token, BERTScore-style recall) and the best
   whole-span similarity. Words the question already contains are demoted (ignored) on both sides.
+- A key point's own floor is raised to what an answer stating only the question's *other* key points
+  already reaches (their mean similarity to it), at most halfway to SIMILARITY_FULL: talking around
+  a topic does not cover each of its points.
 - The score is 80 % weighted key-point coverage and 20 % whole-answer similarity to the reference.
 """
 
@@ -28,6 +31,7 @@ REFERENCE_WEIGHT = 1.0 - COVERAGE_WEIGHT
 COVERED_AT = 0.6
 PARTIAL_AT = 0.3
 NEGATION_PENALTY = 0.5
+SIBLING_FLOOR_CAP = (SIMILARITY_FLOOR + SIMILARITY_FULL) / 2  # a floor rises at most halfway to paraphrase level
 
 _PLAIN_WORD = re.compile(r"[a-z0-9]+")
 _CONTRACTION_STUBS = frozenset("doesn isn aren don didn wasn weren won wouldn shouldn couldn hasn haven hadn ll ve re".split())
@@ -42,14 +46,24 @@ class ScoringOptions:
     demote_question: bool = True
     reference_weight: float = REFERENCE_WEIGHT
     guards: bool = True
+    sibling_floors: bool = True
 
 
 DEFAULT_OPTIONS = ScoringOptions()
 
 
-def scaled(similarity: float | np.ndarray) -> float | np.ndarray:
-    """Map a cosine similarity to 0..1 between the chance level and paraphrase level."""
-    return np.clip((np.asarray(similarity) - SIMILARITY_FLOOR) / (SIMILARITY_FULL - SIMILARITY_FLOOR), 0.0, 1.0)
+def scaled(similarity: float | np.ndarray, floor: float | None = None) -> float | np.ndarray:
+    """Map a cosine similarity to 0..1 between the chance level (`floor`, default the global one) and paraphrase level."""
+    low = SIMILARITY_FLOOR if floor is None else floor
+    return np.clip((np.asarray(similarity) - low) / (SIMILARITY_FULL - low), 0.0, 1.0)
+
+
+def sibling_floor(similarities_to_siblings: Sequence[float]) -> float:
+    """A key point's own chance level: how much an answer that states only the question's *other*
+    key points already matches it (their mean similarity), between the global floor and SIBLING_FLOOR_CAP."""
+    if not similarities_to_siblings:
+        return SIMILARITY_FLOOR
+    return float(np.clip(np.mean(similarities_to_siblings), SIMILARITY_FLOOR, SIBLING_FLOOR_CAP))
 
 
 def demote_question_words(text: str, question_stems: frozenset[str]) -> str:
@@ -83,15 +97,23 @@ def token_recall(key_point_tokens: np.ndarray, answer_tokens: np.ndarray) -> flo
 
 
 def key_point_coverage(
-    span_similarity: float, token_similarity: float | None, options: ScoringOptions = DEFAULT_OPTIONS
+    span_similarity: float,
+    token_similarity: float | None,
+    options: ScoringOptions = DEFAULT_OPTIONS,
+    floors: tuple[float, float] | None = None,
 ) -> float:
-    """Coverage 0..1 of one key point from its two views (span only when tokens are unavailable)."""
+    """Coverage 0..1 of one key point from its two views (span only when tokens are unavailable).
+
+    `floors` are the key point's own (span, token) chance levels when sibling floors are on.
+    """
+    span_floor, token_floor = floors if floors is not None and options.sibling_floors else (None, None)
     if token_similarity is None or not options.token_view:
-        return float(scaled(span_similarity))
+        return float(scaled(span_similarity, span_floor))
     if not options.span_view:
-        return float(scaled(token_similarity))
+        return float(scaled(token_similarity, token_floor))
     return float(
-        TOKEN_VIEW_WEIGHT * scaled(token_similarity) + (1 - TOKEN_VIEW_WEIGHT) * scaled(span_similarity)
+        TOKEN_VIEW_WEIGHT * scaled(token_similarity, token_floor)
+        + (1 - TOKEN_VIEW_WEIGHT) * scaled(span_similarity, span_floor)
     )
 
 
