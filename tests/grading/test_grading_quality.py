@@ -109,3 +109,14 @@ def test_answer_to_another_bank_question_names_it(grader: EmbeddingGrader, bank:
     result = grader.grade(bank.get(DROPOUT), batchnorm_answer)
     assert result.has_flag(FlagCode.OFF_TOPIC)
     assert "4.3" in next(flag.message for flag in result.flags if flag.code == FlagCode.OFF_TOPIC)
+
+
+def test_one_key_point_earns_about_its_share(grader: EmbeddingGrader, bank: Bank) -> None:
+    question = bank.get(DROPOUT)
+    first = question.key_points[0]
+    result = grader.grade(question, first.text)
+    reference = grader.grade(question, question.reference_answer)
+    assert result.key_points[0].verdict == "covered"
+    assert len(result.verdicts("covered")) <= 2  # talking about dropout does not cover its other points
+    assert result.score <= reference.score - 1.5  # generous still: docs/grading.md, "Calibration"
+    assert len(result.verdicts("missed")) >= 3
