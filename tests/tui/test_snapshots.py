@@ -6,6 +6,7 @@ Update after an intended change of the look with `pytest tests/tui --snapshot-up
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from pathlib import Path
 
 import pytest
 
@@ -75,8 +76,12 @@ async def _answer_first(pilot) -> None:  # noqa: ANN001 - Pilot is generic
     await pilot.pause()
 
 
-def test_start_screen(make_app: Callable[..., InterviewApp], snap_compare) -> None:  # noqa: ANN001
-    assert snap_compare(make_app(bank_path=FIXTURE_BANK, offline=False), terminal_size=SIZE)
+def test_start_screen(
+    make_app: Callable[..., InterviewApp], snap_compare, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
+) -> None:
+    # The bank field shows the path as given: a relative one keeps the snapshot independent of the checkout's location.
+    monkeypatch.chdir(FIXTURE_BANK.parent)
+    assert snap_compare(make_app(bank_path=Path(FIXTURE_BANK.name), offline=False), terminal_size=SIZE)
 
 
 def test_question_screen_with_a_hint(interview: InterviewApp, snap_compare) -> None:  # noqa: ANN001
