@@ -62,7 +62,7 @@ def tmux_run(index: int) -> dict[str, object]:
         command = " ".join(
             shlex.quote(part) for part in [*interviewer_command(), "practice", "--offline", "--questions", "3"]
         )
-        env_prefix = f"INTERVIEWER_HOME={shlex.quote(home)} INTERVIEWER_CONFIG={shlex.quote(home)}/none.toml"
+        env_prefix = f"INTERVIEWER_HOME={shlex.quote(home)} INTERVIEWER_CONFIG=/dev/null"
         started = time.perf_counter()
         subprocess.run(
             ["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30", f"{env_prefix} {command}"], check=True
@@ -122,7 +122,7 @@ def headless_run(index: int) -> dict[str, float | None]:
         env = {
             **os.environ,
             "INTERVIEWER_HOME": home,
-            "INTERVIEWER_CONFIG": f"{home}/none.toml",
+            "INTERVIEWER_CONFIG": "/dev/null",
             "STARTED_AT": str(time.time()),
         }
         output = subprocess.run(

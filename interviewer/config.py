@@ -126,6 +126,8 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Read settings, turning a bad file or variable into a ConfigError that names it."""
     path = locations.config_file()
+    if os.environ.get("INTERVIEWER_CONFIG") and not path.exists():
+        raise ConfigError(f"{path}: config file named by INTERVIEWER_CONFIG does not exist")
     try:
         return Settings(**overrides)
     except tomllib.TOMLDecodeError as exc:

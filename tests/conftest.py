@@ -10,12 +10,20 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+@pytest.fixture(scope="session")
+def empty_config_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One empty config file for every test (kept out of each test's own tmp_path)."""
+    path = tmp_path_factory.mktemp("config") / "empty-config.toml"
+    path.write_text("", encoding="utf-8")
+    return path
+
+
 @pytest.fixture(autouse=True)
-def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point INTERVIEWER_HOME at a temp dir and hide the user's config and API variables."""
+def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, empty_config_file: Path) -> Path:
+    """Point INTERVIEWER_HOME at a temp dir, use an empty config file, hide API variables."""
     home = tmp_path / "interviewer-home"
     monkeypatch.setenv("INTERVIEWER_HOME", str(home))
-    monkeypatch.setenv("INTERVIEWER_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.setenv("INTERVIEWER_CONFIG", str(empty_config_file))
     for name in list(__import__("os").environ):
         if name.startswith(("OPENAI_", "INTERVIEWER_LLM", "INTERVIEWER_EMBEDDING", "INTERVIEWER_GRADING")):
             monkeypatch.delenv(name, raising=False)

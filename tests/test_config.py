@@ -55,6 +55,12 @@ def test_bad_config_file_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Mo
         load_settings()
 
 
+def test_missing_explicit_config_file_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INTERVIEWER_CONFIG", str(tmp_path / "typo.toml"))
+    with pytest.raises(ConfigError, match="typo.toml: config file named by INTERVIEWER_CONFIG does not exist"):
+        load_settings()
+
+
 def test_bad_value_names_the_field(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INTERVIEWER_LLM__TIMEOUT", "-3")
     with pytest.raises(ConfigError, match="llm.timeout"):
