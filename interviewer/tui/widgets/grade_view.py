@@ -7,13 +7,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, ProgressBar, Static
 
 from interviewer.grading.result import KeyPointVerdict, Verdict
-
-VERDICT_ICONS = {"covered": "✓", "partial": "~", "missed": "✗"}
-
-
-def format_score(score: float) -> str:
-    """A score out of 10 as the candidate reads it: `7.5/10`, `10/10`."""
-    return f"{score:.1f}".removesuffix(".0") + "/10"
+from interviewer.reports.formatting import VERDICT_MARK, format_score
 
 
 class ScoreBar(Horizontal):
@@ -61,7 +55,7 @@ class KeyPointRow(Horizontal):
         return cls(verdict.verdict, verdict.text, evidence)
 
     def compose(self) -> ComposeResult:
-        yield Label(VERDICT_ICONS[self.verdict], classes="verdict-icon")
+        yield Label(VERDICT_MARK[self.verdict], classes="verdict-icon")
         with Vertical():
             yield Static(self.text, markup=False, classes="key-point-text")
             if self.detail:
