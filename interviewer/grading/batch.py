@@ -20,7 +20,7 @@ from interviewer.grading.questions import adhoc_question
 from interviewer.grading.result import GradeResult
 
 BATCH_SIZE = 128
-ADDED_FIELDS = ("score", "key_points", "flags", "follow_ups", "grader")
+ADDED_FIELDS = ("score", "key_points", "flags", "follow_ups", "feedback", "grader", "provenance")
 
 
 @dataclass
@@ -153,5 +153,7 @@ def output_row(row: InputRow, result: GradeResult) -> dict[str, Any]:
     output["key_points"] = [verdict.model_dump(mode="json") for verdict in result.key_points]
     output["flags"] = [flag.model_dump(mode="json") for flag in result.flags]
     output["follow_ups"] = [follow_up.model_dump(mode="json") for follow_up in result.follow_ups]
+    output["feedback"] = result.feedback
     output["grader"] = result.provenance.grader
+    output["provenance"] = result.provenance.model_dump(mode="json")
     return output

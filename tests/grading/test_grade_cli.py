@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from interviewer import __version__
+from interviewer.grading.batch import InputRow, output_row
+from interviewer.grading.questions import adhoc_question
+from interviewer.grading.result import GradeResult, Provenance
 from tests.cli_helpers import run_cli
 from tests.grading.conftest import MOHLER
 
@@ -66,6 +70,25 @@ def test_clean_file_goes_to_stdout_with_exit_0(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     (row,) = [json.loads(line) for line in result.stdout.splitlines()]
     assert row["id"] == 1 and row["question_id"] == "4.2"
+    assert row["grader"] == "embedding" and row["feedback"] is None
+    assert row["provenance"]["grader"] == "embedding"
+    assert row["provenance"]["embedding_model"] == "all-MiniLM-L6-v2"
+    assert row["provenance"]["engine_version"] == __version__
+
+
+def test_output_row_carries_llm_feedback_and_provenance() -> None:
+    question = adhoc_question("What does a hash table store?", "Key-value pairs.", None, question_id="q")
+    data = {"answer": "pairs", "feedback": "mine", "provenance": "kept"}
+    row = InputRow(line=1, data=data, question=question, answer="pairs")
+    provenance = Provenance(
+        grader="hybrid", embedding_model="all-MiniLM-L6-v2", llm_model="qwen2.5:7b", prompt_version="7"
+    )
+    result = GradeResult(question_id="q", score=6.0, key_points=[], feedback="Name the buckets.", provenance=provenance)
+    output = output_row(row, result)
+    assert output["feedback"] == "Name the buckets."
+    assert output["provenance"] == provenance.model_dump(mode="json")
+    assert output["provenance"]["llm_model"] == "qwen2.5:7b" and output["provenance"]["prompt_version"] == "7"
+    assert output["input_feedback"] == "mine" and output["input_provenance"] == "kept"
 
 
 def test_adhoc_key_points_are_used(tmp_path: Path) -> None:
