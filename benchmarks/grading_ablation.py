@@ -53,15 +53,20 @@ class MemoEmbedder:
         return self.embed_with_tokens(texts)[0]
 
 
+SIGNAL = {"guards": False, "sibling_floors": False, "reference_cap": False, "verdict_credit": False}
+BEFORE = {"reference_cap": False, "verdict_credit": False}
 VARIANTS: list[tuple[str, ScoringOptions]] = [
-    ("key points, span view only (max over spans)", ScoringOptions(token_view=False, demote_question=False, reference_weight=0.0, guards=False, sibling_floors=False)),
-    ("+ question demoting", ScoringOptions(token_view=False, reference_weight=0.0, guards=False, sibling_floors=False)),
-    ("key points, token view only (alignment recall), demoted", ScoringOptions(span_view=False, reference_weight=0.0, guards=False, sibling_floors=False)),
-    ("key points, span + token views, demoted", ScoringOptions(reference_weight=0.0, guards=False, sibling_floors=False)),
-    ("whole-answer similarity to reference only, demoted", ScoringOptions(reference_weight=1.0, guards=False, sibling_floors=False)),
-    ("coverage 0.8 + reference 0.2, global floor only, no guards", ScoringOptions(guards=False, sibling_floors=False)),
-    ("+ per-key-point sibling floors", ScoringOptions(guards=False)),
-    ("**shipped: coverage 0.8 + reference 0.2, guards on**", ScoringOptions()),
+    ("key points, span view only (max over spans)", ScoringOptions(**SIGNAL, token_view=False, demote_question=False, reference_weight=0.0)),
+    ("+ question demoting", ScoringOptions(**SIGNAL, token_view=False, reference_weight=0.0)),
+    ("key points, token view only (alignment recall), demoted", ScoringOptions(**SIGNAL, span_view=False, reference_weight=0.0)),
+    ("key points, span + token views, demoted", ScoringOptions(**SIGNAL, reference_weight=0.0)),
+    ("whole-answer similarity to reference only, demoted", ScoringOptions(**SIGNAL, reference_weight=1.0)),
+    ("coverage 0.8 + reference 0.2, global floor only, no guards", ScoringOptions(**SIGNAL)),
+    ("+ per-key-point sibling floors", ScoringOptions(**BEFORE, guards=False)),
+    ("+ guards (the grader shipped before verdict credit and the reference cap)", ScoringOptions(**BEFORE)),
+    ("+ verdict credit (missed 0–¼, partial ¼–¾, covered ¾–1)", ScoringOptions(reference_cap=False)),
+    ("reference cap without verdict credit", ScoringOptions(verdict_credit=False)),
+    ("**shipped: verdict credit 0.8 + reference 0.2 capped at the covered-or-partial share, guards on**", ScoringOptions()),
 ]
 
 

@@ -304,6 +304,8 @@ class EmbeddingGrader:
             [key_point.weight for key_point in question.key_points],
             reference_similarity,
             self.options.reference_weight,
+            self.options.reference_cap,
+            self.options.verdict_credit,
         )
         if self.options.guards:
             score = self._apply_guards(ready, part.text, vectors.whole, float(np.mean(best_coverage)), score, flags)

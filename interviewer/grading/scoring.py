@@ -10,7 +10,12 @@ The constants are few and global; docs/grading.md says how each was chosen. In s
 - A key point's own floor is raised to what an answer stating only the question's *other* key points
   already reaches (their mean similarity to it), at most halfway to SIMILARITY_FULL: talking around
   a topic does not cover each of its points.
-- The score is 80 % weighted key-point coverage and 20 % whole-answer similarity to the reference.
+- A key point's credit follows its verdict: coverage maps piecewise linearly so that a missed point
+  earns 0-1/4, a partial one 1/4-3/4 and a covered one 3/4-1 (each verdict's credit 0, 1/2, 1, give or
+  take half the step to the next), so the score can be read off the displayed verdicts.
+- The score is 80 % weighted key-point credit and 20 % whole-answer similarity to the reference.
+  The reference term is capped at the weighted share of key points judged covered or partial: it
+  refines the grade of what the answer covers, it never lifts an answer that states few points.
 """
 
 from __future__ import annotations
@@ -31,6 +36,15 @@ REFERENCE_WEIGHT = 1.0 - COVERAGE_WEIGHT
 COVERED_AT = 0.6
 PARTIAL_AT = 0.3
 NEGATION_PENALTY = 0.5
+VERDICT_CREDIT = {"covered": 1.0, "partial": 0.5, "missed": 0.0}
+# coverage at the verdict thresholds maps to the midpoints between adjacent verdict credits
+_CREDIT_COVERAGE = (0.0, PARTIAL_AT, COVERED_AT, 1.0)
+_CREDIT_VALUE = (
+    VERDICT_CREDIT["missed"],
+    (VERDICT_CREDIT["missed"] + VERDICT_CREDIT["partial"]) / 2,
+    (VERDICT_CREDIT["partial"] + VERDICT_CREDIT["covered"]) / 2,
+    VERDICT_CREDIT["covered"],
+)
 SIBLING_FLOOR_CAP = (SIMILARITY_FLOOR + SIMILARITY_FULL) / 2  # a floor rises at most halfway to paraphrase level
 
 _PLAIN_WORD = re.compile(r"[a-z0-9]+")
@@ -47,6 +61,8 @@ class ScoringOptions:
     reference_weight: float = REFERENCE_WEIGHT
     guards: bool = True
     sibling_floors: bool = True
+    reference_cap: bool = True
+    verdict_credit: bool = True
 
 
 DEFAULT_OPTIONS = ScoringOptions()
@@ -126,13 +142,29 @@ def verdict_for(coverage: float) -> str:
     return "missed"
 
 
+def key_point_credit(coverages: Sequence[float] | np.ndarray) -> np.ndarray:
+    """What each key point adds to the score: within a quarter of its verdict's credit, rising with coverage."""
+    return np.interp(np.asarray(coverages, dtype=float), _CREDIT_COVERAGE, _CREDIT_VALUE)
+
+
 def combined_score(
     coverages: Sequence[float],
     weights: Sequence[float],
     reference_similarity: float,
     reference_weight: float = REFERENCE_WEIGHT,
+    reference_cap: bool = True,
+    verdict_credit: bool = True,
 ) -> float:
-    """0-10: weighted key-point coverage plus whole-answer similarity to the reference."""
+    """0-10: weighted key-point credit plus whole-answer similarity to the reference.
+
+    With `verdict_credit` each coverage counts as `key_point_credit` (else as it is). With `reference_cap` the reference term is at most the weighted share of key points that are
+    covered or partial, so similarity to the reference never credits points the verdicts call missed.
+    """
     total_weight = float(sum(weights)) or 1.0
-    coverage = float(np.dot(coverages, weights)) / total_weight
-    return 10.0 * ((1 - reference_weight) * coverage + reference_weight * float(scaled(reference_similarity)))
+    credits = key_point_credit(coverages) if verdict_credit else np.asarray(coverages, dtype=float)
+    coverage = float(np.dot(credits, weights)) / total_weight
+    reference = float(scaled(reference_similarity))
+    if reference_cap:
+        reached = np.asarray(coverages, dtype=float) >= PARTIAL_AT
+        reference = min(reference, float(np.dot(reached, weights)) / total_weight)
+    return 10.0 * ((1 - reference_weight) * coverage + reference_weight * reference)
