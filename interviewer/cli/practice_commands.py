@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import sys
+import threading
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 
 def practice(
@@ -79,7 +85,62 @@ def practice(
     )
     from interviewer.tui.app import create_app
 
-    create_app(settings, options=options).run()
+    run_without_waiting_for_workers(create_app(settings, options=options))
+    print_where_things_stand()
+    exit_without_waiting_for_workers()
+
+
+def run_without_waiting_for_workers(app: App[None]) -> None:
+    """Run the app on a loop of our own, closed like asyncio.run closes one, except that it does not
+    wait for worker threads: a model load cannot be interrupted, and quitting should not wait for it."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        app.run(loop=loop)
+        pending = asyncio.all_tasks(loop)
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()  # shuts the default executor down without waiting for its threads
+
+
+def exit_without_waiting_for_workers() -> None:
+    """Leave at once even if a model load or grading thread is still running.
+
+    Such threads cannot be interrupted and Python would wait for them at exit (seconds on a cold
+    start). Nothing is lost: every submitted answer is already committed, and an answer whose grade
+    was still being computed is graded when the session is resumed.
+    """
+    main_thread = threading.main_thread()
+    if any(thread is not main_thread and thread.is_alive() and not thread.daemon for thread in threading.enumerate()):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+
+
+def print_where_things_stand() -> None:
+    """After the TUI closes: say that the answers are saved and how to go on."""
+    from interviewer.cli.common import console
+    from interviewer.store import SessionStore
+
+    with SessionStore.open() as store:
+        sessions = store.sessions()
+        if not sessions:
+            return
+        newest = sessions[0]
+        answered = len({answer.question_id for answer in store.answers(newest.id) if answer.parent_answer_id is None})
+    progress = f"session {newest.id}: {answered} of {len(newest.question_ids)} questions answered"
+    if newest.finished_at is None:
+        console.print(f"Saved {progress}. Run `interviewer` to resume it.", highlight=False, soft_wrap=True)
+    else:
+        console.print(
+            f"Saved {progress}. Export it with `interviewer report --last --format html -o report.html`.",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def register(app: typer.Typer) -> None:
