@@ -353,6 +353,7 @@ class EmbeddingGrader:
                 best_other_similarity=others[best_other_id] if best_other_id else None,
                 best_other_id=best_other_id,
                 coverage=coverage,
+                best_other_question=self.bank.get(best_other_id).question if best_other_id and self.bank else None,
             )
         )
         if reason:

@@ -186,6 +186,7 @@ class OffTopicCheck:
     best_other_similarity: float | None
     best_other_id: str | None
     coverage: float
+    best_other_question: str | None = None
 
 
 OFF_TOPIC_MAX_OWN = 0.15
@@ -205,9 +206,12 @@ def off_topic_reason(check: OffTopicCheck) -> str | None:
         return None
     margin = OFF_TOPIC_MARGIN if check.coverage < OFF_TOPIC_MAX_COVERAGE else OFF_TOPIC_CLEAR_MARGIN
     if check.best_other_similarity is not None and check.best_other_similarity > check.own_similarity + margin:
+        other = f'question {check.best_other_id} ("{check.best_other_question}")' if check.best_other_question else (
+            f"question {check.best_other_id}"
+        )
         return (
-            f"the answer is closer to question {check.best_other_id} ({check.best_other_similarity:.2f}) "
-            f"than to this one ({check.own_similarity:.2f})"
+            f"this reads as an answer to {other} rather than this one "
+            f"(similarity {check.best_other_similarity:.2f} against {check.own_similarity:.2f})"
         )
     if check.coverage < OFF_TOPIC_MAX_COVERAGE and check.own_similarity < OFF_TOPIC_MAX_OWN:
         return f"the answer is unrelated to the question (similarity {check.own_similarity:.2f})"

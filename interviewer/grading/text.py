@@ -15,7 +15,8 @@ LONG_SENTENCE_WORDS = 14
 _MARKDOWN = re.compile(r"(\*\*|__|`+|^#+\s*|^\s*>\s?)", re.MULTILINE)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)]|[a-z][.)])\s+", re.MULTILINE)
 _INLINE_ENUMERATOR = re.compile(r"(?:^|(?<=[.!?:]\s))\(?\d{1,2}[.)](?=\s)", re.MULTILINE)
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=\S)|\n+")
+# A sentence ends at . ! ? or ; followed by space, but not after an abbreviation such as "e.g." or "i.e.".
+_SENTENCE_END = re.compile(r"(?<=[.!?;])(?<!(?i:\be\.g\.))(?<!(?i:\bi\.e\.))(?<!(?i:\bvs\.))(?<!(?i:\bcf\.))\s+(?=\S)|\n+")
 _CLAUSE_BREAK = re.compile(
     r"\s*(?:;|:|,\s*(?=(?:and|but|which|so|while|whereas|because|since|although|though|then|or|thus|hence)\b)"
     r"|\s+(?=(?:because|whereas|while|since|although|which means|so that)\b))\s*",

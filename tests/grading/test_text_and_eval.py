@@ -7,7 +7,7 @@ import pytest
 
 from interviewer.grading.evaluation import evaluate
 from interviewer.grading.questions import adhoc_question
-from interviewer.grading.text import answer_spans, derive_key_point_texts
+from interviewer.grading.text import answer_spans, derive_key_point_texts, sentences
 
 
 def test_key_points_come_from_sentences_and_list_items() -> None:
@@ -45,3 +45,12 @@ def test_evaluation_statistics() -> None:
     assert 0.8 < report.spearman <= 1
     assert report.rmse == pytest.approx(0.5, abs=0.15)
     assert report.within_one > 0.9
+
+
+def test_abbreviations_do_not_end_sentences() -> None:
+    text = "At test time dropout is off, e.g. model.eval() in PyTorch. I.e. nothing is dropped. L1 vs. L2 differ."
+    assert sentences(text) == [
+        "At test time dropout is off, e.g. model.eval() in PyTorch.",
+        "I.e. nothing is dropped.",
+        "L1 vs. L2 differ.",
+    ]
