@@ -11,9 +11,9 @@ import unicodedata
 from collections.abc import Sequence
 
 from interviewer.grading.result import GradeResult, KeyPointVerdict, Verdict
+from interviewer.grading.scoring import VERDICT_CREDIT
 
 SCORE_CAP_MARGIN = 4.0
-VERDICT_CREDIT: dict[Verdict, float] = {"covered": 1.0, "partial": 0.5, "missed": 0.0}
 _DOWNGRADED: dict[Verdict, Verdict] = {"covered": "partial", "partial": "missed", "missed": "missed"}
 _QUOTE_MARKS = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
 _ELLIPSIS = re.compile(r"\s*\.\.\.+\s*")

@@ -19,7 +19,6 @@ from interviewer.grading.llm.breaker import CircuitBreaker
 from interviewer.grading.llm.cache import AssessmentCache, CachedAssessment, cache_key
 from interviewer.grading.llm.client import LLMClient, LLMFault
 from interviewer.grading.llm.evidence import (
-    VERDICT_CREDIT,
     downgrade,
     locate_quote,
     score_cap,
@@ -27,7 +26,7 @@ from interviewer.grading.llm.evidence import (
 )
 from interviewer.grading.llm.prompt import rubric_messages
 from interviewer.grading.result import Flag, FlagCode, FollowUp, GradeResult, KeyPointVerdict, Provenance
-from interviewer.grading.scoring import COVERAGE_WEIGHT
+from interviewer.grading.scoring import COVERAGE_WEIGHT, VERDICT_CREDIT
 
 log = logging.getLogger(__name__)
 
