@@ -8,9 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Footer, Label, Sparkline, Static
 
 from interviewer.practice import WEAK_SCORE, weak_question_ids
+from interviewer.reports.formatting import format_score
 from interviewer.tui.messages import WeakPracticeRequested
 from interviewer.tui.screens.question import format_seconds
 from interviewer.tui.widgets.grade_view import KeyPointRow, ScoreBar
@@ -66,10 +67,19 @@ class SummaryScreen(Screen[None]):
                             yield Label("not graded", classes="not-graded")
                         else:
                             yield ScoreBar(topic_score.mean_score)
+            if len(report.history) >= 2:
+                scores = [point.overall_score for point in report.history]
+                yield Static("Over your sessions", classes="section-label")
+                with Horizontal(id="history-row"):
+                    yield Sparkline(scores, summary_function=max, id="history-chart")
+                    yield Label(
+                        f"{len(scores)} sessions · first {format_score(scores[0])} · latest {format_score(scores[-1])}",
+                        id="history-summary",
+                    )
             if report.weakest_key_points:
                 yield Static("Weakest key points", classes="section-label")
                 for weak in report.weakest_key_points[:WEAKEST_SHOWN]:
-                    yield KeyPointRow(weak.verdict, weak.text, f"question {weak.question_id}")
+                    yield KeyPointRow(weak.verdict, weak.text, f"question {weak.question_id}: {weak.question_text}")
             if self.weak_question_ids:
                 yield Static(
                     f"Press w to practise the {len(self.weak_question_ids)} weak question(s) again.", id="weak-hint"
