@@ -6,6 +6,31 @@ from datetime import datetime
 
 VERDICT_MARK = {"covered": "✓", "partial": "~", "missed": "✗"}
 
+# Flag codes as a reader says them; an unknown code is shown with spaces for underscores.
+FLAG_LABELS = {
+    "empty": "empty answer",
+    "gibberish": "gibberish",
+    "off_topic": "off-topic",
+    "keyword_stuffing": "keyword stuffing",
+    "parroted_question": "repeats the question",
+    "grader_directed": "text aimed at the grader",
+    "negation": "negated key point",
+    "hinted": "hint used",
+    "llm_unavailable": "LLM unavailable",
+    "llm_score_capped": "LLM score capped",
+    "llm_quote_mismatch": "LLM quote not in answer",
+}
+
+
+def flag_label(code: str) -> str:
+    """A flag code in plain words: `off_topic` -> `off-topic`."""
+    return FLAG_LABELS.get(code, code.replace("_", " "))
+
+
+def flag_summary(flag_counts: dict[str, int]) -> str:
+    """`off-topic: 1, hint used: 2` for a report header."""
+    return ", ".join(f"{flag_label(code)}: {count}" for code, count in flag_counts.items())
+
 
 def format_score(score: float | None) -> str:
     """`7.5/10`, or an em dash when there is no score."""

@@ -8,7 +8,7 @@ from functools import cache
 import jinja2
 
 from interviewer.reports.charts import history_line_chart, score_band, topic_bar_chart
-from interviewer.reports.formatting import VERDICT_MARK, format_datetime, format_score, format_seconds
+from interviewer.reports.formatting import VERDICT_MARK, flag_summary, format_datetime, format_score, format_seconds
 from interviewer.reports.models import AnswerReport, SessionReport
 
 WEAKEST_SHOWN = 10
@@ -65,7 +65,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     environment.filters.update(
-        score=format_score, seconds=format_seconds, datetime=format_datetime, band=score_band,
+        score=format_score, seconds=format_seconds, datetime=format_datetime, band=score_band, flags=flag_summary,
     )
     environment.globals.update(verdict_mark=VERDICT_MARK, answer_segments=answer_segments, weakest_shown=WEAKEST_SHOWN)
     return environment

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from interviewer.reports.formatting import VERDICT_MARK, format_datetime, format_score, format_seconds
+from interviewer.reports.formatting import VERDICT_MARK, flag_summary, format_datetime, format_score, format_seconds
 from interviewer.reports.html import WEAKEST_SHOWN
 from interviewer.reports.models import AnswerReport, SessionReport
 
@@ -110,8 +110,7 @@ def render_markdown(report: SessionReport) -> str:
         f"| Time used | {format_seconds(session.seconds_used)} |",
     ]
     if report.flag_counts:
-        notes = ", ".join(f"{code}: {count}" for code, count in report.flag_counts.items())
-        lines.append(f"| Flags | {escape_markdown(notes)} |")
+        lines.append(f"| Flags | {escape_markdown(flag_summary(report.flag_counts))} |")
     if session.ungraded:
         lines.append(f"| Not graded | {session.ungraded} answer(s) |")
     lines += ["", "## Scores by topic", "", "| Topic | Score | Questions |", "|---|---:|---:|"]

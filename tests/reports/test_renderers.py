@@ -67,7 +67,8 @@ def test_markdown_sections_and_marks(store: SessionStore, sample: SampleSessions
     assert "evidence: “stacks layers of neurons”" in markdown
     assert "#### Follow-up: What does the loss function measure?" in markdown
     assert "_Skipped._" in markdown and "_(empty answer)_" in markdown
-    assert "llm\\_unavailable" in markdown
+    assert "| Flags | " in markdown and "LLM unavailable: 1" in markdown  # header in plain words
+    assert "(`llm_unavailable`)" in markdown  # each flag keeps its code
     assert CHINESE_ANSWER in markdown and ARABIC_ANSWER in markdown
     assert "Dropout randomly zeroes activations" in markdown and len(markdown) > 100_000
 
@@ -134,3 +135,17 @@ def test_an_answer_waiting_for_its_grade(store: SessionStore) -> None:
     assert "_Not graded._" in markdown and "Cheap \\& sparse." in markdown and "**Overall score: —**" in markdown
     html = render_html(report)
     assert "Not graded." in html and "Cheap &amp; sparse." in html
+
+
+def test_flags_are_named_in_plain_words(store: SessionStore, sample: SampleSessions) -> None:
+    report = build_report(store, sample.second_id)
+    for rendered in (render_markdown(report), render_html(report)):
+        assert "keyword stuffing: 1" in rendered and "LLM unavailable: 1" in rendered
+        assert "keyword_stuffing: 1" not in rendered
+
+
+def test_every_flag_code_has_a_label() -> None:
+    from interviewer.grading.result import FlagCode
+    from interviewer.reports.formatting import FLAG_LABELS
+
+    assert {code.value for code in FlagCode} <= set(FLAG_LABELS)
