@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect
 import random
 import threading
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -135,10 +135,14 @@ def review_question_ids(store: SessionStore, bank: Bank) -> list[str]:
     return [question_id for question_id in due_question_ids(store, bank) if question_id in bank]
 
 
+def answered_question_ids(answers: Iterable[AnswerRecord]) -> set[str]:
+    """Main questions answered or skipped (follow-up answers do not count)."""
+    return {answer.question_id for answer in answers if answer.parent_answer_id is None}
+
+
 def describe_unfinished(store: SessionStore, record: SessionRecord) -> str:
     """The resume offer's text: which session, how far it got."""
-    answers = store.answers(record.id)
-    done = len({answer.question_id for answer in answers if answer.parent_answer_id is None})
+    done = len(answered_question_ids(store.answers(record.id)))
     started = record.started_at.strftime("%Y-%m-%d %H:%M UTC")
     return (
         f"Session {record.id}, started {started}: {done} of {len(record.question_ids)} questions answered "
@@ -307,7 +311,7 @@ class PracticeSession:
 
     def remaining_questions(self) -> list[Question]:
         """Main questions not answered or skipped yet."""
-        done = {answer.question_id for answer in self.answers() if answer.parent_answer_id is None}
+        done = answered_question_ids(self.answers())
         return [question for question in self.questions() if question.id not in done]
 
     def next_question(self) -> Question | None:

@@ -124,6 +124,7 @@ def exit_without_waiting_for_workers() -> None:
 def print_where_things_stand() -> None:
     """After the TUI closes: say that the answers are saved and how to go on."""
     from interviewer.cli.common import console
+    from interviewer.practice import answered_question_ids
     from interviewer.store import SessionStore
 
     with SessionStore.open() as store:
@@ -131,7 +132,7 @@ def print_where_things_stand() -> None:
         if not sessions:
             return
         newest = sessions[0]
-        answered = len({answer.question_id for answer in store.answers(newest.id) if answer.parent_answer_id is None})
+        answered = len(answered_question_ids(store.answers(newest.id)))
     progress = f"session {newest.id}: {answered} of {len(newest.question_ids)} questions answered"
     if newest.finished_at is None:
         console.print(f"Saved {progress}. Run `interviewer` to resume it.", highlight=False, soft_wrap=True)
