@@ -26,7 +26,7 @@ from interviewer.store.records import AnswerRecord, ReviewCardRecord
 if TYPE_CHECKING:
     from interviewer.store import SessionStore
 
-RATING_BY_VERDICT = {"missed": Rating.Again, "partial": Rating.Hard, "covered": Rating.Good}
+RATING_BY_VERDICT = {"contradicted": Rating.Again, "missed": Rating.Again, "partial": Rating.Hard, "covered": Rating.Good}
 
 # One short (re)learning step: a missed or partial key point is due again a minute later (the next
 # review session asks it), and once it is covered it graduates to intervals of days, instead of FSRS's

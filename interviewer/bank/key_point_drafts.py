@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from interviewer.bank.models import KeyPoint
+from interviewer.bank.models import FollowUpQuestion, KeyPoint
 
 MAX_KEY_POINTS = 8
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
@@ -56,7 +56,7 @@ class AnswerDraft:
     """Key points (weight 1.0) and follow-up questions drafted from one reference answer."""
 
     key_points: list[KeyPoint]
-    follow_ups: list[str]
+    follow_ups: list[FollowUpQuestion]
 
 
 @dataclass
@@ -81,7 +81,8 @@ class _Statements:
 def draft_from_answer(answer: str, *, max_key_points: int = MAX_KEY_POINTS) -> AnswerDraft:
     """Up to `max_key_points` key points from the answer, and follow-ups probing them (empty when nothing found)."""
     chosen = _select(_statements(answer), max_key_points)
-    return AnswerDraft(key_points=_key_points(chosen), follow_ups=_follow_ups(chosen) if chosen else [])
+    key_points = _key_points(chosen)
+    return AnswerDraft(key_points=key_points, follow_ups=_follow_ups(chosen, key_points) if chosen else [])
 
 
 def _statements(answer: str) -> _Statements:
@@ -195,16 +196,22 @@ def _key_points(statements: Sequence[_Statement]) -> list[KeyPoint]:
     return key_points
 
 
-def _follow_ups(statements: Sequence[_Statement]) -> list[str]:
-    """Two questions probing drafted points (named terms first), and one asking for an example."""
+def _follow_ups(statements: Sequence[_Statement], key_points: Sequence[KeyPoint]) -> list[FollowUpQuestion]:
+    """Two questions probing drafted points (named terms first), each graded against the point it probes,
+    and one asking for an example from the candidate's work (graded on structure and specifics)."""
     named = [statement for statement in statements if statement.label and len(statement.label.split()) <= 5]
     unnamed = [statement for statement in statements if statement not in named]
     picks = named[:1] + named[-1:] if len(named) > 1 else (named + unnamed)[:2]
-    questions = [
-        f"Can you explain {statement.label} in more detail, and why it matters here?"
-        if statement in named
-        else f"Can you expand on this point: {statement.text.rstrip('.:;')}?"
-        for statement in picks
-    ]
-    questions.append("Can you give a concrete example from your own work where this mattered?")
-    return list(dict.fromkeys(questions))
+    by_text = {key_point.text: key_point for key_point in key_points}
+    follow_ups: dict[str, FollowUpQuestion] = {}
+    for statement in picks:
+        text = (
+            f"Can you explain {statement.label} in more detail, and why it matters here?"
+            if statement in named
+            else f"Can you expand on this point: {statement.text.rstrip('.:;')}?"
+        )
+        probed = [by_text[statement.text]] if statement.text in by_text else []
+        follow_ups.setdefault(text, FollowUpQuestion(question=text, key_points=probed))
+    example = "Can you give a concrete example from your own work where this mattered?"
+    follow_ups[example] = FollowUpQuestion(question=example, kind="experience")
+    return list(follow_ups.values())

@@ -135,7 +135,8 @@ def load_bank(path: Path | str | None = None) -> Bank:
             seen[rubric_question.id] = file_path
             questions.append(
                 Question(
-                    **rubric_question.model_dump(),
+                    **rubric_question.model_dump(exclude={"follow_ups"}),
+                    follow_ups=rubric_question.follow_up_questions(),
                     topic=rubric.topic,
                     bank=bank_name,
                     source=file_path,

@@ -225,7 +225,7 @@ def _rubric_question(source: Path, section: _QuestionSection, question_id: str, 
         "question": section.question,
         "reference_answer": section.answer,
         "key_points": [key_point.model_dump() for key_point in draft.key_points],
-        "follow_ups": draft.follow_ups,
+        "follow_ups": [follow_up.model_dump() for follow_up in draft.follow_ups],
         "related": related,
     }
     try:

@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 Difficulty = Literal["easy", "medium", "hard"]
 QUESTION_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
@@ -36,6 +36,45 @@ class KeyPoint(StrictModel):
     )
 
 
+class Misconception(StrictModel):
+    """A wrong claim candidates often make, and the one-line correction the feedback gives."""
+
+    id: str = Field(pattern=KEY_POINT_ID_PATTERN, description="Slug unique within the question, e.g. 'relu-saturates'.")
+    claim: NonEmptyText = Field(description="The wrong statement, phrased as a candidate would say it.")
+    correction: NonEmptyText = Field(description="What is true instead, in one line.")
+    key_point: str | None = Field(default=None, description="Id of the key point the claim contradicts, if one does.")
+
+
+FollowUpKind = Literal["knowledge", "experience"]
+
+
+class FollowUpQuestion(StrictModel):
+    """A question an interviewer asks next, with the key points its own answer is graded against."""
+
+    question: NonEmptyText = Field(description="The follow-up question as the interviewer asks it.")
+    kind: FollowUpKind = Field(
+        default="knowledge",
+        description="knowledge: graded against its own key points; experience: about the candidate's own work, "
+        "graded on structure and specifics, not against a rubric.",
+    )
+    key_points: list[KeyPoint] = Field(
+        default_factory=list, max_length=4, description="What a good answer to the follow-up covers (0-4)."
+    )
+
+    @model_validator(mode="after")
+    def _experience_has_no_key_points(self) -> FollowUpQuestion:
+        if self.kind == "experience" and self.key_points:
+            raise ValueError("an experience follow-up is not graded against key points; remove its key_points")
+        _require_unique("key point", [key_point.id for key_point in self.key_points])
+        return self
+
+
+def _require_unique(what: str, ids: list[str]) -> None:
+    duplicates = [item for item, count in Counter(ids).items() if count > 1]
+    if duplicates:
+        raise ValueError(f"duplicate {what} id {duplicates[0]!r}")
+
+
 class QuestionBody(StrictModel):
     """Fields shared by a question in a rubric file and a question in a loaded bank."""
 
@@ -44,23 +83,44 @@ class QuestionBody(StrictModel):
     question: NonEmptyText = Field(description="The question as the interviewer asks it.")
     reference_answer: NonEmptyText = Field(description="A model answer in Markdown.")
     key_points: list[KeyPoint] = Field(min_length=1, description="What a good answer covers.")
-    follow_ups: list[NonEmptyText] = Field(default_factory=list, description="Questions an interviewer asks next.")
+    misconceptions: list[Misconception] = Field(
+        default_factory=list, max_length=6, description="Wrong claims candidates often make, with corrections."
+    )
     related: list[str] = Field(default_factory=list, description="Ids of related questions in the same bank.")
+    tags: list[NonEmptyText] = Field(default_factory=list, description="Short subject tags, e.g. 'activations'.")
+    sources: list[NonEmptyText] = Field(
+        default_factory=list, description="Textbooks or papers where every claim of the question can be checked."
+    )
 
-    @field_validator("key_points")
-    @classmethod
-    def _unique_key_point_ids(cls, key_points: list[KeyPoint]) -> list[KeyPoint]:
-        duplicates = [kp_id for kp_id, count in Counter(kp.id for kp in key_points).items() if count > 1]
-        if duplicates:
-            raise ValueError(f"duplicate key point id {duplicates[0]!r}")
-        return key_points
+    @model_validator(mode="after")
+    def _ids_are_unique_and_linked(self) -> QuestionBody:
+        key_point_ids = [key_point.id for key_point in self.key_points]
+        _require_unique("key point", key_point_ids)
+        _require_unique("misconception", [misconception.id for misconception in self.misconceptions])
+        for misconception in self.misconceptions:
+            if misconception.key_point is not None and misconception.key_point not in key_point_ids:
+                raise ValueError(
+                    f"misconception {misconception.id!r}: key point {misconception.key_point!r} is not in the question"
+                )
+        return self
 
 
 class RubricQuestion(QuestionBody):
     """A question as written in a rubric file: 3-8 key points and at least 2 follow-ups."""
 
     key_points: list[KeyPoint] = Field(min_length=3, max_length=8, description="What a good answer covers (3-8).")
-    follow_ups: list[NonEmptyText] = Field(min_length=2, description="Questions an interviewer asks next (2 or more).")
+    follow_ups: list[FollowUpQuestion | NonEmptyText] = Field(
+        min_length=2,
+        description="Questions an interviewer asks next (2 or more): an object with its own key points, "
+        "or just the question text.",
+    )
+
+    def follow_up_questions(self) -> list[FollowUpQuestion]:
+        """The follow-ups as objects (a plain text is a knowledge follow-up without key points of its own)."""
+        return [
+            follow_up if isinstance(follow_up, FollowUpQuestion) else FollowUpQuestion(question=follow_up)
+            for follow_up in self.follow_ups
+        ]
 
 
 class RubricFile(StrictModel):
@@ -72,12 +132,73 @@ class RubricFile(StrictModel):
     questions: list[RubricQuestion] = Field(min_length=1, description="The questions of this topic.")
 
 
+QuestionGrading = Literal["key_points", "experience"]
+FOLLOW_UP_ID_INFIX = "-follow-up-"
+
+EXPERIENCE_KEY_POINTS = (
+    KeyPoint(id="situation", text="Sets the scene: the project, its data and its goal.", weight=1.0),
+    KeyPoint(id="own-action", text="Says what the candidate did personally, and why.", weight=1.5),
+    KeyPoint(id="specifics", text="Gives specifics: numbers, sizes, tools, methods or names.", weight=1.5),
+    KeyPoint(id="result", text="States the outcome, measured if possible, or what was learned.", weight=1.0),
+)
+"""What an answer about one's own experience is graded on: its structure and specifics, not facts."""
+
+
+def follow_up_id(parent_id: str, number: int) -> str:
+    """The id of a parent question's rubric follow-up (1-based), e.g. '3.2-follow-up-1'."""
+    return f"{parent_id}{FOLLOW_UP_ID_INFIX}{number}"
+
+
 class Question(QuestionBody):
     """A question ready to ask and grade: the rubric fields plus where it came from."""
 
+    follow_ups: list[FollowUpQuestion] = Field(default_factory=list, description="Questions an interviewer asks next.")
     topic: str = Field(description="Topic the question belongs to.")
     bank: str = Field(default="adhoc", description="Name of the bank holding it.")
     source: Path | None = Field(default=None, description="File it was loaded from, if any.")
+    grading: QuestionGrading = Field(
+        default="key_points",
+        description="key_points: graded against its key points; experience: on structure and specifics.",
+    )
+    parent_id: str | None = Field(default=None, description="For a follow-up: the id of the question it follows.")
+
+    def follow_up_as_question(self, number: int) -> Question | None:
+        """Rubric follow-up `number` (1-based) as a question graded against its own target, or None when
+        it has no key points of its own (a plain-text follow-up)."""
+        if not 1 <= number <= len(self.follow_ups):
+            return None
+        follow_up = self.follow_ups[number - 1]
+        if follow_up.kind == "experience":
+            key_points = list(EXPERIENCE_KEY_POINTS)
+            reference = (
+                "An answer about your own work: the situation, what you did and why, specifics "
+                "(numbers, tools, methods), and the outcome or what you learned."
+            )
+        elif follow_up.key_points:
+            key_points = list(follow_up.key_points)
+            reference = "\n".join(f"- {key_point.text}" for key_point in key_points)
+        else:
+            return None
+        return Question(
+            id=follow_up_id(self.id, number),
+            difficulty=self.difficulty,
+            question=follow_up.question,
+            reference_answer=reference,
+            key_points=key_points,
+            topic=self.topic,
+            bank=self.bank,
+            source=self.source,
+            grading="experience" if follow_up.kind == "experience" else "key_points",
+            parent_id=self.id,
+        )
+
+    def follow_up_texts(self) -> list[str]:
+        """The follow-up questions' texts, in rubric order."""
+        return [follow_up.question for follow_up in self.follow_ups]
+
+    def rubric_follow_up(self, text: str) -> FollowUpQuestion | None:
+        """The rubric follow-up asked with this text, if any."""
+        return next((follow_up for follow_up in self.follow_ups if follow_up.question == text), None)
 
     def key_point(self, key_point_id: str) -> KeyPoint:
         """The key point with this id."""
@@ -92,6 +213,7 @@ class Bank(StrictModel):
 
     name: str = Field(description="Bank name (several names joined with '+' when files disagree).")
     questions: list[Question] = Field(min_length=1, description="Questions in file order.")
+    _by_id: dict[str, Question] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _related_ids_exist(self) -> Bank:
@@ -103,14 +225,27 @@ class Bank(StrictModel):
         return self
 
     def get(self, question_id: str) -> Question:
-        """The question with this id, or KeyError."""
-        for question in self.questions:
-            if question.id == question_id:
-                return question
+        """The question with this id (a rubric follow-up's id too, e.g. '3.2-follow-up-1'), or KeyError."""
+        if len(self._by_id) != len(self.questions):
+            self._by_id = {question.id: question for question in self.questions}
+        if question_id in self._by_id:
+            return self._by_id[question_id]
+        parent_id, infix, number = question_id.rpartition(FOLLOW_UP_ID_INFIX)
+        if infix and number.isdigit():
+            parent = self._by_id.get(parent_id)
+            follow_up = parent.follow_up_as_question(int(number)) if parent is not None else None
+            if follow_up is not None:
+                return follow_up
         raise KeyError(question_id)
 
     def __contains__(self, question_id: object) -> bool:
-        return any(question.id == question_id for question in self.questions)
+        if not isinstance(question_id, str):
+            return False
+        try:
+            self.get(question_id)
+        except KeyError:
+            return False
+        return True
 
     def topics(self) -> list[str]:
         """Topics in first-seen order."""

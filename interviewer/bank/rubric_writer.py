@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -35,14 +36,48 @@ _RubricDumper.add_representer(str, _represent_text)
 _RubricDumper.add_representer(_FlowList, _represent_flow_list)
 
 
+QUESTION_KEY_ORDER = (
+    "id", "difficulty", "tags", "question", "reference_answer", "key_points", "misconceptions", "follow_ups",
+    "related", "sources",
+)
+_OPTIONAL_LISTS = ("tags", "misconceptions", "sources")
+
+
+def _without_empty_alternatives(key_points: list[Any]) -> None:
+    for key_point in key_points:
+        if not key_point["alternatives"]:
+            del key_point["alternatives"]
+
+
+def _compact_follow_up(follow_up: str | dict[str, object]) -> str | dict[str, object]:
+    """A follow-up without defaults: a plain text when it has nothing but its question."""
+    if isinstance(follow_up, str):
+        return follow_up
+    if follow_up.get("kind") == "knowledge":
+        del follow_up["kind"]
+    key_points = follow_up.get("key_points")
+    if isinstance(key_points, list) and key_points:
+        _without_empty_alternatives(key_points)
+    else:
+        follow_up.pop("key_points", None)
+    return follow_up["question"] if list(follow_up) == ["question"] else follow_up  # type: ignore[return-value]
+
+
 def rubric_yaml(rubric: RubricFile) -> str:
-    """A rubric file as YAML text; empty `alternatives` lists are left out, `related` ids on one line."""
-    document = rubric.model_dump(mode="json")
+    """A rubric file as YAML text: keys in reading order, empty optional lists left out, ids and tags on one line."""
+    document = rubric.model_dump(mode="json", exclude_none=True)
+    questions = []
     for question in document["questions"]:
+        for name in _OPTIONAL_LISTS:
+            if not question[name]:
+                del question[name]
         question["related"] = _FlowList(question["related"])
-        for key_point in question["key_points"]:
-            if not key_point["alternatives"]:
-                del key_point["alternatives"]
+        if "tags" in question:
+            question["tags"] = _FlowList(question["tags"])
+        _without_empty_alternatives(question["key_points"])
+        question["follow_ups"] = [_compact_follow_up(follow_up) for follow_up in question["follow_ups"]]
+        questions.append({name: question[name] for name in QUESTION_KEY_ORDER if name in question})
+    document["questions"] = questions
     return yaml.dump(document, Dumper=_RubricDumper, sort_keys=False, allow_unicode=True, width=1000)
 
 

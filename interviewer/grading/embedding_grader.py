@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from interviewer.bank.models import Bank, Question
-from interviewer.grading import guards, scoring
+from interviewer.grading import experience, guards, scoring
 from interviewer.grading.embedding import embed_persistent
 from interviewer.grading.follow_ups import closest_related_question, normalise_question_text, rank_follow_ups
 from interviewer.grading.result import Flag, FlagCode, GradeResult, KeyPointVerdict, Provenance
@@ -108,6 +108,15 @@ class EmbeddingGrader:
         self, items: Sequence[tuple[Question, str]], *, asked: Collection[str] = ()
     ) -> list[GradeResult]:
         """Grade many answers, embedding all their spans in one pass."""
+        experience = {
+            index: self._experience_result(question, answer)
+            for index, (question, answer) in enumerate(items)
+            if question.grading == "experience"
+        }
+        if experience:
+            rest = [item for index, item in enumerate(items) if index not in experience]
+            graded = iter(self.grade_batch(rest, asked=asked) if rest else [])
+            return [experience[index] if index in experience else next(graded) for index in range(len(items))]
         prepared = self.prepare([question for question, _ in items])
         parts: list[AnswerText | None] = []
         early_flags: list[list[Flag]] = []
@@ -360,6 +369,18 @@ class EmbeddingGrader:
             flags.append(guards.flag(FlagCode.OFF_TOPIC, f"{reason}; score capped at {OFF_TOPIC_CAP:g}"))
             score = min(score, OFF_TOPIC_CAP)
         return score
+
+    def _experience_result(self, question: Question, answer: str) -> GradeResult:
+        """An answer about the candidate's own work: structure and specifics, no reference facts."""
+        text, _ = guards.split_grader_directed(answer or "")
+        verdicts = experience.experience_verdicts(question, text)
+        return GradeResult(
+            question_id=question.id,
+            score=experience.experience_score(verdicts),
+            key_points=verdicts,
+            flags=[experience.experience_flag()],
+            provenance=Provenance(grader=GRADER_NAME, embedding_model=getattr(self.embedder, "name", None)),
+        )
 
     def _zero_result(self, ready: PreparedQuestion, flags: list[Flag], asked: Collection[str]) -> GradeResult:
         verdicts = [

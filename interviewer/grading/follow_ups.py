@@ -100,7 +100,7 @@ def rank_follow_ups(
         offer(FollowUp(text=text, kind="missed_key_point", key_point_id=key_point.id))
         if len(chosen) > before:
             break
-    for text in question.follow_ups:
+    for text in question.follow_up_texts():
         before = len(chosen)
         offer(FollowUp(text=text, kind="rubric"))
         if len(chosen) > before:
@@ -108,7 +108,7 @@ def rank_follow_ups(
     if related is not None:
         related_question, _ = related
         offer(FollowUp(text=related_question.question, kind="related_question", question_id=related_question.id))
-    for text in question.follow_ups:  # fill up with further rubric follow-ups
+    for text in question.follow_up_texts():  # fill up with further rubric follow-ups
         offer(FollowUp(text=text, kind="rubric"))
     return chosen
 
@@ -147,9 +147,11 @@ def follow_up_question(
 ) -> Question:
     """The Question a follow-up's answer is graded against.
 
-    A missed-key-point follow-up is graded against that key point; a related-question follow-up is
-    that bank question; a rubric (or LLM) follow-up against the parent's missed and partial key points
-    (all of them when no `result` is given, or when nothing was missed).
+    Each is graded against its own target: a missed-key-point follow-up against that key point; a
+    related-question follow-up is that bank question; a rubric follow-up against its own key points
+    (an experience follow-up on structure and specifics). Only a rubric follow-up without key points of
+    its own (or an LLM follow-up) falls back to the parent's missed and partial key points (all of them
+    when no `result` is given, or when nothing was missed).
     """
     if follow_up.kind == "related_question" and follow_up.question_id and bank is not None:
         if follow_up.question_id in bank:
@@ -157,9 +159,14 @@ def follow_up_question(
     if follow_up.kind == "missed_key_point" and follow_up.key_point_id:
         key_point = parent.key_point(follow_up.key_point_id)
         return _derived(parent, follow_up, [key_point], suffix=key_point.id)
+    texts = parent.follow_up_texts()
+    if follow_up.kind == "rubric" and follow_up.text in texts:
+        own = parent.follow_up_as_question(texts.index(follow_up.text) + 1)
+        if own is not None:
+            return own
     weak_ids = {verdict.key_point_id for verdict in result.key_points if verdict.verdict != "covered"} if result else set()
     key_points = [key_point for key_point in parent.key_points if key_point.id in weak_ids] or list(parent.key_points)
-    index = parent.follow_ups.index(follow_up.text) + 1 if follow_up.text in parent.follow_ups else 0
+    index = texts.index(follow_up.text) + 1 if follow_up.text in texts else 0
     return _derived(parent, follow_up, key_points, suffix=f"follow-up-{index}")
 
 
@@ -176,4 +183,5 @@ def _derived(parent: Question, follow_up: FollowUp, key_points: list[KeyPoint], 
         topic=parent.topic,
         bank=parent.bank,
         source=parent.source,
+        parent_id=parent.id,
     )

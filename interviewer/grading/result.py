@@ -9,8 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from interviewer import __version__
 
-Verdict = Literal["covered", "partial", "missed"]
-DecidedBy = Literal["embedding", "llm"]
+Verdict = Literal["covered", "partial", "missed", "contradicted"]
+DecidedBy = Literal["embedding", "judge", "llm"]
 FollowUpKind = Literal["missed_key_point", "rubric", "related_question", "llm"]
 
 
@@ -28,6 +28,9 @@ class FlagCode(StrEnum):
     LLM_UNAVAILABLE = "llm_unavailable"
     LLM_SCORE_CAPPED = "llm_score_capped"
     LLM_QUOTE_MISMATCH = "llm_quote_mismatch"
+    EXPERIENCE = "experience"
+    CONTRADICTION = "contradiction"
+    MISCONCEPTION = "misconception"
 
 
 class ResultModel(BaseModel):
@@ -42,7 +45,7 @@ class KeyPointVerdict(ResultModel):
     key_point_id: str = Field(description="Id of the key point within its question.")
     text: str = Field(description="The key point's statement.")
     weight: float = Field(description="The key point's weight in the score.")
-    verdict: Verdict = Field(description="covered, partial or missed.")
+    verdict: Verdict = Field(description="covered, partial, missed, or contradicted (the answer states the opposite).")
     similarity: float | None = Field(default=None, description="Cosine similarity of the best-matching span.")
     evidence: str | None = Field(default=None, description="The span of the answer that supports the verdict.")
     decided_by: DecidedBy = Field(default="embedding", description="Which grader decided this verdict.")

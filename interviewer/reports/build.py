@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from interviewer import __version__
 from interviewer.grading.result import KeyPointVerdict
 from interviewer.review import rated_question
+from interviewer.reports.formatting import EVIDENCE_VERDICTS
 from interviewer.reports.models import (
     AnswerReport,
     HistoryPoint,
@@ -38,7 +39,7 @@ def locate_evidence(answer: str, evidence: str | None) -> tuple[int, int] | None
 
 
 def _key_point_report(answer: str, verdict: KeyPointVerdict) -> KeyPointReport:
-    span = locate_evidence(answer, verdict.evidence) if verdict.verdict != "missed" else None
+    span = locate_evidence(answer, verdict.evidence) if verdict.verdict in EVIDENCE_VERDICTS else None
     return KeyPointReport(
         **verdict.model_dump(),
         evidence_start=span[0] if span else None,
@@ -126,7 +127,7 @@ def weakest_key_points(answers: list[AnswerRecord]) -> list[WeakKeyPoint]:
                 weight=verdict.weight,
             )
     weak = [point for point in latest.values() if point is not None]
-    return sorted(weak, key=lambda point: (point.verdict != "missed", -point.weight))
+    return sorted(weak, key=lambda point: (point.verdict not in ("missed", "contradicted"), -point.weight))
 
 
 def score_history(store: SessionStore, session: SessionRecord) -> list[HistoryPoint]:

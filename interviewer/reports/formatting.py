@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-VERDICT_MARK = {"covered": "✓", "partial": "~", "missed": "✗"}
+VERDICT_MARK = {"covered": "✓", "partial": "~", "missed": "✗", "contradicted": "✗!"}
+EVIDENCE_VERDICTS = frozenset({"covered", "partial", "contradicted"})
+"""Verdicts whose evidence is shown: the words that cover a key point, or the words that contradict it."""
 
 # Flag codes as a reader says them; an unknown code is shown with spaces for underscores.
 FLAG_LABELS = {
@@ -19,6 +21,9 @@ FLAG_LABELS = {
     "llm_unavailable": "LLM unavailable",
     "llm_score_capped": "LLM score capped",
     "llm_quote_mismatch": "LLM quote not in answer",
+    "experience": "experience question",
+    "contradiction": "contradicts a key point",
+    "misconception": "common misconception",
 }
 
 

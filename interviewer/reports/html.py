@@ -44,7 +44,8 @@ def answer_segments(answer: AnswerReport) -> list[AnswerSegment]:
         numbers = tuple(number for number, _ in covering)
         verdict = None
         if covering:
-            verdict = "covered" if any(v == "covered" for _, v in covering) else "partial"
+            found = {v for _, v in covering}
+            verdict = next(v for v in ("contradicted", "covered", "partial") if v in found)
         ending = tuple(number for span_start, span_end, number, _ in spans if span_end == end)
         text = answer.answer[start:end]
         previous = segments[-1] if segments else None

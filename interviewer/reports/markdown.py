@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from interviewer.reports.formatting import VERDICT_MARK, flag_summary, format_datetime, format_score, format_seconds
+from interviewer.reports.formatting import EVIDENCE_VERDICTS, VERDICT_MARK, flag_summary, format_datetime, format_score, format_seconds
 from interviewer.reports.html import WEAKEST_SHOWN
 from interviewer.reports.models import AnswerReport, SessionReport
 
@@ -68,9 +68,13 @@ def _answer_block(answer: AnswerReport, level: int) -> list[str]:
     if answer.key_points:
         lines += ["**Key points:**", ""]
         for key_point in answer.key_points:
-            line = f"- {VERDICT_MARK[key_point.verdict]} {key_point.verdict}: {escape_markdown(key_point.text)}"
-            if key_point.evidence and key_point.verdict != "missed":
-                line += f"  \n  evidence: “{escape_markdown(key_point.evidence)}”"
+            mark = VERDICT_MARK[key_point.verdict]
+            if key_point.verdict == "contradicted" and key_point.evidence:
+                line = f"- {mark} contradicts: “{escape_markdown(key_point.evidence)}” — {escape_markdown(key_point.text)}"
+            else:
+                line = f"- {mark} {key_point.verdict}: {escape_markdown(key_point.text)}"
+                if key_point.evidence and key_point.verdict in EVIDENCE_VERDICTS:
+                    line += f"  \n  evidence: “{escape_markdown(key_point.evidence)}”"
             lines.append(line)
         lines.append("")
     elif answer.score is None and not answer.skipped:

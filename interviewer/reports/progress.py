@@ -133,7 +133,7 @@ def build_progress(store: SessionStore, bank: str | None = None) -> Progress:
             entry = key_points.get((bank_name, card.question_id, card.key_point_id))
             if entry is not None:
                 entry.review_due = card.due
-    order = {"missed": 0, "partial": 1, "covered": 2}
+    order = {"contradicted": 0, "missed": 0, "partial": 1, "covered": 2}
     ranked = sorted(
         key_points.values(),
         key=lambda entry: (order[entry.attempts[-1].verdict], -len(entry.attempts), entry.question_id, entry.key_point_id),

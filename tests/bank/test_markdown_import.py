@@ -40,7 +40,8 @@ def test_seed_import_gives_18_questions_in_6_topics(seed_rubrics: list[RubricFil
 def test_seed_import_repairs_all_mojibake(seed_rubrics: list[RubricFile]) -> None:
     for rubric in seed_rubrics:
         for question in rubric.questions:
-            texts = [question.question, question.reference_answer, *question.follow_ups]
+            texts = [question.question, question.reference_answer]
+            texts += [follow_up.question for follow_up in question.follow_up_questions()]
             texts += [key_point.text for key_point in question.key_points]
             for text in texts:
                 assert mojibake_in(text) == [], (question.id, mojibake_in(text))

@@ -41,7 +41,7 @@ def test_every_question_is_a_complete_rubric(bank: Bank) -> None:
     for question in bank.questions:
         assert 3 <= len(question.key_points) <= 8, question.id
         assert len(question.follow_ups) >= 2, question.id
-        assert all(follow_up.endswith("?") or follow_up.endswith(".") for follow_up in question.follow_ups)
+        assert all(text.endswith(("?", ".")) for text in question.follow_up_texts())
         assert any(key_point.weight > 1 for key_point in question.key_points), f"{question.id}: no central point"
         assert question.related, question.id
         assert question.id not in question.related

@@ -21,7 +21,7 @@ def test_ranked_missed_key_point_then_rubric_then_related(grader: EmbeddingGrade
     missed = [verdict for verdict in result.key_points if verdict.verdict != "covered"]
     assert target.weight == max(verdict.weight for verdict in missed)  # the most important one
     assert first.text.startswith("You ") and first.text.endswith("?")
-    assert result.follow_ups[1].text == question.follow_ups[0]
+    assert result.follow_ups[1].text == question.follow_up_texts()[0]
     related = result.follow_ups[2]
     assert related.question_id in question.related
     assert related.text == bank.get(related.question_id).question

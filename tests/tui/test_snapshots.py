@@ -43,7 +43,7 @@ class FixedGrader:
             flags=[Flag(code=FlagCode.NEGATION, message="the answer negates a key point; check it by hand")],
             follow_ups=[
                 FollowUp(text=f"What would you add about: {question.key_points[-1].text}", kind="missed_key_point"),
-                FollowUp(text=question.follow_ups[0], kind="rubric"),
+                FollowUp(text=question.follow_up_texts()[0], kind="rubric"),
             ],
             provenance=Provenance(grader="embedding"),
         )

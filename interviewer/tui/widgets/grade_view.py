@@ -7,7 +7,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, ProgressBar, Static
 
 from interviewer.grading.result import KeyPointVerdict, Verdict
-from interviewer.reports.formatting import VERDICT_MARK, format_score
+from interviewer.reports.formatting import EVIDENCE_VERDICTS, VERDICT_MARK, format_score
 
 
 class ScoreBar(Horizontal):
@@ -51,7 +51,11 @@ class KeyPointRow(Horizontal):
     @classmethod
     def from_verdict(cls, verdict: KeyPointVerdict) -> KeyPointRow:
         """A graded key point, with its evidence quoted when it was (partly) covered."""
-        evidence = f"“{verdict.evidence}”" if verdict.evidence and verdict.verdict != "missed" else None
+        evidence = None
+        if verdict.evidence and verdict.verdict == "contradicted":
+            evidence = f"contradicts: “{verdict.evidence}”"
+        elif verdict.evidence and verdict.verdict in EVIDENCE_VERDICTS:
+            evidence = f"“{verdict.evidence}”"
         return cls(verdict.verdict, verdict.text, evidence)
 
     def compose(self) -> ComposeResult:
