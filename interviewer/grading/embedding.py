@@ -121,12 +121,14 @@ class TokenVectors:
 
     `vectors` rows are L2-normalised; `raw` are the model's outputs (mean-pooling them over all
     tokens gives the text's sentence embedding); special tokens have word "" and offsets (0, 0).
+    `hidden` holds the token states after a middle layer (the key-point judge's input), when asked for.
     """
 
     vectors: np.ndarray
     words: tuple[str, ...]
     raw: np.ndarray | None = None
     offsets: tuple[tuple[int, int], ...] | None = None
+    hidden: np.ndarray | None = None
 
 
 def _merge_wordpieces(tokens: Sequence[str], special: frozenset[str]) -> tuple[str, ...]:
@@ -164,12 +166,40 @@ def cpu_has_native_bfloat16() -> bool:
     return False
 
 
+PAD_BUCKET = 16
+"""Texts are padded to the next multiple of this many tokens (always at least one padding position)."""
+
+
+def bucket_length(token_count: int, limit: int = 512) -> int:
+    """The padded length of a text: the next multiple of PAD_BUCKET strictly above its token count.
+
+    Every forward pass then has the same shape for the same text and always carries an attention mask,
+    so a text's vectors do not depend on which other texts share its batch (the kernels torch picks
+    change with the padded length and with a missing mask, and bf16 rounding shows the difference).
+    """
+    return min((token_count // PAD_BUCKET + 1) * PAD_BUCKET, limit)
+
+
+@dataclass(frozen=True)
+class _Forward:
+    """One text's pass through the model: final token states, its tokens, and optionally a middle layer's states."""
+
+    raw: np.ndarray
+    input_ids: list[int]
+    offsets: list[tuple[int, int]]
+    hidden: np.ndarray | None
+
+
 class SentenceTransformerEmbedder:
     """An Embedder backed by a sentence-transformers model.
 
-    On a CPU with native bfloat16 the forward pass runs under bf16 autocast: about twice as fast,
-    and the embeddings stay within cosine 0.9999 of float32 ones. Answers are encoded in batches of
-    at most ANSWER_BATCH_SIZE texts, which is faster on CPU and keeps attention buffers (memory) small.
+    For the usual layout (a transformer, mean pooling, normalisation: all-MiniLM-L6-v2) texts are
+    encoded here, grouped by padded length (`bucket_length`), so every text's vectors are the same
+    whatever else is in the batch; they match `SentenceTransformer.encode` to float precision.
+    Other layouts go through `encode`. On a CPU with native bfloat16 the forward pass runs under
+    bf16 autocast: about twice as fast, and the embeddings stay within cosine 0.9999 of float32 ones.
+    Texts are encoded at most ANSWER_BATCH_SIZE at a time, which is faster on CPU and keeps attention
+    buffers (memory) small.
     """
 
     ANSWER_BATCH_SIZE = 16
@@ -180,6 +210,7 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size
         self.cache_id = cache_id or name
         self.bfloat16 = str(getattr(model, "device", "cpu")).startswith("cpu") and cpu_has_native_bfloat16()
+        self.transformer = _mean_pooled_transformer(model)
 
     def _precision(self) -> contextlib.AbstractContextManager[Any]:
         if not self.bfloat16:
@@ -188,24 +219,94 @@ class SentenceTransformerEmbedder:
 
         return torch.autocast("cpu", dtype=torch.bfloat16)
 
+    def _forward(self, texts: Sequence[str], hidden_layer: int | None = None) -> list[_Forward]:
+        """Encode texts in fixed-shape groups (see `bucket_length`); results in input order."""
+        import torch
+
+        tokenizer = self.model.tokenizer
+        encoded = tokenizer(
+            list(texts), truncation=True, max_length=self.model.max_seq_length, return_offsets_mapping=True
+        )
+        ids: list[list[int]] = encoded["input_ids"]
+        groups: dict[int, list[int]] = {}
+        for index, token_ids in enumerate(ids):
+            groups.setdefault(bucket_length(len(token_ids)), []).append(index)
+        results: list[_Forward | None] = [None] * len(ids)
+        pad_id = tokenizer.pad_token_id or 0
+        device = self.model.device
+        step = min(self.batch_size, self.ANSWER_BATCH_SIZE)
+        for length, members in sorted(groups.items()):
+            for start in range(0, len(members), step):
+                chunk = members[start : start + step]
+                input_ids = torch.full((len(chunk), length), pad_id, dtype=torch.long)
+                mask = torch.zeros((len(chunk), length), dtype=torch.long)
+                for row, index in enumerate(chunk):
+                    input_ids[row, : len(ids[index])] = torch.tensor(ids[index])
+                    mask[row, : len(ids[index])] = 1
+                with torch.inference_mode(), self._precision():
+                    output = self.transformer(
+                        input_ids=input_ids.to(device),
+                        attention_mask=mask.to(device),
+                        token_type_ids=torch.zeros_like(input_ids).to(device),
+                        output_hidden_states=hidden_layer is not None,
+                    )
+                last = output.last_hidden_state.float().cpu().numpy()
+                middle = output.hidden_states[hidden_layer].float().cpu().numpy() if hidden_layer is not None else None
+                for row, index in enumerate(chunk):
+                    count = len(ids[index])
+                    results[index] = _Forward(
+                        raw=last[row, :count].astype(np.float32),
+                        input_ids=ids[index],
+                        offsets=[tuple(pair) for pair in encoded["offset_mapping"][index]],
+                        hidden=middle[row, :count].astype(np.float32) if middle is not None else None,
+                    )
+        return [result for result in results if result is not None]
+
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts at once: float32, L2-normalised rows."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        with self._precision():
-            vectors = self.model.encode(
-                list(texts),
-                batch_size=min(self.batch_size, self.ANSWER_BATCH_SIZE),
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
+        if self.transformer is not None:
+            vectors = np.stack([forward.raw.mean(axis=0) for forward in self._forward(texts)])
+        else:
+            with self._precision():
+                vectors = self.model.encode(
+                    list(texts),
+                    batch_size=min(self.batch_size, self.ANSWER_BATCH_SIZE),
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
         vectors = np.asarray(vectors, dtype=np.float32)
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
-    def embed_with_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[TokenVectors]]:
-        """One forward pass: sentence embeddings plus contextual token embeddings per text."""
+    def embed_with_tokens(
+        self, texts: Sequence[str], hidden_layer: int | None = None
+    ) -> tuple[np.ndarray, list[TokenVectors]]:
+        """One forward pass: sentence embeddings plus contextual token embeddings per text (and the
+        states after `hidden_layer`, for the key-point judge)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32), []
+        if self.transformer is None:
+            return self._encode_with_tokens(texts)
+        tokenizer = self.model.tokenizer
+        special = frozenset(tokenizer.all_special_tokens)
+        forwards = self._forward(texts, hidden_layer)
+        sentence_vectors = np.stack([forward.raw.mean(axis=0) for forward in forwards])
+        sentence_vectors /= np.maximum(np.linalg.norm(sentence_vectors, axis=1, keepdims=True), 1e-12)
+        token_vectors = [
+            TokenVectors(
+                forward.raw / np.maximum(np.linalg.norm(forward.raw, axis=1, keepdims=True), 1e-12),
+                _merge_wordpieces(tokenizer.convert_ids_to_tokens(forward.input_ids), special),
+                raw=forward.raw,
+                offsets=tuple(forward.offsets),
+                hidden=forward.hidden,
+            )
+            for forward in forwards
+        ]
+        return sentence_vectors.astype(np.float32), token_vectors
+
+    def _encode_with_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[TokenVectors]]:
+        """Token embeddings through `SentenceTransformer.encode`, for models of another layout."""
         with self._precision():
             outputs = self.model.encode(
                 list(texts),
@@ -241,6 +342,25 @@ class SentenceTransformerEmbedder:
     @property
     def dimension(self) -> int:
         return int(self.model.get_sentence_embedding_dimension())
+
+
+def _mean_pooled_transformer(model: Any) -> Any | None:
+    """The Hugging Face model inside a transformer + mean pooling (+ normalise) sentence-transformers model,
+    or None for any other layout (those are encoded with `SentenceTransformer.encode`)."""
+    try:
+        from sentence_transformers.models import Normalize, Pooling, Transformer
+    except ImportError:
+        return None
+    modules = list(model)
+    if not modules or not isinstance(modules[0], Transformer):
+        return None
+    pooling = [module for module in modules[1:] if not isinstance(module, Normalize)]
+    if len(pooling) != 1 or not isinstance(pooling[0], Pooling):
+        return None
+    config = pooling[0].get_config_dict()
+    if config.get("pooling_mode") not in ("mean", None) and not config.get("pooling_mode_mean_tokens"):
+        return None
+    return modules[0].auto_model
 
 
 def load_sentence_transformer(settings: EmbeddingSettings | None = None) -> SentenceTransformerEmbedder:
