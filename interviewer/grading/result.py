@@ -49,6 +49,13 @@ class KeyPointVerdict(ResultModel):
     similarity: float | None = Field(default=None, description="Cosine similarity of the best-matching span.")
     evidence: str | None = Field(default=None, description="The span of the answer that supports the verdict.")
     decided_by: DecidedBy = Field(default="embedding", description="Which grader decided this verdict.")
+    confidence: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="How sure the deciding grader is of this verdict (the key-point judge's probability); "
+        "None when not measured. The hybrid grader asks the LLM about the uncertain ones.",
+    )
 
 
 class Flag(ResultModel):

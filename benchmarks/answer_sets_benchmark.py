@@ -1,0 +1,113 @@
+"""How the grader treats answers of five kinds: terse, enumeration, paraphrase, contradiction, half right.
+
+Reads answer sets written for the shipped questions (`benchmarks/answer_sets/*.jsonl`: one row per
+answer with `question_id`, `kind`, `answer`, `contradicts`, `strict_grade`) and reports per kind the
+mean score, the share of answers showing a contradiction signal (a `contradicted` verdict or a
+`contradiction`/`misconception` flag), and the targets of issue 9:
+
+- fluent contradictions average <= 3/10 and >= 70 % show a signal;
+- correct answers (terse, enumeration, paraphrase) show a signal on <= 15 %;
+- paraphrases average >= 7.5;
+- half-right answers are caught (a signal) on >= 50 %.
+
+    python benchmarks/answer_sets_benchmark.py [--grader embedding] [--json] [--set PATH ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from scipy.stats import pearsonr
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from interviewer.bank import load_bank  # noqa: E402
+from interviewer.grading.result import FlagCode, GradeResult  # noqa: E402
+
+DEFAULT_SETS = sorted((ROOT / "benchmarks" / "answer_sets").glob("*.jsonl"))
+CORRECT_KINDS = ("terse", "enumeration", "paraphrase")
+KINDS = (*CORRECT_KINDS, "contradiction", "half_right")
+
+
+def has_signal(result: GradeResult) -> bool:
+    """A contradicted verdict, or a contradiction or misconception flag."""
+    return bool(result.verdicts("contradicted")) or any(
+        flag.code in (FlagCode.CONTRADICTION, FlagCode.MISCONCEPTION) for flag in result.flags
+    )
+
+
+def evaluate(rows: list[dict], results: list[GradeResult]) -> dict:
+    by_kind: dict[str, list[tuple[dict, GradeResult]]] = defaultdict(list)
+    for row, result in zip(rows, results, strict=True):
+        by_kind[row["kind"]].append((row, result))
+    report: dict = {"kinds": {}}
+    for kind in KINDS:
+        pairs = by_kind.get(kind, [])
+        if not pairs:
+            continue
+        scores = [result.score for _, result in pairs]
+        report["kinds"][kind] = {
+            "n": len(pairs),
+            "mean_score": round(statistics.fmean(scores), 2),
+            "signal_share": round(sum(has_signal(result) for _, result in pairs) / len(pairs), 3),
+            "mean_strict_grade": round(statistics.fmean(row["strict_grade"] for row, _ in pairs), 2),
+        }
+    correct = [result for kind in CORRECT_KINDS for _, result in by_kind.get(kind, [])]
+    kinds = report["kinds"]
+    report["correct_signal_share"] = round(sum(map(has_signal, correct)) / len(correct), 3) if correct else None
+    report["targets"] = {
+        "contradiction mean <= 3": kinds.get("contradiction", {}).get("mean_score", 99) <= 3,
+        "contradiction signal >= 70 %": kinds.get("contradiction", {}).get("signal_share", 0) >= 0.7,
+        "correct answers signal <= 15 %": (report["correct_signal_share"] or 0) <= 0.15,
+        "paraphrase mean >= 7.5": kinds.get("paraphrase", {}).get("mean_score", 0) >= 7.5,
+        "half right caught >= 50 %": kinds.get("half_right", {}).get("signal_share", 0) >= 0.5,
+    }
+    strict = [row["strict_grade"] for row in rows]
+    report["pearson_with_strict_grade"] = round(float(pearsonr([r.score for r in results], strict)[0]), 3)
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", dest="sets", type=Path, action="append", help="answer set JSONL (default: all)")
+    parser.add_argument("--grader", default="embedding", choices=("embedding",))
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--details", action="store_true", help="print every answer's score and signals")
+    args = parser.parse_args()
+
+    from interviewer.grading.embedding import load_embedder
+    from interviewer.grading.embedding_grader import EmbeddingGrader
+
+    bank = load_bank()
+    grader = EmbeddingGrader(load_embedder(), bank=bank)
+    rows = [json.loads(line) for path in (args.sets or DEFAULT_SETS) for line in path.read_text().splitlines() if line]
+    rows = [row for row in rows if row["question_id"] in bank]
+    results = grader.grade_batch([(bank.get(row["question_id"]), row["answer"]) for row in rows])
+    report = evaluate(rows, results)
+    if args.details:
+        for row, result in zip(rows, results, strict=True):
+            marks = "".join({"covered": "✓", "partial": "~", "missed": "✗", "contradicted": "!"}[v.verdict] for v in result.key_points)
+            print(f"{row['question_id']:>5} {row['kind']:<13} {result.score:5.2f} {marks:<9} {'SIGNAL' if has_signal(result) else ''}")
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return
+    print(f"{'kind':<14}{'n':>4}{'mean':>7}{'signal':>8}{'strict':>8}")
+    for kind, numbers in report["kinds"].items():
+        print(
+            f"{kind:<14}{numbers['n']:>4}{numbers['mean_score']:>7.2f}{numbers['signal_share']:>8.0%}"
+            f"{numbers['mean_strict_grade']:>8.2f}"
+        )
+    print(f"correct answers with a signal: {report['correct_signal_share']:.0%}")
+    print(f"Pearson with the strict grades: {report['pearson_with_strict_grade']}")
+    for target, met in report["targets"].items():
+        print(f"  {'met ' if met else 'MISS'}  {target}")
+
+
+if __name__ == "__main__":
+    main()

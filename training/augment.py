@@ -1,0 +1,151 @@
+"""Rewrites that multiply the written statements into more training pairs.
+
+- Contradictions from true statements: a negation added or removed ("is" -> "is not", "cannot" ->
+  "can"), or one antonym or role term swapped ("increases" -> "decreases", "training" -> "test",
+  "bias" -> "variance"). These are the hard negatives the issue names: same words, opposite claim.
+- Longer spans: a labelled statement followed or preceded by a neutral one from the same question
+  keeps its label (an answer span says more than the key point), so the judge does not learn that
+  only short spans can entail.
+
+Rewrites are noisier than written statements, so their pairs carry half weight.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from training.pairs import KeyPointStatements, Pair
+
+REWRITE_WEIGHT = 0.5
+MAX_CONTRADICTIONS_PER_KEY_POINT = 3
+
+_NEGATION_REMOVALS = (
+    (r"\bis not\b", "is"), (r"\bare not\b", "are"), (r"\bwas not\b", "was"), (r"\bwere not\b", "were"),
+    (r"\bdoes not\b", "does"), (r"\bdo not\b", "do"), (r"\bdid not\b", "did"), (r"\bcannot\b", "can"),
+    (r"\bcan not\b", "can"), (r"\bwill not\b", "will"), (r"\bshould not\b", "should"), (r"\bisn't\b", "is"),
+    (r"\baren't\b", "are"), (r"\bdoesn't\b", "does"), (r"\bdon't\b", "do"), (r"\bcan't\b", "can"),
+    (r"\bwon't\b", "will"), (r"\bnever\b", "always"), (r"\bno longer\b", "still"),
+)
+_NEGATION_INSERTS = (
+    (r"\bis\b", "is not"), (r"\bare\b", "are not"), (r"\bcan\b", "cannot"), (r"\bwill\b", "will not"),
+    (r"\bshould\b", "should not"), (r"\bdoes\b", "does not"), (r"\bwas\b", "was not"), (r"\bwere\b", "were not"),
+    (r"\balways\b", "never"), (r"\bmust\b", "need not"),
+)
+ANTONYMS = (
+    ("increase", "decrease"), ("increases", "decreases"), ("increasing", "decreasing"), ("increased", "decreased"),
+    ("higher", "lower"), ("high", "low"), ("more", "fewer"), ("larger", "smaller"), ("large", "small"),
+    ("bigger", "smaller"), ("faster", "slower"), ("fast", "slow"), ("before", "after"), ("above", "below"),
+    ("maximum", "minimum"), ("maximize", "minimize"), ("maximizes", "minimizes"), ("maximises", "minimises"),
+    ("positive", "negative"), ("linear", "non-linear"), ("convex", "non-convex"), ("always", "never"),
+    ("first", "last"), ("earlier", "later"), ("training", "test"), ("train", "test"), ("overfitting", "underfitting"),
+    ("overfit", "underfit"), ("bias", "variance"), ("precision", "recall"), ("input", "output"),
+    ("inputs", "outputs"), ("encoder", "decoder"), ("forward", "backward"), ("supervised", "unsupervised"),
+    ("independent", "dependent"), ("sparse", "dense"), ("shallow", "deep"), ("wider", "narrower"),
+    ("stable", "unstable"), ("parallel", "sequential"), ("cheap", "expensive"), ("cheaper", "costlier"),
+    ("shrinks", "grows"), ("shrink", "grow"), ("vanish", "explode"), ("vanishing", "exploding"),
+    ("l1", "l2"), ("rows", "columns"), ("correct", "incorrect"), ("same", "different"), ("rarely", "often"),
+    ("reduces", "raises"), ("reduce", "raise"), ("improves", "hurts"), ("helps", "hurts"), ("less", "more"),
+    ("add", "remove"), ("adds", "removes"), ("fixed", "learned"), ("global", "local"), ("upper", "lower"),
+    ("minority", "majority"), ("false positives", "false negatives"), ("numerator", "denominator"),
+    ("lossless", "lossy"), ("synchronous", "asynchronous"), ("odd", "even"), ("inner", "outer"),
+)
+_SWAP = {}
+for _left, _right in ANTONYMS:
+    _SWAP.setdefault(_left, _right)
+    _SWAP.setdefault(_right, _left)
+_SWAP_PATTERN = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _SWAP), key=len, reverse=True)) + r")\b", re.IGNORECASE)
+_CONJOINED = re.compile(r"\b(\w+)(?:\s+(?:and|or|vs\.?|versus|&)\s+|\s*[-/]\s*)(\w+)\b", re.IGNORECASE)
+
+
+def _match_case(original: str, replacement: str) -> str:
+    if original.isupper() and len(original) > 1:
+        return replacement.upper()
+    if original[:1].isupper():
+        return replacement[:1].upper() + replacement[1:]
+    return replacement
+
+
+def flip_negation(text: str) -> str | None:
+    """The statement with its first negation removed, or a negation added to its first auxiliary verb."""
+    for pattern, replacement in _NEGATION_REMOVALS:
+        if re.search(pattern, text, flags=re.IGNORECASE):
+            return re.sub(pattern, lambda match: _match_case(match.group(0), replacement), text, count=1, flags=re.IGNORECASE)
+    for pattern, replacement in _NEGATION_INSERTS:
+        if re.search(pattern, text, flags=re.IGNORECASE):
+            return re.sub(pattern, lambda match: _match_case(match.group(0), replacement), text, count=1, flags=re.IGNORECASE)
+    return None
+
+
+def _symmetric_pairs(text: str) -> set[frozenset[str]]:
+    """Term pairs joined by and/or ("bias and variance"): swapping those changes nothing."""
+    return {frozenset((left.lower(), right.lower())) for left, right in _CONJOINED.findall(text)}
+
+
+def swap_terms(text: str, rng: random.Random) -> str | None:
+    """Swap one antonym or role term (both sides of a pair when both occur), unless the pair is conjoined."""
+    found = [match for match in _SWAP_PATTERN.finditer(text)]
+    if not found:
+        return None
+    symmetric = _symmetric_pairs(text)
+    candidates = [
+        match for match in found if frozenset((match.group(0).lower(), _SWAP[match.group(0).lower()])) not in symmetric
+    ]
+    if not candidates:
+        return None
+    chosen = rng.choice(candidates).group(0).lower()
+    partner = _SWAP[chosen]
+
+    def replace(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if word.lower() == chosen:
+            return _match_case(word, partner)
+        if word.lower() == partner:
+            return _match_case(word, chosen)
+        return word
+
+    swapped = _SWAP_PATTERN.sub(replace, text)
+    return swapped if swapped.casefold() != text.casefold() else None
+
+
+def contradictions_of(texts: Sequence[str], rng: random.Random) -> list[str]:
+    """Up to MAX_CONTRADICTIONS_PER_KEY_POINT rewrites of true statements that contradict them."""
+    rewrites: list[str] = []
+    for text in texts:
+        for rewrite in (flip_negation(text), swap_terms(text, rng)):
+            if rewrite and rewrite not in rewrites:
+                rewrites.append(rewrite)
+    rng.shuffle(rewrites)
+    return rewrites[:MAX_CONTRADICTIONS_PER_KEY_POINT]
+
+
+def _join(first: str, second: str) -> str:
+    first = first.strip()
+    if first and first[-1] not in ".!?":
+        first += "."
+    return f"{first} {second.strip()}"
+
+
+def augmented_pairs(statements: Sequence[KeyPointStatements], rng: random.Random) -> Iterator[Pair]:
+    """Rewritten contradictions and longer spans for every written key point."""
+    from training.pairs import CONTRADICTED, ENTAILED, Pair
+
+    by_group: dict[str, list[KeyPointStatements]] = {}
+    for item in statements:
+        by_group.setdefault(item.group, []).append(item)
+    for item in statements:
+        sources = [item.key_point, *item.entailed[:2]]
+        for rewrite in contradictions_of(sources, rng):
+            yield Pair(item.group, item.key_point, rewrite, CONTRADICTED, REWRITE_WEIGHT, "rewrite:contradiction")
+        others = [text for other in by_group[item.group] if other is not item for text in other.entailed]
+        if not others:
+            continue
+        for label, pool in ((ENTAILED, item.entailed), (CONTRADICTED, item.contradicted)):
+            if not pool:
+                continue
+            statement, extra = rng.choice(pool), rng.choice(others)
+            span = _join(statement, extra) if rng.random() < 0.5 else _join(extra, statement)
+            yield Pair(item.group, item.key_point, span, label, REWRITE_WEIGHT, "rewrite:longer-span")

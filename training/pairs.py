@@ -1,0 +1,168 @@
+"""Training pairs for the key-point judge: (key point, answer span, label), all written by the project.
+
+Sources, in order of trust:
+1. Written sets (`training/data/*.yaml`): for each key point of a question, statements that entail it
+   (paraphrases, terse forms, list items, student-style sentences), state part of it, contradict it
+   (reversed direction, swapped terms, wrong cause or number, negation), or say something else.
+2. The shipped banks (`rubrics/`): a key point's alternatives entail it; a misconception that names a
+   key point contradicts it; the question's other key points are neutral to it (hard negatives:
+   same topic, same words, another claim); follow-up key points likewise.
+3. Rewrites of the above (`augment.py`): negations, antonym and role swaps that turn an entailed
+   statement into a contradiction, and longer spans that add a neutral sentence to a labelled one.
+
+Labels are soft: `partial` statements are half entailed, half neutral. Every pair carries its group
+(set + question id), so the train/test split never puts one question on both sides.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from interviewer.bank import load_bank
+from interviewer.bank.models import Bank, KeyPoint
+from training import augment
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = ROOT / "training" / "data"
+RUBRICS_DIR = ROOT / "rubrics"
+
+ENTAILED = (1.0, 0.0, 0.0)
+CONTRADICTED = (0.0, 1.0, 0.0)
+NEUTRAL = (0.0, 0.0, 1.0)
+PARTIAL = (0.5, 0.0, 0.5)
+LABEL_BY_NAME = {"entailed": ENTAILED, "contradicted": CONTRADICTED, "neutral": NEUTRAL, "partial": PARTIAL}
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One training example: does `span` entail, contradict or not address `key_point`?"""
+
+    group: str
+    key_point: str
+    span: str
+    target: tuple[float, float, float]
+    weight: float
+    source: str
+
+    @property
+    def label(self) -> str:
+        """The hard label: the largest target component (partial counts as entailed)."""
+        return ("entailed", "contradicted", "neutral")[max(range(3), key=lambda index: self.target[index])]
+
+
+@dataclass
+class KeyPointStatements:
+    """What the written data says about one key point."""
+
+    group: str
+    question: str
+    key_point: str
+    entailed: list[str] = field(default_factory=list)
+    partial: list[str] = field(default_factory=list)
+    contradicted: list[str] = field(default_factory=list)
+    neutral: list[str] = field(default_factory=list)
+
+
+def group_of(set_name: str, question_id: str, bank_ids: frozenset[str]) -> str:
+    """A question's split group: shipped bank questions share one group whichever set mentions them."""
+    return f"bank:{question_id}" if question_id in bank_ids else f"{set_name}:{question_id}"
+
+
+def read_written_set(path: Path, bank_ids: frozenset[str] = frozenset()) -> list[KeyPointStatements]:
+    """Key points and their statements from one written set."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    set_name = document.get("set", path.stem)
+    found = []
+    for question in document.get("questions") or []:
+        group = group_of(set_name, str(question["question_id"]), bank_ids)
+        for key_point in question.get("key_points") or []:
+            statements = KeyPointStatements(group, question.get("question", ""), key_point["text"])
+            for label in ("entailed", "partial", "contradicted", "neutral"):
+                texts = [text.strip() for text in key_point.get(label) or [] if isinstance(text, str) and text.strip()]
+                getattr(statements, label).extend(texts)
+            found.append(statements)
+    return found
+
+
+def written_pairs(statements: list[KeyPointStatements]) -> Iterator[Pair]:
+    """Pairs straight from the written statements, plus the question's other key points' statements
+    as hard neutral spans (they are about the same subject but make another claim)."""
+    by_group: dict[str, list[KeyPointStatements]] = {}
+    for item in statements:
+        by_group.setdefault(item.group, []).append(item)
+    for item in statements:
+        for label in ("entailed", "partial", "contradicted", "neutral"):
+            for text in getattr(item, label):
+                yield Pair(item.group, item.key_point, text, LABEL_BY_NAME[label], 1.0, f"written:{label}")
+        siblings = [other for other in by_group[item.group] if other is not item]
+        for other in siblings:
+            yield Pair(item.group, item.key_point, other.key_point, NEUTRAL, 0.5, "sibling-key-point")
+            for text in other.entailed[:2]:
+                yield Pair(item.group, item.key_point, text, NEUTRAL, 0.5, "sibling-statement")
+
+
+def bank_pairs(bank: Bank) -> Iterator[Pair]:
+    """Pairs from the rubrics: alternatives, misconceptions, sibling key points, follow-up key points."""
+    for question in bank.questions:
+        group = f"bank:{question.id}"
+        key_point_sets: list[list[KeyPoint]] = [question.key_points]
+        key_point_sets += [follow_up.key_points for follow_up in question.follow_ups if follow_up.key_points]
+        for key_points in key_point_sets:
+            for key_point in key_points:
+                for alternative in key_point.alternatives:
+                    yield Pair(group, key_point.text, alternative, ENTAILED, 1.0, "bank:alternative")
+                for other in key_points:
+                    if other.id != key_point.id:
+                        yield Pair(group, key_point.text, other.text, NEUTRAL, 0.7, "bank:sibling")
+        for misconception in question.misconceptions:
+            for key_point in question.key_points:
+                if misconception.key_point == key_point.id:
+                    yield Pair(group, key_point.text, misconception.claim, CONTRADICTED, 1.0, "bank:misconception")
+                    yield Pair(group, misconception.claim, key_point.text, CONTRADICTED, 0.5, "bank:misconception-reversed")
+            yield Pair(group, misconception.claim, misconception.claim, ENTAILED, 0.3, "bank:misconception-self")
+
+
+def shipped_banks() -> list[Bank]:
+    """Every bank folder under rubrics/."""
+    return [load_bank(folder) for folder in sorted(RUBRICS_DIR.iterdir()) if folder.is_dir()]
+
+
+def written_sets(data_dir: Path = DATA_DIR, bank_ids: frozenset[str] = frozenset()) -> list[KeyPointStatements]:
+    return [item for path in sorted(data_dir.glob("*.yaml")) for item in read_written_set(path, bank_ids)]
+
+
+def all_pairs(seed: int = 13, data_dir: Path = DATA_DIR, banks: Iterable[Bank] | None = None) -> list[Pair]:
+    """Every training pair, deterministic for a seed; duplicates (same group, key point, span) removed."""
+    rng = random.Random(seed)
+    banks = list(banks) if banks is not None else shipped_banks()
+    bank_ids = frozenset(question.id for bank in banks for question in bank.questions)
+    statements = written_sets(data_dir, bank_ids)
+    pairs = list(written_pairs(statements))
+    for bank in banks:
+        pairs.extend(bank_pairs(bank))
+    pairs.extend(augment.augmented_pairs(statements, rng))
+    unique: dict[tuple[str, str, str], Pair] = {}
+    for pair in pairs:
+        key = (pair.group, pair.key_point.casefold(), pair.span.casefold())
+        if key not in unique or pair.weight > unique[key].weight:
+            unique[key] = pair
+    return list(unique.values())
+
+
+def held_out(group: str, share: float = 0.2) -> bool:
+    """Whether a question (group) is in the test split: a stable hash, so the split never changes."""
+    digest = hashlib.sha256(group.encode()).digest()
+    return int.from_bytes(digest[:4], "big") / 2**32 < share
+
+
+def split(pairs: list[Pair], share: float = 0.2) -> tuple[list[Pair], list[Pair]]:
+    """(train, test) with every question on one side only."""
+    train = [pair for pair in pairs if not held_out(pair.group, share)]
+    test = [pair for pair in pairs if held_out(pair.group, share)]
+    return train, test
