@@ -41,18 +41,29 @@ ANTONYMS = (
     ("bigger", "smaller"), ("faster", "slower"), ("fast", "slow"), ("before", "after"), ("above", "below"),
     ("maximum", "minimum"), ("maximize", "minimize"), ("maximizes", "minimizes"), ("maximises", "minimises"),
     ("positive", "negative"), ("linear", "non-linear"), ("convex", "non-convex"), ("always", "never"),
-    ("first", "last"), ("earlier", "later"), ("training", "test"), ("train", "test"), ("overfitting", "underfitting"),
-    ("overfit", "underfit"), ("bias", "variance"), ("precision", "recall"), ("input", "output"),
-    ("inputs", "outputs"), ("encoder", "decoder"), ("forward", "backward"), ("supervised", "unsupervised"),
+    ("first", "last"), ("earlier", "later"), ("overfitting", "underfitting"),
+    ("overfit", "underfit"), ("forward", "backward"), ("supervised", "unsupervised"),
     ("independent", "dependent"), ("sparse", "dense"), ("shallow", "deep"), ("wider", "narrower"),
     ("stable", "unstable"), ("parallel", "sequential"), ("cheap", "expensive"), ("cheaper", "costlier"),
     ("shrinks", "grows"), ("shrink", "grow"), ("vanish", "explode"), ("vanishing", "exploding"),
-    ("l1", "l2"), ("rows", "columns"), ("correct", "incorrect"), ("same", "different"), ("rarely", "often"),
+    ("l1", "l2"), ("correct", "incorrect"), ("same", "different"), ("rarely", "often"),
     ("reduces", "raises"), ("reduce", "raise"), ("improves", "hurts"), ("helps", "hurts"), ("less", "more"),
     ("add", "remove"), ("adds", "removes"), ("fixed", "learned"), ("global", "local"), ("upper", "lower"),
-    ("minority", "majority"), ("false positives", "false negatives"), ("numerator", "denominator"),
     ("lossless", "lossy"), ("synchronous", "asynchronous"), ("odd", "even"), ("inner", "outer"),
 )
+ROLES = frozenset(
+    {
+        frozenset(pair)
+        for pair in (
+            ("training", "test"), ("train", "test"), ("bias", "variance"), ("precision", "recall"), ("input", "output"),
+            ("inputs", "outputs"), ("encoder", "decoder"), ("rows", "columns"), ("minority", "majority"),
+            ("false positives", "false negatives"), ("numerator", "denominator"), ("query", "key"),
+            ("generator", "discriminator"), ("parent", "child"), ("client", "server"), ("sender", "receiver"),
+        )
+    }
+)
+"""Terms that name roles, not directions: swapped only when both occur ("reduces variance, raises bias")."""
+ANTONYMS = ANTONYMS + tuple(tuple(pair) for pair in sorted(map(sorted, ROLES)))
 _SWAP = {}
 for _left, _right in ANTONYMS:
     _SWAP.setdefault(_left, _right)
@@ -91,9 +102,15 @@ def swap_terms(text: str, rng: random.Random) -> str | None:
     if not found:
         return None
     symmetric = _symmetric_pairs(text)
-    candidates = [
-        match for match in found if frozenset((match.group(0).lower(), _SWAP[match.group(0).lower()])) not in symmetric
-    ]
+    present = {match.group(0).lower() for match in found}
+
+    def swappable(term: str) -> bool:
+        pair = frozenset((term, _SWAP[term]))
+        if pair in symmetric:
+            return False
+        return pair not in ROLES or _SWAP[term] in present
+
+    candidates = [match for match in found if swappable(match.group(0).lower())]
     if not candidates:
         return None
     chosen = rng.choice(candidates).group(0).lower()

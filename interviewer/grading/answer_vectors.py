@@ -34,6 +34,7 @@ class AnswerVectors:
     content_tokens: np.ndarray | None  # (tokens, dim) normalised content tokens, question words left out
     whole: np.ndarray  # the whole answer, normalised
     whole_demoted: np.ndarray  # the whole answer without question words, normalised
+    sentence_tokens: list | None = None  # TokenVectors per sentence (with the judge's layer states), when encoded so
 
 
 def answer_text(text: str, sentence_list: list[str]) -> AnswerText:
@@ -75,11 +76,14 @@ def demoted_text_vector(tokens, question_stems: frozenset[str]) -> np.ndarray | 
     return _pooled([tokens], [(0, 0, end)], question_stems, demote=bool(question_stems))
 
 
-def embed_answers(embedder, answers: Sequence[AnswerText], stems_per_answer: Sequence[frozenset[str]]) -> list[AnswerVectors]:
-    """AnswerVectors for every answer, with one embedding call for all of them."""
+def embed_answers(
+    embedder, answers: Sequence[AnswerText], stems_per_answer: Sequence[frozenset[str]], hidden_layer: int | None = None
+) -> list[AnswerVectors]:
+    """AnswerVectors for every answer, with one embedding call for all of them (`hidden_layer`: also
+    keep each sentence's token states after that layer, for the key-point judge)."""
     if hasattr(embedder, "embed_with_tokens"):
         sentence_texts = list(dict.fromkeys(sentence for answer in answers for sentence in answer.sentences))
-        _, token_list = embedder.embed_with_tokens(sentence_texts) if sentence_texts else (None, [])
+        _, token_list = embedder.embed_with_tokens(sentence_texts, hidden_layer=hidden_layer) if sentence_texts else (None, [])
         by_text = dict(zip(sentence_texts, token_list, strict=True))
         if all(tokens.offsets is not None and tokens.raw is not None for tokens in token_list):
             return [_pooled_vectors(answer, [by_text[s] for s in answer.sentences], stems) for answer, stems in zip(answers, stems_per_answer, strict=True)]
@@ -97,6 +101,7 @@ def _pooled_vectors(answer: AnswerText, tokens_by_sentence, question_stems: froz
         content_tokens=np.concatenate(content),
         whole=_pooled(tokens_by_sentence, every_sentence, frozenset(), demote=False),
         whole_demoted=_pooled(tokens_by_sentence, every_sentence, question_stems, demote=bool(question_stems)),
+        sentence_tokens=list(tokens_by_sentence),
     )
 
 

@@ -428,9 +428,11 @@ class CachedEmbedder:
             return self.inner.embed_batch([])
         return np.stack([self._memory[key] for key in keys]).astype(np.float32, copy=False)
 
-    def embed_with_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[TokenVectors]]:
+    def embed_with_tokens(
+        self, texts: Sequence[str], hidden_layer: int | None = None
+    ) -> tuple[np.ndarray, list[TokenVectors]]:
         """Sentence and token embeddings of answer texts, uncached."""
-        return self.inner.embed_with_tokens(texts)
+        return self.inner.embed_with_tokens(texts, hidden_layer=hidden_layer)
 
     def token_vectors_persistent(self, texts: Sequence[str]) -> list[TokenVectors]:
         """Token embeddings of recurring texts (key points), cached in memory."""

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from interviewer.bank.models import Bank, Question
-from interviewer.grading import experience, guards, scoring
+from interviewer.bank.models import Bank, Misconception, Question
+from interviewer.grading import experience, guards, scoring, verdicts
+from interviewer.grading.judge import KeyPointJudge, span_states
+from interviewer.grading.verdicts import DEFAULT_RULES, VerdictRules
 from interviewer.grading.embedding import embed_persistent
 from interviewer.grading.follow_ups import closest_related_question, normalise_question_text, rank_follow_ups
 from interviewer.grading.result import Flag, FlagCode, GradeResult, KeyPointVerdict, Provenance
@@ -27,9 +29,59 @@ from interviewer.grading.answer_vectors import (
 from interviewer.grading.text import content_stems, sentences
 
 GRADER_NAME = "embedding"
+CANDIDATE_SPANS = 3
+"""Spans per key point the judge reads: the ones most similar to the key point or its alternatives."""
+MISCONCEPTION_SPANS = 2
 OFF_TOPIC_CAP = 2.0
 STUFFING_CAP = 3.0
 PARROT_CAP = 2.0
+
+
+@dataclass
+class EmbeddingEvidence:
+    """What the embeddings say about one answer: per key point its coverage, best span and similarity."""
+
+    coverage: np.ndarray
+    span: np.ndarray
+    similarity: np.ndarray
+    phrasing_span: np.ndarray
+
+
+@dataclass
+class AnswerJudgement:
+    """The judge's (span, entailed, contradicted) readings per key-point phrasing and per misconception."""
+
+    key_points: dict[int, list[tuple[int, float, float]]] = field(default_factory=dict)
+    misconceptions: dict[int, list[tuple[int, float, float]]] = field(default_factory=dict)
+
+
+def candidate_spans(ready: PreparedQuestion, phrasing_span: np.ndarray, count: int) -> list[list[int]]:
+    """Per key point, the `count` spans most similar to any of its phrasings (ties: earlier span first)."""
+    kp_count = len(ready.question.key_points)
+    best = np.full((kp_count, phrasing_span.shape[1]), -1.0)
+    for phrasing_index, owner in enumerate(ready.phrasing_owner):
+        best[owner] = np.maximum(best[owner], phrasing_span[phrasing_index])
+    return [[int(span) for span in np.argsort(-row, kind="stable")[:count]] for row in best]
+
+
+def _contradiction_flags(
+    verdict_list: list[KeyPointVerdict], stated: list[tuple[Misconception, int, float]], part: AnswerText
+) -> list[Flag]:
+    """A `contradiction` flag naming each contradicted key point, a `misconception` flag per stated one."""
+    flags = []
+    contradicted = [verdict for verdict in verdict_list if verdict.verdict == "contradicted"]
+    if contradicted:
+        said = "; ".join(f"“{verdict.evidence}” — {verdict.text}" for verdict in contradicted)
+        flags.append(guards.flag(FlagCode.CONTRADICTION, f"the answer contradicts a key point: {said}"))
+    for misconception, span, _ in stated:
+        flags.append(
+            guards.flag(
+                FlagCode.MISCONCEPTION,
+                f"“{part.spans[span]}” is a common misconception ({misconception.claim}). "
+                f"In fact: {misconception.correction}",
+            )
+        )
+    return flags
 
 
 @dataclass
@@ -45,6 +97,8 @@ class PreparedQuestion:
     topic_vector: np.ndarray
     key_point_vectors: np.ndarray
     phrasing_floors: list[tuple[float, float]]
+    phrasing_texts: list[str] = field(default_factory=list)
+    misconception_vectors: np.ndarray | None = None
 
 
 def _sibling_floors(
@@ -90,11 +144,19 @@ class EmbeddingGrader:
     name = GRADER_NAME
 
     def __init__(
-        self, embedder: object, bank: Bank | None = None, *, options: scoring.ScoringOptions = scoring.DEFAULT_OPTIONS
+        self,
+        embedder: object,
+        bank: Bank | None = None,
+        *,
+        options: scoring.ScoringOptions = scoring.DEFAULT_OPTIONS,
+        judge: KeyPointJudge | None = None,
+        rules: VerdictRules = DEFAULT_RULES,
     ):
         self.embedder = embedder
         self.bank = bank
         self.options = options
+        self.judge = judge if options.judge else None
+        self.rules = rules
         self._prepared: dict[str, PreparedQuestion] = {}
         self._bank_vectors: dict[str, np.ndarray] | None = None
         self._has_tokens = hasattr(embedder, "embed_with_tokens")
@@ -125,15 +187,26 @@ class EmbeddingGrader:
             parts.append(part)
             early_flags.append(flags)
         gradeable = [(part, ready) for part, ready in zip(parts, prepared, strict=True) if part is not None]
-        vectors = iter(
-            embed_answers(self.embedder, [part for part, _ in gradeable], [ready.question_stems for _, ready in gradeable])
+        answer_vectors = embed_answers(
+            self.embedder,
+            [part for part, _ in gradeable],
+            [ready.question_stems for _, ready in gradeable],
+            hidden_layer=self.judge.split if self.judge is not None else None,
         )
+        evidence = [
+            self._embedding_evidence(ready, part, vectors)
+            for (part, ready), vectors in zip(gradeable, answer_vectors, strict=True)
+        ]
+        judged = iter(self._judge_all(gradeable, answer_vectors, evidence) if self.judge is not None else [])
+        scored = iter(zip(answer_vectors, evidence, strict=True))
         results = []
         for ready, part, flags in zip(prepared, parts, early_flags, strict=True):
             if part is None:
                 results.append(self._zero_result(ready, flags, asked))
-            else:
-                results.append(self._score(ready, part, next(vectors), flags, asked))
+                continue
+            vectors, coverage = next(scored)
+            judgement = next(judged) if self.judge is not None else None
+            results.append(self._score(ready, part, vectors, coverage, judgement, flags, asked))
         return results
 
     def prepare(self, questions: Sequence[Question]) -> list[PreparedQuestion]:
@@ -161,6 +234,7 @@ class EmbeddingGrader:
                 scoring.demote_question_words(question.reference_answer, stems),
                 f"{question.question}\n{question.reference_answer}",
                 *(key_point.text for key_point in question.key_points),
+                *(scoring.demote_question_words(item.claim, stems) for item in question.misconceptions),
             ]
             layout.append((stems, owner, phrasings, len(texts)))
             texts.extend(demoted + extra)
@@ -196,6 +270,9 @@ class EmbeddingGrader:
                 phrasing_vectors = np.stack([demoted_text_vector(token_map[phrasing], stems) for phrasing in phrasings])
                 reference_vector = reference_vectors[position].whole_demoted
             floors = _sibling_floors(owner, phrasing_vectors, phrasing_tokens)
+            claims_at = start + count + 2 + kp_count
+            if self.judge is not None:  # encode the judge's side of every pair once, ahead of grading
+                self.judge.key_point_states([*phrasings, *(item.claim for item in question.misconceptions)])
             self._prepared[key] = PreparedQuestion(
                 question=question,
                 question_stems=stems,
@@ -204,8 +281,10 @@ class EmbeddingGrader:
                 phrasing_tokens=phrasing_tokens,
                 reference_vector=reference_vector,
                 topic_vector=vectors[start + count + 1],
-                key_point_vectors=vectors[start + count + 2 : start + count + 2 + kp_count],
+                key_point_vectors=vectors[start + count + 2 : claims_at],
                 phrasing_floors=floors,
+                phrasing_texts=phrasings,
+                misconception_vectors=vectors[claims_at : claims_at + len(question.misconceptions)],
             )
 
     def _in_bank(self, question: Question) -> bool:
@@ -248,18 +327,11 @@ class EmbeddingGrader:
         return answer_text(text, sentences(text) or [text.strip()]), flags
 
     # ----- scoring ----------------------------------------------------------------------------
-    def _score(
-        self,
-        ready: PreparedQuestion,
-        part: AnswerText,
-        vectors: AnswerVectors,
-        flags: list[Flag],
-        asked: Collection[str],
-    ) -> GradeResult:
+    def _embedding_evidence(self, ready: PreparedQuestion, part: AnswerText, vectors: AnswerVectors) -> EmbeddingEvidence:
+        """Per key point: the embedding coverage (best over its phrasings), the best span and its similarity."""
         question = ready.question
-        span_vectors = vectors.span_vectors
+        phrasing_span = ready.phrasing_vectors @ vectors.span_vectors.T  # (phrasings, spans)
         answer_tokens = vectors.content_tokens
-        phrasing_span = ready.phrasing_vectors @ span_vectors.T  # (phrasings, spans)
         kp_count = len(question.key_points)
         best_coverage = np.full(kp_count, -1.0)
         best_span = np.zeros(kp_count, dtype=int)
@@ -275,50 +347,168 @@ class EmbeddingGrader:
             )
             if coverage > best_coverage[owner]:  # the best of a key point's phrasings counts
                 best_coverage[owner], best_span[owner], best_similarity[owner] = coverage, span_index, span_similarity
-        best_coverage = np.maximum(best_coverage, 0.0)
+        return EmbeddingEvidence(np.maximum(best_coverage, 0.0), best_span, best_similarity, phrasing_span)
 
-        negated = []
-        for index, key_point in enumerate(question.key_points):
-            evidence = part.spans[best_span[index]]
-            if (
-                self.options.guards
-                and best_coverage[index] >= scoring.PARTIAL_AT
-                and guards.negates_claim(evidence, key_point.text)
-            ):
-                best_coverage[index] *= scoring.NEGATION_PENALTY
-                negated.append(key_point.id)
-        if negated:
-            flags.append(
-                guards.flag(
-                    FlagCode.NEGATION,
-                    "the evidence for key point(s) "
-                    + ", ".join(negated)
-                    + " is negated in the answer (not/never/no before its terms); counted at half weight",
+    def _judge_all(
+        self,
+        gradeable: Sequence[tuple[AnswerText, PreparedQuestion]],
+        answer_vectors: Sequence[AnswerVectors],
+        evidence: Sequence[EmbeddingEvidence],
+    ) -> list[AnswerJudgement]:
+        """The judge on every answer's candidate spans, in one call (fixed-shape batches: order-independent)."""
+        assert self.judge is not None
+        requests: list[tuple[int, str, int, str, int]] = []  # (answer, kind, index, premise text, span)
+        span_cache: dict[tuple[int, int], np.ndarray] = {}
+        for answer_index, ((part, ready), vectors, seen) in enumerate(zip(gradeable, answer_vectors, evidence, strict=True)):
+            for key_point_index, spans in enumerate(candidate_spans(ready, seen.phrasing_span, CANDIDATE_SPANS)):
+                for phrasing_index, owner in enumerate(ready.phrasing_owner):
+                    if owner == key_point_index:
+                        for span in spans:
+                            requests.append((answer_index, "key_point", phrasing_index, ready.phrasing_texts[phrasing_index], span))
+            if ready.misconception_vectors is not None and len(ready.misconception_vectors):
+                claim_span = ready.misconception_vectors @ vectors.span_vectors.T
+                for claim_index, misconception in enumerate(ready.question.misconceptions):
+                    for span in np.argsort(-claim_span[claim_index], kind="stable")[:MISCONCEPTION_SPANS]:
+                        requests.append((answer_index, "misconception", claim_index, misconception.claim, int(span)))
+        for answer_index, _, _, _, span in requests:
+            if (answer_index, span) not in span_cache:
+                part = gradeable[answer_index][0]
+                tokens = answer_vectors[answer_index].sentence_tokens or []
+                span_cache[(answer_index, span)] = span_states(tokens, part.span_pieces[span])
+        premises = self.judge.key_point_states([premise for _, _, _, premise, _ in requests])
+        probabilities = self.judge.judge(premises, [span_cache[(answer, span)] for answer, _, _, _, span in requests])
+        results = [AnswerJudgement() for _ in gradeable]
+        for (answer_index, kind, index, _, span), (entailed, contradicted, _) in zip(requests, probabilities, strict=True):
+            target = results[answer_index].key_points if kind == "key_point" else results[answer_index].misconceptions
+            target.setdefault(index, []).append((span, float(entailed), float(contradicted)))
+        return results
+
+    def _decide(
+        self, ready: PreparedQuestion, part: AnswerText, seen: EmbeddingEvidence, judgement: AnswerJudgement
+    ) -> tuple[list[verdicts.KeyPointDecision], list[tuple[Misconception, int, float]]]:
+        """The judge's verdict per key point, and the misconceptions the answer states."""
+        question = ready.question
+        stated = []
+        contradicting: dict[str, tuple[int, float]] = {}
+        for claim_index, misconception in enumerate(question.misconceptions):
+            found = judgement.misconceptions.get(claim_index, [])
+            span, entailed, _ = max(found, key=lambda item: item[1], default=(0, 0.0, 0.0))
+            if entailed >= self.rules.misconception_at:
+                stated.append((misconception, span, entailed))
+                if misconception.key_point is not None:
+                    previous = contradicting.get(misconception.key_point)
+                    if previous is None or entailed > previous[1]:
+                        contradicting[misconception.key_point] = (span, entailed)
+        decisions = []
+        for key_point_index, key_point in enumerate(question.key_points):
+            by_span: dict[int, list[float]] = {}
+            for phrasing_index, owner in enumerate(ready.phrasing_owner):
+                if owner != key_point_index:
+                    continue
+                main_text = ready.phrasing_texts[phrasing_index] == key_point.text
+                for span, entailed, contradicted in judgement.key_points.get(phrasing_index, []):
+                    best = by_span.setdefault(span, [0.0, 0.0])
+                    best[0] = max(best[0], entailed)
+                    if main_text:
+                        best[1] = max(best[1], contradicted)
+            judgements = [
+                verdicts.SpanJudgement(span, entailed, contradicted, len(part.spans[span]))
+                for span, (entailed, contradicted) in sorted(by_span.items())
+            ]
+            decisions.append(
+                verdicts.decide(
+                    judgements,
+                    float(seen.coverage[key_point_index]),
+                    int(seen.span[key_point_index]),
+                    self.rules,
+                    contradicting.get(key_point.id),
                 )
             )
-        verdicts = [
-            KeyPointVerdict(
-                key_point_id=key_point.id,
-                text=key_point.text,
-                weight=key_point.weight,
-                verdict=scoring.verdict_for(best_coverage[index]),
-                similarity=round(float(best_similarity[index]), 4),
-                evidence=part.spans[best_span[index]] if best_coverage[index] >= scoring.PARTIAL_AT else None,
-            )
-            for index, key_point in enumerate(question.key_points)
-        ]
+        return decisions, stated
+
+    def _score(
+        self,
+        ready: PreparedQuestion,
+        part: AnswerText,
+        vectors: AnswerVectors,
+        seen: EmbeddingEvidence,
+        judgement: AnswerJudgement | None,
+        flags: list[Flag],
+        asked: Collection[str],
+    ) -> GradeResult:
+        question = ready.question
+        best_coverage = seen.coverage.copy()
+        weights = [key_point.weight for key_point in question.key_points]
         reference_similarity = float(vectors.whole_demoted @ ready.reference_vector)
-        score = scoring.combined_score(
-            best_coverage,
-            [key_point.weight for key_point in question.key_points],
-            reference_similarity,
-            self.options.reference_weight,
-            self.options.reference_cap,
-            self.options.verdict_credit,
-        )
+        if judgement is not None:
+            decisions, stated = self._decide(ready, part, seen, judgement)
+            verdict_list = [
+                KeyPointVerdict(
+                    key_point_id=key_point.id,
+                    text=key_point.text,
+                    weight=key_point.weight,
+                    verdict=decision.verdict,
+                    similarity=round(float(seen.similarity[index]), 4),
+                    evidence=part.spans[decision.span] if decision.span is not None and decision.verdict != "missed" else None,
+                    decided_by="judge",
+                    confidence=round(decision.confidence, 4),
+                )
+                for index, (key_point, decision) in enumerate(zip(question.key_points, decisions, strict=True))
+            ]
+            best_coverage = np.array([decision.coverage for decision in decisions])
+            flags.extend(_contradiction_flags(verdict_list, stated, part))
+            score = scoring.combined_score(
+                best_coverage,
+                weights,
+                reference_similarity,
+                self.options.reference_weight,
+                self.options.reference_cap,
+                credit=verdicts.credits(decisions, self.rules),
+            )
+            unlinked = sum(1 for misconception, _, _ in stated if misconception.key_point is None)
+            score -= 10 * (1 - self.options.reference_weight) * self.rules.contradiction_penalty * unlinked / len(weights)
+        else:
+            negated = []
+            for index, key_point in enumerate(question.key_points):
+                evidence = part.spans[seen.span[index]]
+                if (
+                    self.options.guards
+                    and best_coverage[index] >= scoring.PARTIAL_AT
+                    and guards.negates_claim(evidence, key_point.text)
+                ):
+                    best_coverage[index] *= scoring.NEGATION_PENALTY
+                    negated.append(key_point.id)
+            if negated:
+                flags.append(
+                    guards.flag(
+                        FlagCode.NEGATION,
+                        "the evidence for key point(s) "
+                        + ", ".join(negated)
+                        + " is negated in the answer (not/never/no before its terms); counted at half weight",
+                    )
+                )
+            verdict_list = [
+                KeyPointVerdict(
+                    key_point_id=key_point.id,
+                    text=key_point.text,
+                    weight=key_point.weight,
+                    verdict=scoring.verdict_for(best_coverage[index]),
+                    similarity=round(float(seen.similarity[index]), 4),
+                    evidence=part.spans[seen.span[index]] if best_coverage[index] >= scoring.PARTIAL_AT else None,
+                )
+                for index, key_point in enumerate(question.key_points)
+            ]
+            score = scoring.combined_score(
+                best_coverage,
+                weights,
+                reference_similarity,
+                self.options.reference_weight,
+                self.options.reference_cap,
+                self.options.verdict_credit,
+            )
         if self.options.guards:
             score = self._apply_guards(ready, part.text, vectors.whole, float(np.mean(best_coverage)), score, flags)
-        return self._result(ready, verdicts, list(best_coverage), score, flags, reference_similarity, asked)
+        return self._result(ready, verdict_list, list(best_coverage), score, flags, reference_similarity, asked)
 
     def _apply_guards(
         self,
@@ -331,7 +521,7 @@ class EmbeddingGrader:
     ) -> float:
         """Caps for stuffed, parroted and off-topic answers; each adds its flag."""
         question = ready.question
-        if guards.is_keyword_stuffing(text):
+        if guards.is_keyword_stuffing(text, question.question):
             flags.append(
                 guards.flag(
                     FlagCode.KEYWORD_STUFFING,

@@ -10,6 +10,7 @@ from interviewer.config import GraderName, Settings
 from interviewer.errors import ConfigError, InterviewerError
 from interviewer.grading.base import Embedder, Grader
 from interviewer.grading.embedding_grader import EmbeddingGrader
+from interviewer.grading.judge import load_judge
 
 GRADER_NAMES: tuple[str, ...] = get_args(GraderName)
 
@@ -21,7 +22,7 @@ def build_grader(
     chosen = name or settings.default_grader()
     if chosen not in GRADER_NAMES:
         raise ConfigError(f"unknown grader {chosen!r}: choose one of {', '.join(GRADER_NAMES)}")
-    embedding_grader = EmbeddingGrader(embedder, bank=bank)
+    embedding_grader = EmbeddingGrader(embedder, bank=bank, judge=load_judge(embedder))
     if chosen == "embedding":
         return embedding_grader
     try:

@@ -64,6 +64,14 @@ def missed_key_point_question(key_point: KeyPoint, *, partial: bool = False) -> 
     return f"You didn't mention {statement}. Can you walk me through it?"
 
 
+def contradicted_key_point_question(evidence: str) -> str:
+    """Probe a claim that contradicts a key point, as an interviewer would: without giving the answer away."""
+    said = evidence.strip().rstrip(".!;:")
+    if len(said) > 140:
+        said = said[:137].rsplit(" ", 1)[0] + "…"
+    return f"You said “{said}”. Are you sure? Walk me through your reasoning."
+
+
 def rank_follow_ups(
     question: Question,
     verdicts: Sequence[KeyPointVerdict],
@@ -92,10 +100,13 @@ def rank_follow_ups(
         for verdict, coverage in zip(verdicts, coverages, strict=True)
         if verdict.verdict != "covered"
     ]
-    weak.sort(key=lambda pair: (-pair[0].weight, pair[0].verdict != "missed", pair[1]))
+    weak.sort(key=lambda pair: (pair[0].verdict != "contradicted", -pair[0].weight, pair[0].verdict != "missed", pair[1]))
     for verdict, _ in weak[:2]:
         key_point = question.key_point(verdict.key_point_id)
-        text = missed_key_point_question(key_point, partial=verdict.verdict == "partial")
+        if verdict.verdict == "contradicted" and verdict.evidence:
+            text = contradicted_key_point_question(verdict.evidence)
+        else:
+            text = missed_key_point_question(key_point, partial=verdict.verdict == "partial")
         before = len(chosen)
         offer(FollowUp(text=text, kind="missed_key_point", key_point_id=key_point.id))
         if len(chosen) > before:

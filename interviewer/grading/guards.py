@@ -104,13 +104,49 @@ def longest_term_run(answer: str) -> int:
     return longest
 
 
-def is_keyword_stuffing(answer: str) -> bool:
+_LIST_QUESTION = re.compile(
+    r"\b(?:enumerate|list|name|state|mention|identify|outline)\b"
+    r"|\bwhat\s+are\s+(?:the\s+)?(?:\w+\s+)?(?:types?|kinds?|steps?|stages?|phases?|components?|parts?|"
+    r"properties|characteristics|advantages|disadvantages|benefits|drawbacks|differences|causes|examples|"
+    r"conditions|rules|methods|techniques|ways|approaches|layers|operations|assumptions|categories|classes)\b"
+    r"|\bgive\s+(?:an?\s+|some\s+|two\s+|three\s+|four\s+|five\s+|\d+\s+)?examples?\b"
+    r"|\b(?:two|three|four|five|six|seven|\d+)\s+(?:\w+\s+)?(?:types|kinds|ways|steps|reasons|examples|"
+    r"advantages|disadvantages|properties|conditions|rules|methods|components|differences)\b",
+    re.IGNORECASE,
+)
+_ITEM_LINE = re.compile(r"^\s*(?:[-*+•]|\(?\d{1,2}[.)]|[a-z][.)])\s+\S", re.MULTILINE)
+_EXPLAINED_ITEM = re.compile(r"\S\s*(?::|–|—|-{1,2}|=|\()\s*\S")
+EXPLAINED_ITEM_WORDS = 4
+
+
+def asks_for_list(question: str) -> bool:
+    """The question asks for an enumeration ("Enumerate the learning rules", "What are the types of ...")."""
+    return bool(_LIST_QUESTION.search(question))
+
+
+def is_explained_list(answer: str) -> bool:
+    """A list whose items carry a few words each (or a label and an explanation): not a bag of terms."""
+    items = [line for line in answer.splitlines() if line.strip()]
+    if len(_ITEM_LINE.findall(answer)) < 2 and len(items) < 3:
+        return False
+    explained = [
+        item for item in items if len(words(item)) >= EXPLAINED_ITEM_WORDS or _EXPLAINED_ITEM.search(item.strip(" -*•"))
+    ]
+    return len(explained) >= max(2, len(items) // 2)
+
+
+def is_keyword_stuffing(answer: str, question: str = "") -> bool:
     """Terms without sentences: a long run of bare terms, a long bare term list, or terms repeated over and over.
 
-    Tables and bullet lists are not stuffing: their cells and items break the runs; code is not checked.
+    Tables and lists whose items carry a few words are not stuffing; neither is any list when the
+    question asks for one ("Enumerate ...", "What are the types of ..."), nor code.
     """
     answer_words = words(answer)
     if len(answer_words) < STUFFING_MIN_WORDS or len(_CODE.findall(answer)) >= 2:  # code is not stuffing
+        return False
+    stems = content_stems(answer)
+    repeated = 1 - len(set(stems)) / len(stems) >= STUFFING_MIN_REPEAT_SHARE if stems else False
+    if not repeated and (asks_for_list(question) or is_explained_list(answer)):
         return False
     if longest_term_run(answer) >= STUFFING_MIN_RUN:
         return True
@@ -120,8 +156,6 @@ def is_keyword_stuffing(answer: str) -> bool:
     if function_share >= STUFFING_MAX_FUNCTION_SHARE:
         return False
     items = [item for item in _LIST_SEPARATOR.split(answer) if item.strip()]
-    stems = content_stems(answer)
-    repeated = 1 - len(set(stems)) / len(stems) >= STUFFING_MIN_REPEAT_SHARE if stems else False
     return repeated or (len(items) >= STUFFING_MIN_ITEMS and max(len(words(item)) for item in items) <= 3)
 
 

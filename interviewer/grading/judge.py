@@ -76,6 +76,11 @@ def judge_available(embedder: object) -> bool:
     )
 
 
+def load_judge(embedder: object) -> KeyPointJudge | None:
+    """The shipped judge for this embedder, or None when it cannot run with it (see `judge_available`)."""
+    return KeyPointJudge(embedder) if judge_available(embedder) else None  # type: ignore[arg-type]
+
+
 class KeyPointJudge:
     """Probabilities that answer spans entail / contradict / do not address key points."""
 
@@ -113,7 +118,14 @@ class KeyPointJudge:
         return states
 
     def _precision(self) -> contextlib.AbstractContextManager[Any]:
-        return self.embedder._precision()
+        """bf16 autocast where the CPU has native bf16 (as the embedder does); fixed shapes keep it deterministic."""
+        from interviewer.grading.embedding import cpu_has_native_bfloat16
+
+        if not cpu_has_native_bfloat16():
+            return contextlib.nullcontext()
+        import torch
+
+        return torch.autocast("cpu", dtype=torch.bfloat16)
 
     def judge(self, key_points: Sequence[np.ndarray], spans: Sequence[np.ndarray]) -> np.ndarray:
         """(n, 3) probabilities over (entailed, contradicted, neutral) for n (key point, span) state pairs."""

@@ -63,6 +63,8 @@ class ScoringOptions:
     sibling_floors: bool = True
     reference_cap: bool = True
     verdict_credit: bool = True
+    judge: bool = True
+    """Let the key-point judge decide verdicts (when its weights and model are available)."""
 
 
 DEFAULT_OPTIONS = ScoringOptions()
@@ -154,14 +156,20 @@ def combined_score(
     reference_weight: float = REFERENCE_WEIGHT,
     reference_cap: bool = True,
     verdict_credit: bool = True,
+    credit: np.ndarray | None = None,
 ) -> float:
     """0-10: weighted key-point credit plus whole-answer similarity to the reference.
 
-    With `verdict_credit` each coverage counts as `key_point_credit` (else as it is). With `reference_cap` the reference term is at most the weighted share of key points that are
+    With `verdict_credit` each coverage counts as `key_point_credit` (else as it is); `credit`, when
+    given, is each key point's credit already decided (the judge's, negative for a contradiction).
+    With `reference_cap` the reference term is at most the weighted share of key points that are
     covered or partial, so similarity to the reference never credits points the verdicts call missed.
     """
     total_weight = float(sum(weights)) or 1.0
-    credits = key_point_credit(coverages) if verdict_credit else np.asarray(coverages, dtype=float)
+    if credit is not None:
+        credits = np.asarray(credit, dtype=float)
+    else:
+        credits = key_point_credit(coverages) if verdict_credit else np.asarray(coverages, dtype=float)
     coverage = float(np.dot(credits, weights)) / total_weight
     reference = float(scaled(reference_similarity))
     if reference_cap:

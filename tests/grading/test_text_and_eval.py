@@ -54,3 +54,14 @@ def test_abbreviations_do_not_end_sentences() -> None:
         "I.e. nothing is dropped.",
         "L1 vs. L2 differ.",
     ]
+
+
+def test_enumerations_are_not_keyword_stuffing_when_asked_for_or_explained() -> None:
+    from interviewer.grading.guards import is_keyword_stuffing
+
+    numbered = "1. error correction\n2. hebbian\n3. competitive\n4. boltzmann\n5. memory based\n6. stochastic"
+    assert not is_keyword_stuffing(numbered, "Enumerate the basic learning rules.")
+    explained = "- Leaky ReLU: small slope for negatives\n- PReLU: learned slope\n- ELU: smooth negative part"
+    assert not is_keyword_stuffing(explained, "How do you fix dying ReLU?")
+    bag = "relu sigmoid tanh gradient vanishing dead neurons leaky softmax gelu swish"
+    assert is_keyword_stuffing(bag, "Compare ReLU and sigmoid.")

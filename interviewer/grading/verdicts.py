@@ -1,0 +1,100 @@
+"""From the key-point judge's probabilities and the embedding evidence to a verdict, its credit and its evidence.
+
+Pure numpy, no model: the grader collects, for every key point, the judge's probabilities on a few
+candidate spans (the spans most similar to the key point and its alternatives), and this module
+decides:
+
+- **contradicted** when some span contradicts the key point (probability >= `contradicted_at`) and
+  no span clearly entails it; the evidence is that span;
+- otherwise covered / partial / missed from a mix of the judge's best entailment probability and
+  the embedding coverage (`judge_share` of the judge), with the same thresholds as the embedding
+  grader, so the credit keeps following the verdict; the evidence is the *smallest* candidate span
+  whose entailment is within `EVIDENCE_MARGIN` of the best one.
+
+A misconception is stated when a span entails its claim (probability >= `misconception_at`); if it
+names a key point, that key point is contradicted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from interviewer.grading import scoring
+from interviewer.grading.result import Verdict
+
+EVIDENCE_MARGIN = 0.1
+
+
+@dataclass(frozen=True)
+class VerdictRules:
+    """The judge's thresholds; the defaults are the product, docs/grading.md says how they were chosen."""
+
+    contradicted_at: float = 0.5
+    entailed_blocks_contradiction: float = 0.5
+    misconception_at: float = 0.6
+    judge_share: float = 0.7
+    contradiction_penalty: float = 0.5
+    """A contradicted key point's credit is minus this (a wrong claim costs more than silence)."""
+
+
+DEFAULT_RULES = VerdictRules()
+
+
+@dataclass(frozen=True)
+class SpanJudgement:
+    """The judge on one candidate span for one key point (best over the key point's phrasings)."""
+
+    span: int
+    entailed: float
+    contradicted: float
+    length: int
+
+
+@dataclass(frozen=True)
+class KeyPointDecision:
+    """A key point's verdict, the coverage its credit follows, its evidence span and the confidence."""
+
+    verdict: Verdict
+    coverage: float
+    span: int | None
+    confidence: float
+    entailed: float
+    contradicted: float
+
+
+def decide(
+    judgements: Sequence[SpanJudgement],
+    embedding_coverage: float,
+    embedding_span: int,
+    rules: VerdictRules = DEFAULT_RULES,
+    contradicted_by_misconception: tuple[int, float] | None = None,
+) -> KeyPointDecision:
+    """The verdict of one key point from the judge's view of its candidate spans."""
+    best_entailed = max((judgement.entailed for judgement in judgements), default=0.0)
+    contradiction = max(judgements, key=lambda judgement: judgement.contradicted, default=None)
+    contradicted = contradiction.contradicted if contradiction is not None else 0.0
+    contradiction_span = contradiction.span if contradiction is not None else None
+    if contradicted_by_misconception is not None and contradicted_by_misconception[1] > contradicted:
+        contradiction_span, contradicted = contradicted_by_misconception
+    if contradicted >= rules.contradicted_at and best_entailed < rules.entailed_blocks_contradiction:
+        return KeyPointDecision("contradicted", 0.0, contradiction_span, contradicted, best_entailed, contradicted)
+    mixed = rules.judge_share * best_entailed + (1 - rules.judge_share) * embedding_coverage
+    verdict: Verdict = scoring.verdict_for(mixed)  # type: ignore[assignment]
+    span = embedding_span
+    if judgements and best_entailed >= EVIDENCE_MARGIN:
+        close = [judgement for judgement in judgements if judgement.entailed >= best_entailed - EVIDENCE_MARGIN]
+        span = min(close, key=lambda judgement: (judgement.length, -judgement.entailed)).span
+    confidence = best_entailed if verdict != "missed" else 1.0 - best_entailed
+    return KeyPointDecision(verdict, mixed, span, float(np.clip(confidence, 0.0, 1.0)), best_entailed, contradicted)
+
+
+def credits(decisions: Sequence[KeyPointDecision], rules: VerdictRules = DEFAULT_RULES) -> np.ndarray:
+    """Credit per key point: the verdict band's credit, and minus the penalty for a contradiction."""
+    coverage = np.array([decision.coverage for decision in decisions], dtype=float)
+    credit = scoring.key_point_credit(coverage)
+    contradicted = np.array([decision.verdict == "contradicted" for decision in decisions])
+    credit[contradicted] = -rules.contradiction_penalty
+    return credit

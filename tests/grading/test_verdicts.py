@@ -1,0 +1,44 @@
+"""Verdicts from the key-point judge's probabilities (pure: no model)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from interviewer.grading import verdicts
+from interviewer.grading.verdicts import SpanJudgement, decide
+
+
+def test_a_span_that_contradicts_and_nothing_that_entails_is_a_contradiction() -> None:
+    decision = decide([SpanJudgement(0, 0.05, 0.9, 40), SpanJudgement(1, 0.1, 0.2, 30)], 0.8, 0)
+    assert decision.verdict == "contradicted" and decision.span == 0
+    assert decision.confidence == 0.9
+
+
+def test_an_entailing_span_elsewhere_blocks_a_contradiction() -> None:
+    decision = decide([SpanJudgement(0, 0.05, 0.9, 40), SpanJudgement(1, 0.95, 0.01, 30)], 0.8, 0)
+    assert decision.verdict == "covered" and decision.span == 1
+
+
+def test_evidence_is_the_smallest_span_that_entails_about_as_well() -> None:
+    spans = [SpanJudgement(0, 0.97, 0.0, 120), SpanJudgement(1, 0.92, 0.0, 35), SpanJudgement(2, 0.5, 0.0, 20)]
+    assert decide(spans, 0.7, 0).span == 1
+
+
+def test_the_judge_outweighs_the_embedding_similarity() -> None:
+    neutral = [SpanJudgement(0, 0.02, 0.03, 30)]
+    assert decide(neutral, 0.7, 0).verdict == "missed"  # similar words, no such claim
+    terse = [SpanJudgement(0, 0.96, 0.0, 10)]
+    assert decide(terse, 0.1, 0).verdict == "covered"  # few shared words, the same claim
+
+
+def test_a_misconception_naming_the_key_point_contradicts_it() -> None:
+    decision = decide([SpanJudgement(0, 0.1, 0.2, 30)], 0.5, 0, contradicted_by_misconception=(0, 0.8))
+    assert decision.verdict == "contradicted"
+
+
+def test_a_contradiction_costs_more_than_silence() -> None:
+    silent = decide([SpanJudgement(0, 0.0, 0.0, 10)], 0.0, 0)
+    wrong = decide([SpanJudgement(0, 0.0, 0.95, 10)], 0.0, 0)
+    credit = verdicts.credits([silent, wrong])
+    assert credit[0] == 0.0 and credit[1] < 0.0
+    assert np.isclose(credit[1], -verdicts.DEFAULT_RULES.contradiction_penalty)

@@ -1,0 +1,40 @@
+"""The judge's training data: written sets load, the split keeps each question on one side, rewrites contradict."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+from training import augment
+from training.pairs import DATA_DIR, all_pairs, read_written_set, split
+
+
+def test_every_written_set_loads_with_all_four_labels() -> None:
+    paths = sorted(DATA_DIR.glob("*.yaml"))
+    assert len(paths) >= 3
+    for path in paths:
+        statements = read_written_set(path)
+        assert statements, path.name
+        for item in statements:
+            assert item.entailed and item.contradicted and item.neutral, (path.name, item.key_point)
+
+
+def test_the_split_never_puts_one_question_on_both_sides() -> None:
+    pairs = all_pairs()
+    train, test = split(pairs)
+    assert {pair.group for pair in train}.isdisjoint({pair.group for pair in test})
+    assert 0.1 < len(test) / len(pairs) < 0.3
+    labels = Counter(pair.label for pair in train)
+    assert min(labels.values()) > 0.15 * len(train)  # no class is starved
+
+
+def test_pairs_are_deterministic() -> None:
+    assert all_pairs(seed=13) == all_pairs(seed=13)
+
+
+def test_rewrites_turn_a_claim_into_its_opposite() -> None:
+    assert augment.flip_negation("Dropout is used only during training.") == "Dropout is not used only during training."
+    assert augment.flip_negation("The weights cannot recover.") == "The weights can recover."
+    swapped = augment.swap_terms("A larger learning rate makes training diverge.", random.Random(0))
+    assert swapped is not None and "smaller" in swapped
+    assert augment.swap_terms("There is a trade-off between bias and variance.", random.Random(0)) is None
