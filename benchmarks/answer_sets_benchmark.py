@@ -10,7 +10,7 @@ mean score, the share of answers showing a contradiction signal (a `contradicted
 - paraphrases average >= 7.5;
 - half-right answers are caught (a signal) on >= 50 %.
 
-    python benchmarks/answer_sets_benchmark.py [--grader embedding] [--json] [--set PATH ...]
+    python benchmarks/answer_sets_benchmark.py [--no-judge] [--json] [--details] [--set PATH ...]
 """
 
 from __future__ import annotations
@@ -76,16 +76,19 @@ def evaluate(rows: list[dict], results: list[GradeResult]) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", dest="sets", type=Path, action="append", help="answer set JSONL (default: all)")
-    parser.add_argument("--grader", default="embedding", choices=("embedding",))
+    parser.add_argument("--no-judge", action="store_true", help="embedding evidence only (the ablation)")
+    parser.add_argument("--bank", type=Path, default=None, help="bank folder (default: the shipped deep-learning bank)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--details", action="store_true", help="print every answer's score and signals")
     args = parser.parse_args()
 
     from interviewer.grading.embedding import load_embedder
     from interviewer.grading.embedding_grader import EmbeddingGrader
+    from interviewer.grading.judge import load_judge
 
-    bank = load_bank()
-    grader = EmbeddingGrader(load_embedder(), bank=bank)
+    bank = load_bank(args.bank)
+    embedder = load_embedder()
+    grader = EmbeddingGrader(embedder, bank=bank, judge=None if args.no_judge else load_judge(embedder))
     rows = [json.loads(line) for path in (args.sets or DEFAULT_SETS) for line in path.read_text().splitlines() if line]
     rows = [row for row in rows if row["question_id"] in bank]
     results = grader.grade_batch([(bank.get(row["question_id"]), row["answer"]) for row in rows])

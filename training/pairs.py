@@ -17,6 +17,7 @@ Labels are soft: `partial` statements are half entailed, half neutral. Every pai
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ ENTAILED = (1.0, 0.0, 0.0)
 CONTRADICTED = (0.0, 1.0, 0.0)
 NEUTRAL = (0.0, 0.0, 1.0)
 PARTIAL = (0.5, 0.0, 0.5)
+PARAPHRASES = 2
+"""The first two entailed statements of a written key point are full paraphrases (the guide's order)."""
 LABEL_BY_NAME = {"entailed": ENTAILED, "contradicted": CONTRADICTED, "neutral": NEUTRAL, "partial": PARTIAL}
 
 
@@ -100,11 +103,19 @@ def written_pairs(statements: list[KeyPointStatements]) -> Iterator[Pair]:
         for label in ("entailed", "partial", "contradicted", "neutral"):
             for text in getattr(item, label):
                 yield Pair(item.group, item.key_point, text, LABEL_BY_NAME[label], 1.0, f"written:{label}")
+        # contradiction and unrelatedness are symmetric, and a paraphrase entails its source: the
+        # reversed pairs teach the same relation from the other side
+        for text in item.contradicted:
+            yield Pair(item.group, text, item.key_point, CONTRADICTED, 0.5, "reversed:contradicted")
+        for text in item.neutral:
+            yield Pair(item.group, text, item.key_point, NEUTRAL, 0.5, "reversed:neutral")
+        for text in item.entailed[:PARAPHRASES]:
+            yield Pair(item.group, text, item.key_point, ENTAILED, 0.5, "reversed:paraphrase")
         siblings = [other for other in by_group[item.group] if other is not item]
         for other in siblings:
-            yield Pair(item.group, item.key_point, other.key_point, NEUTRAL, 0.5, "sibling-key-point")
+            yield Pair(item.group, item.key_point, other.key_point, NEUTRAL, 0.8, "sibling-key-point")
             for text in other.entailed[:2]:
-                yield Pair(item.group, item.key_point, text, NEUTRAL, 0.5, "sibling-statement")
+                yield Pair(item.group, item.key_point, text, NEUTRAL, 0.8, "sibling-statement")
 
 
 def bank_pairs(bank: Bank) -> Iterator[Pair]:
@@ -128,9 +139,10 @@ def bank_pairs(bank: Bank) -> Iterator[Pair]:
             yield Pair(group, misconception.claim, misconception.claim, ENTAILED, 0.3, "bank:misconception-self")
 
 
-def shipped_banks() -> list[Bank]:
-    """Every bank folder under rubrics/."""
-    return [load_bank(folder) for folder in sorted(RUBRICS_DIR.iterdir()) if folder.is_dir()]
+def shipped_banks(root: Path | None = None) -> list[Bank]:
+    """Every bank folder under rubrics/ (or `root`, e.g. drafts under review)."""
+    root = root or Path(os.environ.get("INTERVIEWER_TRAINING_RUBRICS", RUBRICS_DIR))
+    return [load_bank(folder) for folder in sorted(root.iterdir()) if folder.is_dir()]
 
 
 def written_sets(data_dir: Path = DATA_DIR, bank_ids: frozenset[str] = frozenset()) -> list[KeyPointStatements]:

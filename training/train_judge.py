@@ -53,12 +53,17 @@ class StateCache:
         self.key_points: dict[str, np.ndarray] = {}
         self.spans: dict[str, np.ndarray] = {}
 
-    def fill(self, pairs: list[Pair], embedder) -> None:
+    def fill(self, pairs: list[Pair], embedder, store: Path | None = None) -> None:
+        """Encode what is missing; `store` keeps the states between runs (same split layer, same texts)."""
         from interviewer.grading.judge import span_states, whole_text_pieces
         from interviewer.grading.text import sentences
 
-        key_point_texts = sorted({pair.key_point for pair in pairs})
-        span_texts = sorted({pair.span for pair in pairs})
+        if store is not None and store.is_file():
+            saved = torch.load(store, weights_only=False)
+            self.key_points.update(saved["key_points"])
+            self.spans.update(saved["spans"])
+        key_point_texts = sorted({pair.key_point for pair in pairs} - set(self.key_points))
+        span_texts = sorted({pair.span for pair in pairs} - set(self.spans))
         for start in range(0, len(key_point_texts), 256):
             chunk = key_point_texts[start : start + 256]
             _, tokens = embedder.embed_with_tokens(chunk, hidden_layer=self.config.split)
@@ -75,6 +80,8 @@ class StateCache:
                 cursor += len(sentence_list)
                 states = span_states(own, whole_text_pieces(own))
                 self.spans[text] = states[: self.config.max_span_tokens].astype(np.float16)
+        if store is not None and (key_point_texts or span_texts):
+            torch.save({"key_points": self.key_points, "spans": self.spans}, store)
 
 
 def _length(pair: Pair, cache: StateCache) -> int:
@@ -199,16 +206,17 @@ def train(args: argparse.Namespace) -> None:
     print("train labels:", dict(Counter(pair.label for pair in training)))
 
     embedder = load_sentence_transformer()
-    config = JudgeConfig(split=args.split, layers=6 - args.split)
+    config = JudgeConfig(split=args.split, layers=6 - args.split, lora_rank=args.lora_rank, dropout=args.dropout)
     cache = StateCache(config)
     started = time.perf_counter()
-    cache.fill(training + validation + test, embedder)
+    cache.fill(training + validation + test, embedder, WORK_DIR / f"states-split{config.split}.pt")
     print(f"encoded {len(cache.key_points)} key points and {len(cache.spans)} spans in {time.perf_counter() - started:.0f} s")
 
     network = JudgeNetwork(config)
     network.init_from_bert(embedder.transformer)
-    head = [parameter for name, parameter in network.named_parameters() if not name.startswith("layers.")]
-    body = [parameter for name, parameter in network.named_parameters() if name.startswith("layers.")]
+    trainable = [(name, parameter) for name, parameter in network.named_parameters() if parameter.requires_grad]
+    head = [parameter for name, parameter in trainable if not name.startswith("layers.") or "lora_" in name]
+    body = [parameter for name, parameter in trainable if name.startswith("layers.") and "lora_" not in name]
     optimiser = torch.optim.AdamW([{"params": body, "lr": args.lr}, {"params": head, "lr": args.head_lr}], weight_decay=0.01)
     steps_per_epoch = math.ceil(len(training) / BATCH)
     total_steps = steps_per_epoch * epochs
@@ -249,9 +257,12 @@ def train(args: argparse.Namespace) -> None:
             weights = torch.tensor([pair.weight for pair in validation])
             validation_loss = float(loss_of(torch.from_numpy(logits), targets, weights, balance))
             entry["validation_loss"] = round(validation_loss, 4)
-            entry["validation"] = report(logits, validation, 1.0)["accuracy"]
-            if validation_loss < best_loss:
-                best_loss, best_epoch = validation_loss, epoch
+            numbers = report(logits, validation, 1.0)
+            entry["validation"] = numbers["accuracy"]
+            entry["false_alarms"] = numbers["entailed_called_contradicted"]
+            selection = -(numbers["accuracy"] - (numbers["entailed_called_contradicted"] or 0.0))
+            if selection < best_loss:  # accuracy, less the correct statements called contradictions
+                best_loss, best_epoch = selection, epoch
                 save_network(network, output / "best")
         history.append(entry)
         print(json.dumps(entry), flush=True)
@@ -268,7 +279,7 @@ def train(args: argparse.Namespace) -> None:
     else:
         from interviewer.grading.judge_network import load_network
 
-        best = load_network(output / "best")
+        best = load_network(output / "best", embedder.transformer, merge=False)
         temperature = fit_temperature(predict(best, validation, cache), validation)
         metrics = {
             "best_epoch": best_epoch,
@@ -297,6 +308,8 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=4e-5)
     parser.add_argument("--head-lr", type=float, default=1e-3)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--lora-rank", type=int, default=0, help="0: fine-tune the top layers whole")
+    parser.add_argument("--dropout", type=float, default=0.1)
     parser.add_argument("--output", default=str(WORK_DIR / "split"))
     parser.add_argument("--final", action="store_true", help="train on every question and write the shipped weights")
     parser.add_argument("--split-run", default=str(WORK_DIR / "split"), help="with --final: the split run to take epochs and temperature from")

@@ -412,7 +412,9 @@ class EmbeddingGrader:
                     if main_text:
                         best[1] = max(best[1], contradicted)
             judgements = [
-                verdicts.SpanJudgement(span, entailed, contradicted, len(part.spans[span]))
+                verdicts.SpanJudgement(
+                    span, entailed, contradicted, len(part.spans[span]), joined=len(part.span_pieces[span]) > 1
+                )
                 for span, (entailed, contradicted) in sorted(by_span.items())
             ]
             decisions.append(

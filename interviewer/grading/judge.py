@@ -88,7 +88,8 @@ class KeyPointJudge:
         from interviewer.grading.judge_network import load_network
 
         self.embedder = embedder
-        self.network = load_network(folder)
+        inner = getattr(embedder, "inner", embedder)
+        self.network = load_network(folder, inner.transformer)
         self.config = self.network.config
         self.split = self.config.split
         self._key_point_states: dict[str, np.ndarray] = {}

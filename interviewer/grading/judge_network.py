@@ -15,6 +15,7 @@ lower layers are the embedding model's own. This module imports torch: import it
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,12 @@ class JudgeConfig:
     max_span_tokens: int = 96
     temperature: float = 1.0
     """Calibration: logits are divided by it (fitted on held-out questions)."""
+    lora_rank: int = 0
+    """0: the top layers are fine-tuned whole and shipped whole; otherwise low-rank adapters (LoRA, Hu et al.
+    2021) on the base model's own top layers are trained and shipped, and the base weights come from the
+    embedding model at load time."""
+    lora_alpha: float = 32.0
+    dropout: float = 0.1
 
     def save(self, folder: Path) -> None:
         (folder / CONFIG_FILE).write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
@@ -53,21 +60,72 @@ class JudgeConfig:
         return cls(**json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8")))
 
 
+class LoRALinear(nn.Module):
+    """A frozen linear layer plus a trained low-rank update: y = W x + b + (alpha / r) B A x."""
+
+    def __init__(self, inputs: int, outputs: int, rank: int, alpha: float, dropout: float) -> None:
+        super().__init__()
+        self.base = nn.Linear(inputs, outputs)
+        self.base.requires_grad_(False)
+        self.lora_a = nn.Parameter(torch.empty(rank, inputs))
+        self.lora_b = nn.Parameter(torch.zeros(outputs, rank))
+        nn.init.kaiming_uniform_(self.lora_a, a=math.sqrt(5))
+        self.scale = alpha / rank
+        self.dropout = nn.Dropout(dropout)
+
+    @property
+    def weight(self) -> torch.Tensor:
+        return self.base.weight
+
+    @property
+    def bias(self) -> torch.Tensor:
+        return self.base.bias
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        return self.base(inputs) + (self.dropout(inputs) @ self.lora_a.T @ self.lora_b.T) * self.scale
+
+    def merged(self) -> nn.Linear:
+        """One plain linear layer with the update folded in (as fast as the base layer)."""
+        linear = nn.Linear(self.base.in_features, self.base.out_features)
+        with torch.no_grad():
+            linear.weight.copy_(self.base.weight + self.scale * self.lora_b @ self.lora_a)
+            linear.bias.copy_(self.base.bias)
+        return linear
+
+
+PROJECTIONS = ("query", "key", "value", "attention_output", "feed_forward_in", "feed_forward_out")
+
+
 class EncoderLayer(nn.Module):
     """One post-norm BERT layer (self-attention, then a GELU feed-forward), in plain torch."""
 
-    def __init__(self, hidden: int, heads: int, intermediate: int) -> None:
+    def __init__(self, hidden: int, heads: int, intermediate: int, config: JudgeConfig | None = None) -> None:
         super().__init__()
         self.heads = heads
-        self.query = nn.Linear(hidden, hidden)
-        self.key = nn.Linear(hidden, hidden)
-        self.value = nn.Linear(hidden, hidden)
-        self.attention_output = nn.Linear(hidden, hidden)
+        rank = config.lora_rank if config is not None else 0
+        alpha = config.lora_alpha if config is not None else 1.0
+        dropout = config.dropout if config is not None else 0.1
+
+        def linear(inputs: int, outputs: int) -> nn.Module:
+            return LoRALinear(inputs, outputs, rank, alpha, dropout) if rank else nn.Linear(inputs, outputs)
+
+        self.query = linear(hidden, hidden)
+        self.key = linear(hidden, hidden)
+        self.value = linear(hidden, hidden)
+        self.attention_output = linear(hidden, hidden)
         self.attention_norm = nn.LayerNorm(hidden, eps=1e-12)
-        self.feed_forward_in = nn.Linear(hidden, intermediate)
-        self.feed_forward_out = nn.Linear(intermediate, hidden)
+        self.feed_forward_in = linear(hidden, intermediate)
+        self.feed_forward_out = linear(intermediate, hidden)
         self.output_norm = nn.LayerNorm(hidden, eps=1e-12)
-        self.dropout = nn.Dropout(0.1)
+        self.dropout = nn.Dropout(dropout)
+        self.attention_dropout = dropout
+
+    def merge_adapters(self) -> None:
+        """Fold LoRA updates into plain linear layers (inference)."""
+        for name in PROJECTIONS:
+            module = getattr(self, name)
+            if isinstance(module, LoRALinear):
+                setattr(self, name, module.merged())
 
     def forward(self, states: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
         """`states` (batch, length, hidden); `keep` (batch, length) True for real tokens."""
@@ -82,7 +140,7 @@ class EncoderLayer(nn.Module):
             split_heads(self.key(states)),
             split_heads(self.value(states)),
             attn_mask=keep[:, None, None, :],
-            dropout_p=0.1 if self.training else 0.0,
+            dropout_p=self.attention_dropout if self.training else 0.0,
         )
         attended = attended.transpose(1, 2).reshape(batch, length, hidden)
         states = self.attention_norm(states + self.dropout(self.attention_output(attended)))
@@ -114,12 +172,20 @@ class JudgeNetwork(nn.Module):
         super().__init__()
         self.config = config
         self.layers = nn.ModuleList(
-            EncoderLayer(config.hidden, config.heads, config.intermediate) for _ in range(config.layers)
+            EncoderLayer(config.hidden, config.heads, config.intermediate, config) for _ in range(config.layers)
         )
         self.segment = nn.Parameter(torch.zeros(2, config.hidden))
         self.pre_classifier = nn.Linear(config.hidden, config.hidden)
         self.classifier = nn.Linear(config.hidden, len(LABELS))
-        self.dropout = nn.Dropout(0.1)
+        self.dropout = nn.Dropout(config.dropout)
+
+    def shipped_state(self) -> dict[str, torch.Tensor]:
+        """What the artefact holds: everything trained (with LoRA, not the frozen base weights)."""
+        return {
+            name: tensor
+            for name, tensor in self.state_dict().items()
+            if not (self.config.lora_rank and ".base." in name)
+        }
 
     def init_from_bert(self, bert: Any) -> None:
         """Start the top layers from the base model's own layers above the split."""
@@ -169,23 +235,30 @@ def pair_bucket(key_point_length: int, span_length: int, config: JudgeConfig) ->
 
 
 def save_network(network: JudgeNetwork, folder: Path) -> None:
-    """float16 weights (safetensors) and the config."""
+    """The trained weights in float16 (safetensors) and the config."""
     from safetensors.torch import save_file
 
     folder.mkdir(parents=True, exist_ok=True)
-    tensors = {name: tensor.detach().to(torch.float16).contiguous() for name, tensor in network.state_dict().items()}
+    tensors = {name: tensor.detach().to(torch.float16).contiguous() for name, tensor in network.shipped_state().items()}
     save_file(tensors, str(folder / WEIGHTS_FILE))
     network.config.save(folder)
 
 
-def load_network(folder: Path) -> JudgeNetwork:
-    """The shipped network in float32, in eval mode."""
+def load_network(folder: Path, bert: Any, *, merge: bool = True) -> JudgeNetwork:
+    """A saved network in float32, in eval mode: the base model's top layers (`bert`, the embedding model's
+    Hugging Face model) with the saved weights on top, LoRA updates folded in unless `merge` is False."""
     from safetensors.torch import load_file
 
     config = JudgeConfig.load(folder)
     network = JudgeNetwork(config)
+    network.init_from_bert(bert)
     state = {name: tensor.to(torch.float32) for name, tensor in load_file(str(folder / WEIGHTS_FILE)).items()}
-    network.load_state_dict(state)
+    missing, unexpected = network.load_state_dict(state, strict=False)
+    if unexpected or any(".base." not in name for name in missing):
+        raise ValueError(f"{folder / WEIGHTS_FILE} does not fit the judge network: {missing or unexpected}")
+    if merge:
+        for layer in network.layers:
+            layer.merge_adapters()
     network.eval()
     return network
 

@@ -51,6 +51,8 @@ class SpanJudgement:
     entailed: float
     contradicted: float
     length: int
+    joined: bool = False
+    """The span joins two sentences: it may support a key point, but a contradiction must sit in one sentence."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,11 @@ def decide(
 ) -> KeyPointDecision:
     """The verdict of one key point from the judge's view of its candidate spans."""
     best_entailed = max((judgement.entailed for judgement in judgements), default=0.0)
-    contradiction = max(judgements, key=lambda judgement: judgement.contradicted, default=None)
+    contradiction = max(
+        (judgement for judgement in judgements if not judgement.joined),
+        key=lambda judgement: judgement.contradicted,
+        default=None,
+    )
     contradicted = contradiction.contradicted if contradiction is not None else 0.0
     contradiction_span = contradiction.span if contradiction is not None else None
     if contradicted_by_misconception is not None and contradicted_by_misconception[1] > contradicted:

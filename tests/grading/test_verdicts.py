@@ -42,3 +42,8 @@ def test_a_contradiction_costs_more_than_silence() -> None:
     credit = verdicts.credits([silent, wrong])
     assert credit[0] == 0.0 and credit[1] < 0.0
     assert np.isclose(credit[1], -verdicts.DEFAULT_RULES.contradiction_penalty)
+
+
+def test_a_contradiction_must_sit_in_one_sentence() -> None:
+    joined = [SpanJudgement(0, 0.1, 0.9, 80, joined=True), SpanJudgement(1, 0.1, 0.2, 40)]
+    assert decide(joined, 0.5, 0).verdict != "contradicted"
