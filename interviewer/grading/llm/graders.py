@@ -4,7 +4,7 @@ Both first take the embedding grade (the evidence, and the fallback). "llm" asks
 key point and uses its score; "hybrid" keeps the offline verdicts that are sure and asks the model only
 about the uncertain ones (partial, or below UNCERTAIN_BELOW confidence), moving the embedding score by
 what the model changed. Both get feedback and one follow-up question from the model, except for an
-answer that speaks to the grader. Any server fault returns the embedding grade, flagged.
+answer that the offline guard flags as speaking to the grader. Any server fault returns the embedding grade, flagged.
 """
 
 from __future__ import annotations
@@ -269,14 +269,15 @@ class LLMRubricGrader:
                 )
             )
             score = cap
-        # What a model wrote about an answer that speaks to the grader is what that text asked for.
+        # What a model wrote about an answer the offline guard saw speak to the grader is what that text asked for.
+        injected = evidence.has_flag(FlagCode.GRADER_DIRECTED)
         return GradeResult(
             question_id=question.id,
             score=round(score, 2),
             key_points=verdicts,
             flags=flags,
-            follow_ups=list(evidence.follow_ups) if grader_directed else self._follow_ups(assessment, evidence, asked),
-            feedback=None if grader_directed else assessment.feedback,
+            follow_ups=list(evidence.follow_ups) if injected else self._follow_ups(assessment, evidence, asked),
+            feedback=None if injected else assessment.feedback,
             reference_similarity=evidence.reference_similarity,
             provenance=provenance,
         )
