@@ -25,8 +25,9 @@ QUOTE_MAX_CHARS = 200
 FEEDBACK_MAX_CHARS = 600
 FOLLOW_UP_MAX_CHARS = 200
 SCORES = tuple(step / 2 for step in range(21))  # 0, 0.5, ..., 10: a closed set a grammar can enforce
-CHARS_PER_TOKEN = 3.0
-"""A conservative characters-per-token for English JSON (most tokenizers average about 4)."""
+CHARS_PER_TOKEN = 2.0
+"""A conservative characters-per-token: English prose averages about 4, but digits, punctuation, code and
+the repetitive text of a small model that fills every field to its limit come closer to 2."""
 TOKEN_MARGIN = 1.5
 """Room for whitespace between JSON tokens (pretty-printing servers indent every line)."""
 ITEM_OVERHEAD_CHARS = len('{"key_point_id": "", "quote": "", "verdict": "contradicted"}, ')
