@@ -159,7 +159,9 @@ def test_a_reply_cut_off_at_the_token_limit_is_a_fault_at_once(chat_server: Chat
 
 
 def test_a_server_that_wants_max_completion_tokens_gets_it(chat_server: ChatServer) -> None:
-    refusal = "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead."
+    refusal = (
+        "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead."
+    )
     chat_server.script(Reply(status=400, error=refusal), OK, OK)
     client = make_client(chat_server.base_url)
     assert client_ask(client, max_tokens=50).value == Pong(ok=True)
@@ -174,7 +176,9 @@ PINNED = {**SCHEMA, "properties": {"ok": {"type": "boolean"}, "why": {"type": "s
 
 
 def test_a_server_refusing_a_keyword_of_the_pinned_schema_gets_the_portable_one(chat_server: ChatServer) -> None:
-    refusal = "Invalid schema for response_format 'pong': In context=('properties', 'why'), 'maxLength' is not permitted."
+    refusal = (
+        "Invalid schema for response_format 'pong': In context=('properties', 'why'), 'maxLength' is not permitted."
+    )
     chat_server.script(Reply(status=400, error=refusal), OK, OK)
     client = make_client(chat_server.base_url)
     reply = client_ask(client, schema=PINNED, portable_schema=SCHEMA)

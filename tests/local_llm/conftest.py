@@ -75,7 +75,8 @@ def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServ
         process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True)
     assert process.stdout is not None and process.stdin is not None
     first_line: list[str] = []
-    reader = threading.Thread(target=lambda: first_line.append(process.stdout.readline()), daemon=True)  # type: ignore[union-attr]
+    stdout = process.stdout
+    reader = threading.Thread(target=lambda: first_line.append(stdout.readline()), daemon=True)
     reader.start()
     reader.join(START_TIMEOUT_SECONDS)
     line = first_line[0].strip() if first_line else ""

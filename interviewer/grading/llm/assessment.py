@@ -31,7 +31,9 @@ the repetitive text of a small model that fills every field to its limit come cl
 TOKEN_MARGIN = 1.5
 """Room for whitespace between JSON tokens (pretty-printing servers indent every line)."""
 ITEM_OVERHEAD_CHARS = len('{"key_point_id": "", "quote": "", "verdict": "contradicted"}, ')
-OBJECT_OVERHEAD_CHARS = len('{"key_points": [], "grader_directed": false, "score": 10, "feedback": "", "follow_up": ""}')
+OBJECT_OVERHEAD_CHARS = len(
+    '{"key_points": [], "grader_directed": false, "score": 10, "feedback": "", "follow_up": ""}'
+)
 PIN_KEYWORDS = ("prefixItems", "maxLength", "minLength")
 """Keywords of the pinned schema that the portable one leaves out; a server naming one when it refuses
 the pinned schema gets the portable one."""

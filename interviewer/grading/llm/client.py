@@ -211,7 +211,8 @@ class LLMClient:
         try:
             return self._parse(completion, validate, max_tokens), completion
         except BadReply as problem:
-            raise LLMFault(f"unusable reply after one retry: {self.redactor.scrub(str(problem))}", bad_reply=True) from None
+            reason = f"unusable reply after one retry: {self.redactor.scrub(str(problem))}"
+            raise LLMFault(reason, bad_reply=True) from None
 
     def _parse(self, completion: Completion, validate: Callable[[Any], T], max_tokens: int | None) -> T:
         """The validated reply; a reply cut off at the token limit is a fault at once, not asked again."""

@@ -293,7 +293,7 @@ class LLMRubricGrader:
 
 
 class HybridGrader(LLMRubricGrader):
-    """The offline grader decides the key points it is sure of; the LLM decides the uncertain ones and writes feedback."""
+    """The offline grader decides the key points it is sure of; the LLM the uncertain ones, and writes feedback."""
 
     name = "hybrid"
 
