@@ -45,6 +45,7 @@ def test_working_server_reports_json_schema(chat_server: ChatServer, point_at) -
     assert "ok   sample grade: a valid rubric reply, one verdict per key point (outputs-zero covered" in result.stdout
     assert "ok   speed: 10 reply tokens in" in result.stdout and "tokens/s" in result.stdout
     assert "timeout 0.5 s per request, 1 try per answer; one answer takes about" in result.stdout
+    assert "a reply that runs to max_tokens (3843) would take about" in result.stdout
     ping, sample = chat_server.chat_requests()
     assert ping.body["max_tokens"] == 64
     assert sample.body["response_format"]["json_schema"]["name"] == "rubric_assessment"
@@ -108,15 +109,15 @@ def test_a_model_that_cannot_grade_the_sample_fails_the_check(chat_server: ChatS
 
 def test_a_slow_server_gets_a_note_to_raise_the_timeout(chat_server: ChatServer, point_at, monkeypatch) -> None:
     point_at(chat_server.base_url)
-    monkeypatch.setenv("INTERVIEWER_LLM__TIMEOUT", "2")
+    monkeypatch.setenv("INTERVIEWER_LLM__TIMEOUT", "4")
 
     def slow(request: Request) -> Reply:
         if "KEY POINTS TO JUDGE" in request.prompt:
-            __import__("time").sleep(0.3)  # 10 tokens in 0.3 s: a full reply of 1,500 tokens takes ~45 s
+            __import__("time").sleep(2.2)  # four key points in 2.2 s: eight would take ~4.4 s
         return healthy(request)
 
     chat_server.responder = slow
     result = run_cli("llm", "check")
     assert result.exit_code == 0, result.stdout
-    assert "note timeout: timeout 2 s per request" in result.stdout
-    assert "the longest replies would time out; consider timeout = " in result.stdout
+    assert "note timeout: timeout 4 s per request, 1 try per answer; one answer takes about 2 s (4 key" in result.stdout
+    assert "larger questions would time out; consider timeout = " in result.stdout

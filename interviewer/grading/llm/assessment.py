@@ -25,10 +25,11 @@ QUOTE_MAX_CHARS = 200
 FEEDBACK_MAX_CHARS = 600
 FOLLOW_UP_MAX_CHARS = 200
 SCORES = tuple(step / 2 for step in range(21))  # 0, 0.5, ..., 10: a closed set a grammar can enforce
-CHARS_PER_TOKEN = 2.0
-"""A conservative characters-per-token: English prose averages about 4, but digits, punctuation, code and
-the repetitive text of a small model that fills every field to its limit come closer to 2."""
-TOKEN_MARGIN = 1.5
+CHARS_PER_TOKEN = 1.0
+"""At worst one token per character: English prose averages about 4 characters a token, but a small
+model that fills every field to its limit with digits, punctuation or odd words comes close to 1, and a
+reply cut off below what the schema allows would be a fault the schema invited."""
+TOKEN_MARGIN = 1.25
 """Room for whitespace between JSON tokens (pretty-printing servers indent every line)."""
 ITEM_OVERHEAD_CHARS = len('{"key_point_id": "", "quote": "", "verdict": "contradicted"}, ')
 OBJECT_OVERHEAD_CHARS = len(

@@ -215,22 +215,24 @@ def _speed_line(speed: Speed) -> CheckLine:
 
 
 def _timeout_line(client: LLMClient, speed: Speed | None) -> CheckLine:
-    """The timeout, and whether an answer (typical, and as long as the schema allows) fits in it."""
+    """The timeout, and whether an answer fits in it: the sample's time, scaled to the largest rubric."""
     settings = client.settings
     tries = settings.max_retries + 1
     limit = f"timeout {settings.timeout:g} s per request, {tries} tr{'y' if tries == 1 else 'ies'} per answer"
     if speed is None:
         return CheckLine("timeout", None, f"{limit} (raise INTERVIEWER_LLM__TIMEOUT for a slow server)")
+    sample_key_points = len(SAMPLE_QUESTION.key_points)
+    largest = speed.seconds * LARGEST_RUBRIC / sample_key_points
     longest = settings.max_tokens or reply_token_budget([f"key-point-{index}" for index in range(LARGEST_RUBRIC)])
-    worst = longest / max(speed.tokens_per_second, 1e-3)
     estimate = (
-        f"{limit}; one answer takes about {speed.seconds:.0f} s, "
-        f"at most about {worst:.0f} s for a reply of {longest} tokens ({LARGEST_RUBRIC} key points)"
+        f"{limit}; one answer takes about {speed.seconds:.0f} s ({sample_key_points} key points), about "
+        f"{largest:.0f} s with {LARGEST_RUBRIC}; a reply that runs to max_tokens ({longest}) would take about "
+        f"{longest / max(speed.tokens_per_second, 1e-3):.0f} s"
     )
     if speed.seconds > settings.timeout:
         return CheckLine("timeout", False, f"{estimate}: raise the timeout above {math.ceil(speed.seconds * 2)} s")
-    if worst > settings.timeout:
+    if largest > settings.timeout:
         return CheckLine(
-            "timeout", None, f"{estimate}: the longest replies would time out; consider timeout = {math.ceil(worst)}"
+            "timeout", None, f"{estimate}: larger questions would time out; consider timeout = {math.ceil(largest * 1.5)}"
         )
     return CheckLine("timeout", True, estimate)
