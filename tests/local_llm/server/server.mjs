@@ -6,7 +6,8 @@
 // CPU binary: response_format json_schema becomes a grammar built from the schema (the reply cannot leave
 // it), json_object the generic JSON grammar, anything else free text. max_tokens (or
 // max_completion_tokens) bounds the reply and a reply stopped there has finish_reason "length"; usage
-// counts the prompt tokens evaluated and the reply tokens. One request generates at a time (the others
+// counts the prompt and reply tokens. Each request starts from an empty context, so temperature 0 gives
+// the same reply to the same request. One request generates at a time (the others
 // wait); a client that hangs up stops its generation. It prints "listening <base url>" once the model is
 // loaded, and exits on SIGTERM or when its standard input closes (so it never outlives the tests).
 import http from "node:http";
@@ -127,6 +128,9 @@ async function complete(body, res) {
     const started = process.hrtime.bigint();
     let reply;
     try {
+        // Every request starts from an empty context: reusing the previous request's evaluated tokens
+        // changes the float rounding of the prompt's batches, and with it a greedy reply.
+        await sequence.clearHistory();
         reply = await chat.generateResponse(toHistory(body.messages), {
             grammar,
             maxTokens,
