@@ -72,12 +72,18 @@ def flag_codes(row: dict[str, Any]) -> set[str]:
     return {flag["code"] for flag in row["flags"]}
 
 
+def set_aside(row: dict[str, Any]) -> bool:
+    """The model flagged the answer as speaking to the grader and scored it above the evidence: the grade
+    is the offline one, whole (verdicts, no feedback)."""
+    return any(flag["code"] == "llm_score_capped" and "set aside" in flag["message"] for flag in row["flags"])
+
+
 def assert_feedback_unless_the_answer_was_flagged(row: dict[str, Any]) -> None:
     """The model's feedback is shown, unless the offline guard says the answer speaks to the grader."""
     guarded = any(
         flag["code"] == "grader_directed" and not flag["message"].startswith("The LLM judged") for flag in row["flags"]
     )
-    assert (row["feedback"] is None) if guarded else row["feedback"]
+    assert (row["feedback"] is None) if guarded or set_aside(row) else row["feedback"]
 
 
 def assert_evidence_is_the_answers_own_words(row: dict[str, Any]) -> None:
@@ -139,9 +145,8 @@ def test_hybrid_asks_only_about_uncertain_key_points(
         assert "llm_unavailable" not in flag_codes(row), row["flags"]
         assert row["grader"] == "hybrid"
         evidence = offline.grade(shipped_bank.get(row["question_id"]), row["answer"])
-        set_aside = any("set aside" in flag["message"] for flag in row["flags"] if flag["code"] == "llm_score_capped")
         for before, after in zip(evidence.key_points, row["key_points"], strict=True):
-            by_llm = is_uncertain(before) and not set_aside  # a grade set aside is the offline one, whole
+            by_llm = is_uncertain(before) and not set_aside(row)  # a grade set aside is the offline one, whole
             assert after["decided_by"] == ("llm" if by_llm else before.decided_by), (before, after)
             asked += by_llm
         assert_feedback_unless_the_answer_was_flagged(row)
