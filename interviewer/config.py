@@ -49,6 +49,12 @@ class LLMSettings(BaseModel):
     model: str | None = Field(default=None, description="Model name on that server; no model means no LLM.")
     api_key: SecretStr | None = Field(default=None, description="API key; falls back to OPENAI_API_KEY.")
     timeout: float = Field(default=60.0, gt=0, description="Seconds allowed for one request.")
+    max_tokens: int | None = Field(
+        default=None,
+        ge=16,
+        description="Token limit of one reply; default: the longest reply the rubric schema allows "
+        "(raise it for reasoning models, whose thinking counts too).",
+    )
     max_retries: int = Field(default=2, ge=0, description="Retries after a failed request before falling back.")
     temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature; 0 for repeatable grades.")
     seed: int | None = Field(default=0, description="Sampling seed sent to servers that honour it.")

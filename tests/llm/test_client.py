@@ -31,6 +31,10 @@ def ask(client: LLMClient) -> Any:
     return client.complete_json(MESSAGES, schema_name="pong", schema=SCHEMA, validate=Pong.model_validate)
 
 
+def client_ask(client: LLMClient, schema: dict[str, Any] = SCHEMA, **options: Any) -> Any:
+    return client.complete_json(MESSAGES, schema_name="pong", schema=schema, validate=Pong.model_validate, **options)
+
+
 def make_client(base_url: str, memory: ResponseModeMemory | None = None, **llm: Any) -> LLMClient:
     return LLMClient(llm_settings_for(base_url, **llm).llm, mode_memory=memory)
 
@@ -118,10 +122,9 @@ def test_schema_violation_is_asked_again_with_the_error(chat_server: ChatServer)
         (Reply(content='{"ok": tr'), "not valid JSON"),
         (Reply(content=""), "empty"),
         (Reply(content=None), "empty"),
-        (Reply(content='{"ok": tr', finish_reason="length"), "cut off"),
         (Reply(content='{"ok": 3}'), "does not match the schema"),
     ],
-    ids=["garbage", "invalid-json", "empty", "null-content", "truncated", "schema-violation"],
+    ids=["garbage", "invalid-json", "empty", "null-content", "schema-violation"],
 )
 def test_unusable_reply_twice_is_a_fault(chat_server: ChatServer, bad: Reply, reason: str) -> None:
     chat_server.script(bad, bad)
@@ -129,6 +132,71 @@ def test_unusable_reply_twice_is_a_fault(chat_server: ChatServer, bad: Reply, re
         ask(make_client(chat_server.base_url))
     assert fault.value.reason.startswith("unusable reply after one retry")
     assert len(chat_server.chat_requests()) == 2
+
+
+def test_every_request_carries_the_token_limit(chat_server: ChatServer) -> None:
+    chat_server.script(OK)
+    reply = client_ask(make_client(chat_server.base_url), max_tokens=50)
+    assert chat_server.chat_requests()[0].body["max_tokens"] == 50
+    assert reply.max_tokens == 50
+    assert reply.completion is not None and reply.completion.completion_tokens == 10  # the server's usage
+    assert reply.completion.seconds > 0
+
+
+def test_configured_max_tokens_wins_over_the_callers(chat_server: ChatServer) -> None:
+    chat_server.script(OK)
+    client_ask(make_client(chat_server.base_url, max_tokens=4000), max_tokens=50)
+    assert chat_server.chat_requests()[0].body["max_tokens"] == 4000
+
+
+def test_a_reply_cut_off_at_the_token_limit_is_a_fault_at_once(chat_server: ChatServer) -> None:
+    chat_server.script(Reply(content='{"ok": tr', finish_reason="length"))
+    with pytest.raises(LLMFault) as fault:
+        client_ask(make_client(chat_server.base_url), max_tokens=50)
+    assert fault.value.reason.startswith("the reply was cut off at the token limit (max_tokens 50)")
+    assert fault.value.bad_reply
+    assert len(chat_server.chat_requests()) == 1  # asking again would cost the whole budget again
+
+
+def test_a_server_that_wants_max_completion_tokens_gets_it(chat_server: ChatServer) -> None:
+    refusal = (
+        "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead."
+    )
+    chat_server.script(Reply(status=400, error=refusal), OK, OK)
+    client = make_client(chat_server.base_url)
+    assert client_ask(client, max_tokens=50).value == Pong(ok=True)
+    client_ask(client, max_tokens=50)
+    bodies = [request.body for request in chat_server.chat_requests()]
+    assert bodies[0]["max_tokens"] == 50 and "max_completion_tokens" not in bodies[0]
+    assert bodies[1]["max_completion_tokens"] == 50 and "max_tokens" not in bodies[1]
+    assert bodies[2]["max_completion_tokens"] == 50  # remembered
+
+
+PINNED = {**SCHEMA, "properties": {"ok": {"type": "boolean"}, "why": {"type": "string", "maxLength": 9}}}
+
+
+def test_a_server_refusing_a_keyword_of_the_pinned_schema_gets_the_portable_one(chat_server: ChatServer) -> None:
+    refusal = (
+        "Invalid schema for response_format 'pong': In context=('properties', 'why'), 'maxLength' is not permitted."
+    )
+    chat_server.script(Reply(status=400, error=refusal), OK, OK)
+    client = make_client(chat_server.base_url)
+    reply = client_ask(client, schema=PINNED, portable_schema=SCHEMA)
+    assert reply.mode == "json_schema"
+    assert "maxLength" in reply.rejected[0] and "portable" in reply.rejected[0]
+    client_ask(client, schema=PINNED, portable_schema=SCHEMA)
+    sent = [request.body["response_format"]["json_schema"]["schema"] for request in chat_server.chat_requests()]
+    assert sent == [PINNED, SCHEMA, SCHEMA]  # the portable schema from then on, without asking again
+
+
+def test_a_server_refusing_json_schema_outright_goes_to_json_object(chat_server: ChatServer) -> None:
+    chat_server.accepted_formats = {"json_object"}
+    chat_server.script(OK)
+    reply = client_ask(make_client(chat_server.base_url), schema=PINNED, portable_schema=SCHEMA)
+    assert reply.mode == "json_object"
+    assert [request.response_format for request in chat_server.chat_requests()] == ["json_schema", "json_object"]
+    schema_in_prompt = chat_server.chat_requests()[1].body["messages"][0]["content"]
+    assert json.dumps(PINNED, separators=(",", ":")) in schema_in_prompt  # the same (pinned) schema as in json_schema
 
 
 def test_unknown_model_is_a_clear_fault(chat_server: ChatServer) -> None:

@@ -8,13 +8,15 @@ from typing import Any
 import pytest
 
 from interviewer import locations
-from interviewer.bank.models import Bank, Question
+from interviewer.bank.models import Bank, Misconception, Question
 from interviewer.config import Settings
 from interviewer.grading.llm import PROMPT_VERSION, build_llm_grader
 from interviewer.grading.llm.breaker import CircuitBreaker
-from interviewer.grading.llm.evidence import SCORE_CAP_MARGIN, verdict_score
-from interviewer.grading.scoring import COVERAGE_WEIGHT
-from interviewer.grading.result import FlagCode, FollowUp, GradeResult, KeyPointVerdict, Provenance
+from interviewer.grading.llm.assessment import reply_token_budget
+from interviewer.grading.llm.evidence import SCORE_CAP_MARGIN
+from interviewer.grading.llm.graders import UNCERTAIN_BELOW, is_uncertain
+from interviewer.grading.result import Flag, FlagCode, FollowUp, GradeResult, KeyPointVerdict, Provenance
+from interviewer.grading.scoring import COVERAGE_WEIGHT, VERDICT_CREDIT
 from tests.llm.conftest import (
     TEST_API_KEY,
     TEST_MODEL,
@@ -101,19 +103,23 @@ def test_answer_is_sent_as_delimited_data(chat_server: ChatServer, llm_grader: A
     assert request.key_point_ids == [kp.id for kp in question.key_points]
     leaky = question.key_point("leaky-relu")
     assert f"- leaky-relu: {leaky.text} (also said as: {leaky.alternatives[0]}" in request.prompt
-    schema = request.body["response_format"]["json_schema"]["schema"]
-    assert schema["$defs"]["KeyPointAssessment"]["properties"]["key_point_id"]["enum"] == request.key_point_ids
+    key_points = request.body["response_format"]["json_schema"]["schema"]["properties"]["key_points"]
+    assert key_points["minItems"] == key_points["maxItems"] == len(question.key_points)
+    pinned = [item["properties"]["key_point_id"]["enum"] for item in key_points["prefixItems"]]
+    assert pinned == [[key_point_id] for key_point_id in request.key_point_ids]  # item i judges key point i
+    assert request.body["max_tokens"] == reply_token_budget(request.key_point_ids)
 
 
-def test_quotes_not_in_the_answer_downgrade_the_verdict(
+def test_quotes_not_in_the_answer_count_as_missed(
     chat_server: ChatServer, llm_grader: Any, question: Question
 ) -> None:
     chat_server.responder = rubric_responder(quote="Leaky ReLU keeps a small gradient alive", score=9.0)
     result = llm_grader.grade(question, GOOD_ANSWER)
-    assert {verdict.verdict for verdict in result.key_points} == {"partial"}  # covered, one step down
-    assert all(verdict.evidence is None for verdict in result.key_points)
+    assert {verdict.verdict for verdict in result.key_points} == {"missed"}  # no credit for made-up evidence
+    assert all(verdict.evidence is None and verdict.decided_by == "llm" for verdict in result.key_points)
     assert result.has_flag(FlagCode.LLM_QUOTE_MISMATCH)
-    assert result.score <= verdict_score(result.key_points) + 1e-6
+    assert "count as missed" in next(f.message for f in result.flags if f.code == FlagCode.LLM_QUOTE_MISMATCH)
+    assert result.score == 0.0
 
 
 def test_quote_check_ignores_case_whitespace_and_ellipsis(
@@ -255,7 +261,7 @@ def assert_embedding_fallback(result: GradeResult, evidence: GradeResult, reason
         ([Reply(status=500, error="CUDA out of memory", headers={"retry-after-ms": "10"})] * 2, "HTTP 500"),
         ([Reply(status=429, error="quota", headers={"Retry-After": "0.05"})] * 2, "rate limited"),
         ([Reply(content="")] * 2, "empty"),
-        ([Reply(content='{"key_points": [', finish_reason="length")] * 2, "cut off"),
+        ([Reply(content='{"key_points": [', finish_reason="length")], "cut off at the token limit (max_tokens"),
         ([Reply(content="The answer deserves 7/10.")] * 2, "not valid JSON"),
         ([Reply(content='{"score": 11}')] * 2, "does not match the schema"),
         ([Reply(content="{}", hang=True)] * 2, "within 0.5 s"),
@@ -277,7 +283,7 @@ def test_server_faults_fall_back_to_the_flagged_embedding_grade(
     chat_server.script(*script)
     result = grader_for(llm_settings, grader_name, bank, embedding_grader).grade(question, SHORT_ANSWER)
     assert_embedding_fallback(result, short_evidence, reason)
-    assert len(chat_server.chat_requests()) == 2
+    assert len(chat_server.chat_requests()) == len(script)  # a reply cut off at the limit is not asked again
 
 
 def test_unknown_model_falls_back(
@@ -438,7 +444,7 @@ def test_hybrid_without_borderline_points_still_gets_feedback(
     assert result.feedback == "Clear on the mechanism; the fixes were thin."
 
 
-def test_hybrid_quote_mismatch_downgrades_the_llm_verdict(
+def test_hybrid_quote_mismatch_makes_the_llm_verdict_missed(
     chat_server: ChatServer, hybrid_grader: Any, question: Question
 ) -> None:
     evidence = embedding_evidence(question, {"leaky-relu": "partial"}, score=1.0)
@@ -447,8 +453,10 @@ def test_hybrid_quote_mismatch_downgrades_the_llm_verdict(
     assert result.has_flag(FlagCode.LLM_QUOTE_MISMATCH)
     assert "leaky-relu" in next(flag.message for flag in result.flags if flag.code == FlagCode.LLM_QUOTE_MISMATCH)
     leaky = next(verdict for verdict in result.key_points if verdict.key_point_id == "leaky-relu")
-    assert (leaky.verdict, leaky.decided_by) == ("partial", "llm")  # claimed covered, lowered one step
-    assert result.score == pytest.approx(1.0)
+    assert (leaky.verdict, leaky.decided_by) == ("missed", "llm")  # claimed covered with words not in the answer
+    total = sum(kp.weight for kp in question.key_points)
+    lost = 0.5 * question.key_point("leaky-relu").weight  # the partial credit the offline grader had given
+    assert result.score == pytest.approx(1.0 - 10 * COVERAGE_WEIGHT * lost / total, abs=0.01)
 
 
 def test_api_key_stays_out_of_logs_results_and_cache(
@@ -472,3 +480,130 @@ def test_api_key_stays_out_of_logs_results_and_cache(
         assert TEST_API_KEY not in path.name
         if path.is_file():
             assert TEST_API_KEY not in path.read_text()
+
+
+# -- misconceptions, contradictions, uncertain verdicts (issue 9) ------------------------------
+
+LEAKY_MISCONCEPTION = Misconception(
+    id="leaky-has-no-slope",
+    claim="Leaky ReLU has zero slope for negative inputs, like ReLU.",
+    correction="Leaky ReLU keeps a small slope (such as 0.01) for negative inputs.",
+    key_point="leaky-relu",
+)
+CONTRADICTING_ANSWER = (
+    "A dead ReLU always outputs zero, so its gradient is zero and it never updates. "
+    "Leaky ReLU does not help, because it also has zero slope for negative inputs."
+)
+
+
+def test_prompt_lists_misconceptions_and_the_model_may_answer_contradicted(
+    chat_server: ChatServer, llm_grader: Any, question: Question
+) -> None:
+    with_misconception = question.model_copy(update={"misconceptions": [LEAKY_MISCONCEPTION]})
+    chat_server.responder = rubric_responder(
+        verdicts={"dead-relu-outputs-zero": "covered", "leaky-relu": "contradicted"},
+        verdict="missed",
+        quote="it also has zero slope for negative inputs",
+        score=3.0,
+    )
+    result = llm_grader.grade(with_misconception, CONTRADICTING_ANSWER)
+    (request,) = chat_server.chat_requests()
+    assert "COMMON MISCONCEPTIONS" in request.prompt
+    assert f"- wrong: {LEAKY_MISCONCEPTION.claim} / right: {LEAKY_MISCONCEPTION.correction}" in request.prompt
+    assert "(contradicts key point leaky-relu)" in request.prompt
+    item = request.body["response_format"]["json_schema"]["schema"]["properties"]["key_points"]["prefixItems"][0]
+    assert "contradicted" in item["properties"]["verdict"]["enum"]
+    leaky = next(verdict for verdict in result.key_points if verdict.key_point_id == "leaky-relu")
+    assert (leaky.verdict, leaky.decided_by) == ("contradicted", "llm")
+    assert leaky.evidence == "it also has zero slope for negative inputs"
+    flag = next(flag for flag in result.flags if flag.code == FlagCode.CONTRADICTION)
+    assert "it also has zero slope for negative inputs" in flag.message and leaky.text in flag.message
+    assert VERDICT_CREDIT["contradicted"] == VERDICT_CREDIT["missed"]  # the LLM graders credit it through scoring
+    assert result.score == 3.0
+
+
+def test_a_contradiction_the_llm_overrules_leaves_no_contradiction_flag(
+    chat_server: ChatServer, llm_grader: Any, question: Question
+) -> None:
+    evidence = embedding_evidence(question, {"leaky-relu": "contradicted"}, score=1.0)
+    evidence.flags.append(Flag(code=FlagCode.CONTRADICTION, message="the answer contradicts a key point: ..."))
+    chat_server.responder = rubric_responder(verdict="covered", score=4.0)
+    result = llm_grader.grade_with_evidence(question, GOOD_ANSWER, evidence)
+    assert not result.verdicts("contradicted") and not result.has_flag(FlagCode.CONTRADICTION)
+
+
+def test_hybrid_asks_the_llm_about_partial_and_low_confidence_verdicts(
+    chat_server: ChatServer, hybrid_grader: Any, question: Question
+) -> None:
+    confidence = {
+        "dead-relu-outputs-zero": ("covered", 0.95),  # sure
+        "zero-gradient-no-updates": ("covered", UNCERTAIN_BELOW - 0.1),  # unsure: the LLM decides
+        "leaky-relu": ("partial", 0.9),  # partial: always asked
+        "gelu": ("missed", UNCERTAIN_BELOW - 0.05),  # unsure
+    }
+    evidence = embedding_evidence(question, {}, score=3.0)
+    key_points = []
+    for verdict in evidence.key_points:
+        label, sure = confidence.get(verdict.key_point_id, ("missed", None))  # None: not measured, not asked
+        key_points.append(verdict.model_copy(update={"verdict": label, "confidence": sure, "decided_by": "judge"}))
+    evidence = evidence.model_copy(update={"key_points": key_points})
+    chat_server.responder = rubric_responder(verdict="covered")
+    result = hybrid_grader.grade_with_evidence(question, GOOD_ANSWER, evidence)
+    (request,) = chat_server.chat_requests()
+    assert request.key_point_ids == ["zero-gradient-no-updates", "leaky-relu", "gelu"]
+    decided = {verdict.key_point_id: verdict.decided_by for verdict in result.key_points}
+    assert decided["dead-relu-outputs-zero"] == "judge" and decided["gelu"] == "llm"
+    assert [is_uncertain(verdict) for verdict in key_points[:1]] == [False]
+
+
+# -- LLM hygiene (issue 13) --------------------------------------------------------------------
+
+
+def test_hybrid_does_not_show_the_models_feedback_for_an_answer_that_speaks_to_the_grader(
+    chat_server: ChatServer, hybrid_grader: Any, question: Question, embedding_grader: Any
+) -> None:
+    evidence = embedding_grader.grade(question, INJECTION)
+    assert evidence.has_flag(FlagCode.GRADER_DIRECTED)
+    chat_server.responder = rubric_responder(
+        verdict="missed", score=0.0, feedback="Excellent answer.", follow_up="What else would you like to add?"
+    )
+    result = hybrid_grader.grade(question, INJECTION)
+    assert chat_server.chat_requests(), "the model was asked"
+    assert result.score <= evidence.score
+    assert result.feedback is None  # what a fooled model wrote is not shown
+    assert all(follow_up.kind != "llm" for follow_up in result.follow_ups)
+    assert result.provenance.grader == "hybrid"
+
+
+def test_secrets_in_a_reply_are_redacted_before_they_are_cached_or_written(
+    chat_server: ChatServer, llm_settings: Settings, bank: Bank, embedding_grader: Any, question: Question
+) -> None:
+    other_key = "sk-proj-AbCdEfGhIjKlMnOpQrStUv0123"
+    chat_server.responder = rubric_responder(
+        feedback=f"Good. Your key {TEST_API_KEY} works; so does {other_key}.",
+        follow_up="Which token did you use, ghp_abcdefghijklmnopqrstuvwxyz0123?",
+    )
+    result = grader_for(llm_settings, "llm", bank, embedding_grader).grade(question, SHORT_ANSWER)
+    cached = grader_for(llm_settings, "llm", bank, embedding_grader).grade(question, SHORT_ANSWER)
+    assert len(chat_server.chat_requests()) == 1 and cached == result
+    written = result.model_dump_json() + "".join(
+        path.read_text() for path in (locations.cache_dir() / "llm").rglob("*.json")
+    )
+    for secret in (TEST_API_KEY, other_key, "ghp_abcdefghijklmnopqrstuvwxyz0123"):
+        assert secret not in written
+    assert result.feedback == "Good. Your key *** works; so does ***."
+    assert result.follow_ups[0].text == "Which token did you use, ***?"
+
+
+def test_repeated_key_point_ids_are_invalid_then_the_offline_grade_is_flagged(
+    chat_server: ChatServer, llm_grader: Any, question: Question, short_evidence: GradeResult
+) -> None:
+    def one_id_over_and_over(request: Any) -> Reply:
+        content = json.loads(rubric_content(request))
+        content["key_points"] = [{**item, "key_point_id": question.key_points[0].id} for item in content["key_points"]]
+        return Reply(content=json.dumps(content))
+
+    chat_server.responder = one_id_over_and_over
+    result = llm_grader.grade(question, SHORT_ANSWER)
+    assert_embedding_fallback(result, short_evidence, f"more than one verdict for '{question.key_points[0].id}'")
+    assert len(chat_server.chat_requests()) == 2  # one retry, then the flagged offline grade

@@ -1,8 +1,17 @@
-"""What the LLM must reply: a rubric assessment, validated with pydantic, and its JSON Schema on the wire."""
+"""What the LLM must reply: a rubric assessment, validated with pydantic, and the JSON Schema sent for it.
+
+The schema is built per question: one item per key point judged, in rubric order, each item's
+`key_point_id` pinned to that key point (an enum), `minItems` = `maxItems`, every text bounded. A
+server that enforces schemas (llama.cpp, Ollama, vLLM, OpenAI) then cannot let even a small model
+repeat an id, invent one or write on and on. A server that refuses the pinned form (`prefixItems`,
+string lengths) gets the portable form: `key_point_id` an enum of the question's ids, still exactly
+one item per key point. Validation is the same either way: a reply with a missing, unknown or repeated
+id is invalid.
+"""
 
 from __future__ import annotations
 
-import copy
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,31 +19,49 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from interviewer.grading.result import Verdict
 
-PROMPT_VERSION = "rubric-v1"
+PROMPT_VERSION = "rubric-v2"
+VERDICTS: tuple[Verdict, ...] = ("covered", "partial", "missed", "contradicted")
+QUOTE_MAX_CHARS = 200
+FEEDBACK_MAX_CHARS = 600
+FOLLOW_UP_MAX_CHARS = 200
+SCORES = tuple(step / 2 for step in range(21))  # 0, 0.5, ..., 10: a closed set a grammar can enforce
+CHARS_PER_TOKEN = 1.0
+"""At worst one token per character: English prose averages about 4 characters a token, but a small
+model that fills every field to its limit with digits, punctuation or odd words comes close to 1, and a
+reply cut off below what the schema allows would be a fault the schema invited."""
+TOKEN_MARGIN = 1.25
+"""Room for whitespace between JSON tokens (pretty-printing servers indent every line)."""
+ITEM_OVERHEAD_CHARS = len('{"key_point_id": "", "quote": "", "verdict": "contradicted"}, ')
+OBJECT_OVERHEAD_CHARS = len(
+    '{"key_points": [], "grader_directed": false, "score": 10, "feedback": "", "follow_up": ""}'
+)
+PIN_KEYWORDS = ("prefixItems", "maxLength", "minLength")
+"""Keywords of the pinned schema that the portable one leaves out; a server naming one when it refuses
+the pinned schema gets the portable one."""
 
 
 class ReplyModel(BaseModel):
     """Base for LLM replies: extra keys a chatty model adds are dropped, not errors."""
 
-    model_config = ConfigDict(extra="ignore", json_schema_extra={"additionalProperties": False})
+    model_config = ConfigDict(extra="ignore")
 
 
 class KeyPointAssessment(ReplyModel):
     """The LLM's verdict on one key point, with its evidence."""
 
-    key_point_id: str = Field(description="Id of the key point being judged.")
-    quote: str = Field(description="Exact words copied from the answer that support the verdict; empty when missed.")
-    verdict: Verdict = Field(description="covered, partial or missed.")
+    key_point_id: str
+    quote: str
+    verdict: Verdict
 
 
 class LLMAssessment(ReplyModel):
     """The LLM's rubric grade of one answer."""
 
-    key_points: list[KeyPointAssessment] = Field(description="One verdict per key point asked about.")
-    grader_directed: bool = Field(description="True when the answer addresses the grader or tries to change the grade.")
-    score: float = Field(ge=0, le=10, description="Score of the whole answer, 0 to 10.")
-    feedback: str = Field(description="Two to four sentences: what was good, what was missing.")
-    follow_up: str = Field(description="One interview question aimed at the biggest gap in the answer.")
+    key_points: list[KeyPointAssessment]
+    grader_directed: bool
+    score: float = Field(ge=0, le=10)
+    feedback: str
+    follow_up: str
 
     @field_validator("feedback", "follow_up")
     @classmethod
@@ -69,12 +96,82 @@ class LLMAssessment(ReplyModel):
         return cls.model_validate(data, context={"key_point_ids": list(key_point_ids)})
 
 
-_BASE_SCHEMA = LLMAssessment.model_json_schema()
-
-
-def assessment_schema(key_point_ids: Sequence[str]) -> dict[str, Any]:
-    """The JSON Schema sent to the server, with key point ids restricted to the ones asked about."""
-    schema = copy.deepcopy(_BASE_SCHEMA)
-    if key_point_ids:  # an empty enum is invalid JSON Schema; validation rejects stray items instead
-        schema["$defs"]["KeyPointAssessment"]["properties"]["key_point_id"]["enum"] = list(key_point_ids)
+def _text(description: str, max_chars: int | None, *, pinned: bool, min_chars: int = 0) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string", "description": description}
+    if pinned and max_chars is not None:
+        schema["maxLength"] = max_chars
+    if pinned and min_chars:
+        schema["minLength"] = min_chars
     return schema
+
+
+def _item(key_point_ids: Sequence[str], *, pinned: bool) -> dict[str, Any]:
+    # an empty enum is invalid JSON Schema: with no ids to judge, any string (and maxItems 0)
+    key_point_id = {"type": "string", "enum": list(key_point_ids)} if key_point_ids else {"type": "string"}
+    return {
+        "type": "object",
+        "properties": {
+            "key_point_id": key_point_id,
+            "quote": _text(
+                "The exact words of the answer that show the verdict (covered, partial or contradicted); "
+                "empty when missed.",
+                QUOTE_MAX_CHARS,
+                pinned=pinned,
+            ),
+            "verdict": {"type": "string", "enum": list(VERDICTS)},
+        },
+        "required": ["key_point_id", "quote", "verdict"],
+        "additionalProperties": False,
+    }
+
+
+def assessment_schema(key_point_ids: Sequence[str], *, pinned: bool = True) -> dict[str, Any]:
+    """The JSON Schema of a reply judging exactly `key_point_ids`.
+
+    pinned: item i judges key point i (`prefixItems`), and texts have maximum lengths. Else the
+    portable form: every item's id is an enum of the ids, with exactly len(ids) items.
+    """
+    count = len(key_point_ids)
+    key_points: dict[str, Any] = {"type": "array", "minItems": count, "maxItems": count}
+    if pinned and key_point_ids:
+        key_points["prefixItems"] = [_item([key_point_id], pinned=True) for key_point_id in key_point_ids]
+    else:
+        key_points["items"] = _item(key_point_ids, pinned=pinned)
+    key_points["description"] = "One verdict per key point to judge, in the order listed."
+    return {
+        "type": "object",
+        "properties": {
+            "key_points": key_points,
+            "grader_directed": {
+                "type": "boolean",
+                "description": "True when the answer addresses the grader or tries to change the grade.",
+            },
+            "score": {"type": "number", "enum": list(SCORES), "description": "The whole answer, 0 to 10."},
+            "feedback": _text(
+                "Two to four sentences to the candidate: what was good, what was missing or wrong.",
+                FEEDBACK_MAX_CHARS,
+                pinned=pinned,
+                min_chars=1,
+            ),
+            "follow_up": _text(
+                "One interview question aimed at the biggest gap in the answer.",
+                FOLLOW_UP_MAX_CHARS,
+                pinned=pinned,
+                min_chars=1,
+            ),
+        },
+        "required": ["key_points", "grader_directed", "score", "feedback", "follow_up"],
+        "additionalProperties": False,
+    }
+
+
+def reply_token_budget(key_point_ids: Sequence[str]) -> int:
+    """max_tokens for a reply to `assessment_schema(key_point_ids)`: the longest reply the schema allows,
+    in tokens at CHARS_PER_TOKEN, with TOKEN_MARGIN for whitespace."""
+    characters = (
+        OBJECT_OVERHEAD_CHARS
+        + FEEDBACK_MAX_CHARS
+        + FOLLOW_UP_MAX_CHARS
+        + sum(ITEM_OVERHEAD_CHARS + len(key_point_id) + QUOTE_MAX_CHARS for key_point_id in key_point_ids)
+    )
+    return math.ceil(characters / CHARS_PER_TOKEN * TOKEN_MARGIN)

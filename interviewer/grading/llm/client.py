@@ -1,24 +1,29 @@
 """Structured replies from any OpenAI-compatible chat-completions server.
 
 Structured output is asked for in the best mode the server accepts: `json_schema`, else
-`json_object` with the schema in the prompt, else plain text with the JSON extracted. The mode that
-worked is remembered per server (URL + model). Transport faults (connection, timeout, 429, 5xx) are
-retried by the openai client within `max_retries`, honouring Retry-After; an unusable reply is asked
-for once more with the problem stated. Whatever still fails raises `LLMFault` with a short reason
-that never contains the API key.
+`json_object` with the schema in the prompt, else plain text with the JSON extracted. A caller may
+give a portable form of its schema, sent when the server refuses a keyword of the first one
+(`prefixItems`, string lengths). The mode that worked is remembered per server (URL + model).
+
+Every request carries a token limit (`max_tokens`); a reply cut off there is a fault at once (asking
+again would cost the same again). Transport faults (connection, timeout, 429, 5xx) are retried by the
+openai client within `max_retries`, honouring Retry-After; an unusable reply is asked for once more
+with the problem stated. Whatever still fails raises `LLMFault` with a short reason that never
+contains the API key.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from interviewer.config import LLMSettings
 from interviewer.grading.llm.modes import ResponseModeMemory, server_key
-from interviewer.grading.llm.replies import BadReply, parse_reply
+from interviewer.grading.llm.replies import BadReply, CutOff, parse_reply
 from interviewer.grading.llm.redaction import Redactor, display_url
 
 if TYPE_CHECKING:
@@ -34,6 +39,8 @@ NO_KEY_PLACEHOLDER = "no-key"  # local servers need no key, but the client insis
 MAX_ECHOED_REPLY_CHARS = 4000
 MAX_SERVER_MESSAGE_CHARS = 200
 _FORMAT_WORDS = ("response_format", "json_schema", "json_object", "schema", "structured output", "grammar")
+_PORTABLE_SCHEMA_WORDS = ("prefixitems", "maxlength", "minlength")
+"""A refusal naming one of these gets the caller's portable schema, still as json_schema."""
 
 Message = dict[str, str]
 
@@ -53,12 +60,25 @@ class _FormatRejected(Exception):
 
 
 @dataclass(frozen=True)
+class Completion:
+    """One chat completion: its text, why it stopped, how long it took and its token counts (if reported)."""
+
+    content: str | None
+    finish_reason: str | None
+    seconds: float
+    completion_tokens: int | None = None
+    prompt_tokens: int | None = None
+
+
+@dataclass(frozen=True)
 class StructuredReply(Generic[T]):
-    """A validated reply and the mode that produced it."""
+    """A validated reply, the mode that produced it, and the request that gave it."""
 
     value: T
     mode: ResponseMode
     rejected: tuple[str, ...] = ()  # "<mode>: <server message>" for each mode the server refused first
+    completion: Completion | None = None
+    max_tokens: int | None = None
 
 
 def _mentions_response_format(text: str) -> bool:
@@ -102,7 +122,9 @@ class LLMClient:
         self.server = server_key(self.base_url, self.model)
         self.mode_memory = mode_memory or ResponseModeMemory(None)
         api_key = settings.resolved_api_key()
-        self._redact = Redactor([api_key.get_secret_value()] if api_key else [])
+        self.redactor = Redactor([api_key.get_secret_value()] if api_key else [])
+        self._portable_schema_only = False  # the server refused a keyword of a pinned schema
+        self._token_limit_parameter = "max_tokens"  # some OpenAI models only take max_completion_tokens
 
     @property
     def display_url(self) -> str:
@@ -126,20 +148,39 @@ class LLMClient:
         schema: dict[str, Any],
         validate: Callable[[Any], T],
         probe_all_modes: bool = False,
+        max_tokens: int | None = None,
+        portable_schema: dict[str, Any] | None = None,
     ) -> StructuredReply[T]:
-        """Ask for a JSON reply matching `schema`, trying modes from the remembered (or best) one down."""
+        """Ask for a JSON reply matching `schema`, trying modes from the remembered (or best) one down.
+
+        max_tokens: the reply's token limit (settings.max_tokens wins when set). portable_schema: sent
+        as json_schema instead when the server refuses a keyword of `schema` that it leaves out.
+        """
+        limit = self.settings.max_tokens or max_tokens
         start = RESPONSE_MODES[0] if probe_all_modes else (self.remembered_mode() or RESPONSE_MODES[0])
         rejections: list[str] = []
-        for mode in RESPONSE_MODES[RESPONSE_MODES.index(start) :]:
+        attempts: list[tuple[ResponseMode, dict[str, Any]]] = [
+            (mode, schema) for mode in RESPONSE_MODES[RESPONSE_MODES.index(start) :]
+        ]
+        if portable_schema is not None and attempts[0][0] == "json_schema" and self._portable_schema_only:
+            attempts[0] = ("json_schema", portable_schema)
+        while attempts:
+            mode, sent_schema = attempts.pop(0)
             try:
-                value = self._complete_in_mode(mode, messages, schema_name, schema, validate)
+                value, completion = self._complete_in_mode(mode, messages, schema_name, sent_schema, validate, limit)
             except _FormatRejected as rejected:
                 log.info("server %s rejected response_format %s: %s", self.display_url, mode, rejected)
-                rejections.append(f"{mode}: {rejected}")
+                names_detail = any(word in str(rejected).lower() for word in _PORTABLE_SCHEMA_WORDS)
+                if mode == "json_schema" and portable_schema is not None and sent_schema is schema and names_detail:
+                    self._portable_schema_only = True
+                    rejections.append(f"{mode} (pinned schema; the portable one is sent instead): {rejected}")
+                    attempts.insert(0, ("json_schema", portable_schema))
+                else:
+                    rejections.append(f"{mode}: {rejected}")
                 continue
             if self.remembered_mode() != mode:
                 self.mode_memory.remember(self.server, mode)
-            return StructuredReply(value, mode, tuple(rejections))
+            return StructuredReply(value, mode, tuple(rejections), completion, limit)
         raise LLMFault("the server rejected every response format (" + "; ".join(rejections) + ")")
 
     def _complete_in_mode(
@@ -149,27 +190,42 @@ class LLMClient:
         schema_name: str,
         schema: dict[str, Any],
         validate: Callable[[Any], T],
-    ) -> T:
+        max_tokens: int | None,
+    ) -> tuple[T, Completion]:
         conversation = _with_format_instructions(messages, mode, schema)
-        content, finish_reason = self._chat(conversation, mode, schema_name, schema)
+        completion = self._chat(conversation, mode, schema_name, schema, max_tokens)
         try:
-            return parse_reply(content, finish_reason, validate)
+            return self._parse(completion, validate, max_tokens), completion
         except BadReply as problem:
             log.info("unusable reply from %s (%s); asking once more", self.display_url, problem)
             conversation = [
                 *conversation,
-                {"role": "assistant", "content": (content or "")[:MAX_ECHOED_REPLY_CHARS]},
+                {"role": "assistant", "content": (completion.content or "")[:MAX_ECHOED_REPLY_CHARS]},
                 {
                     "role": "user",
                     "content": f"Your reply was not usable: {problem}. "
                     "Reply again with only the corrected JSON object.",
                 },
             ]
-        content, finish_reason = self._chat(conversation, mode, schema_name, schema)
+        completion = self._chat(conversation, mode, schema_name, schema, max_tokens)
         try:
-            return parse_reply(content, finish_reason, validate)
+            return self._parse(completion, validate, max_tokens), completion
         except BadReply as problem:
-            raise LLMFault(f"unusable reply after one retry: {self._redact(str(problem))}", bad_reply=True) from None
+            reason = f"unusable reply after one retry: {self.redactor.scrub(str(problem))}"
+            raise LLMFault(reason, bad_reply=True) from None
+
+    def _parse(self, completion: Completion, validate: Callable[[Any], T], max_tokens: int | None) -> T:
+        """The validated reply; a reply cut off at the token limit is a fault at once, not asked again."""
+        try:
+            return parse_reply(completion.content, completion.finish_reason, validate)
+        except CutOff:
+            limit = f"max_tokens {max_tokens}" if max_tokens else "the server's own limit"
+            raise LLMFault(
+                f"the reply was cut off at the token limit ({limit}) before its JSON object was complete: "
+                "the model kept writing past what the rubric asks for; a model that follows the schema, "
+                "or a larger max_tokens, fixes it",
+                bad_reply=True,
+            ) from None
 
     def list_models(self) -> list[str] | None:
         """Model ids the server lists, or None when it has no model list; LLMFault when unreachable."""
@@ -187,8 +243,13 @@ class LLMClient:
             raise self._transport_fault(exc) from None
 
     def _chat(
-        self, messages: list[Message], mode: ResponseMode, schema_name: str, schema: dict[str, Any]
-    ) -> tuple[str | None, str | None]:
+        self,
+        messages: list[Message],
+        mode: ResponseMode,
+        schema_name: str,
+        schema: dict[str, Any],
+        max_tokens: int | None,
+    ) -> Completion:
         import openai
 
         extra: dict[str, Any] = {}
@@ -201,32 +262,64 @@ class LLMClient:
             extra["response_format"] = {"type": "json_object"}
         if self.settings.seed is not None:
             extra["seed"] = self.settings.seed
-        try:
-            completion = self._client.chat.completions.create(
-                model=self.model,
-                messages=messages,  # type: ignore[arg-type]
-                temperature=self.settings.temperature,
-                **extra,
-            )
-        except openai.APIStatusError as exc:
-            server_message = self._server_message(exc)
-            if mode != "text" and exc.status_code in (400, 422, 500, 501) and _mentions_response_format(server_message):
-                raise _FormatRejected(f"HTTP {exc.status_code}: {server_message}") from None
-            raise LLMFault(self._describe_status_error(exc, server_message), status_code=exc.status_code) from None
-        except openai.OpenAIError as exc:
-            raise self._transport_fault(exc) from None
-        except Exception as exc:  # noqa: BLE001 - whatever the client raises on a malformed reply is a server fault
-            raise LLMFault(f"the server's reply is not a chat completion ({type(exc).__name__})") from None
+        started = time.monotonic()
+        for _ in range(2):  # a second time only to rename the token-limit parameter
+            if max_tokens is not None:
+                extra.pop("max_tokens", None)
+                extra.pop("max_completion_tokens", None)
+                extra[self._token_limit_parameter] = max_tokens
+            try:
+                completion = self._client.chat.completions.create(
+                    model=self.model,
+                    messages=messages,  # type: ignore[arg-type]
+                    temperature=self.settings.temperature,
+                    **extra,
+                )
+                break
+            except openai.APIStatusError as exc:
+                server_message = self._server_message(exc)
+                if self._wants_max_completion_tokens(exc.status_code, server_message, max_tokens):
+                    self._token_limit_parameter = "max_completion_tokens"
+                    continue
+                if (
+                    mode != "text"
+                    and exc.status_code in (400, 422, 500, 501)
+                    and _mentions_response_format(server_message)
+                ):
+                    raise _FormatRejected(f"HTTP {exc.status_code}: {server_message}") from None
+                raise LLMFault(self._describe_status_error(exc, server_message), status_code=exc.status_code) from None
+            except openai.OpenAIError as exc:
+                raise self._transport_fault(exc) from None
+            except Exception as exc:  # noqa: BLE001 - whatever the client raises on a malformed reply is a server fault
+                raise LLMFault(f"the server's reply is not a chat completion ({type(exc).__name__})") from None
+        seconds = time.monotonic() - started
         choices = getattr(completion, "choices", None)
+        usage = getattr(completion, "usage", None)
+        completion_tokens = getattr(usage, "completion_tokens", None)
+        prompt_tokens = getattr(usage, "prompt_tokens", None)
+        tokens = (
+            completion_tokens if isinstance(completion_tokens, int) else None,
+            prompt_tokens if isinstance(prompt_tokens, int) else None,
+        )
         if not isinstance(choices, list) or not choices:
-            return None, None
+            return Completion(None, None, seconds, *tokens)
         message = getattr(choices[0], "message", None)
         content = getattr(message, "content", None)
         refusal = getattr(message, "refusal", None)
         if not content and isinstance(refusal, str) and refusal.strip():
-            reason = self._redact(" ".join(refusal.split()))[:MAX_SERVER_MESSAGE_CHARS]
+            reason = self.redactor.scrub(" ".join(refusal.split()))[:MAX_SERVER_MESSAGE_CHARS]
             raise LLMFault(f"the model refused: {reason}", bad_reply=True)
-        return content if isinstance(content, str) else None, getattr(choices[0], "finish_reason", None)
+        finish_reason = getattr(choices[0], "finish_reason", None)
+        return Completion(content if isinstance(content, str) else None, finish_reason, seconds, *tokens)
+
+    def _wants_max_completion_tokens(self, status: int, server_message: str, max_tokens: int | None) -> bool:
+        """OpenAI's reasoning models refuse `max_tokens` (HTTP 400) and ask for `max_completion_tokens`."""
+        return (
+            max_tokens is not None
+            and status == 400
+            and self._token_limit_parameter == "max_tokens"
+            and "max_completion_tokens" in server_message
+        )
 
     def _transport_fault(self, exc: Exception) -> LLMFault:
         import openai
@@ -234,9 +327,9 @@ class LLMClient:
         if isinstance(exc, openai.APITimeoutError):
             return LLMFault(f"no reply from {self.display_url} within {self.settings.timeout:g} s")
         if isinstance(exc, openai.APIConnectionError):
-            cause = f" ({self._redact(str(exc.__cause__))})" if exc.__cause__ else ""
+            cause = f" ({self.redactor.scrub(str(exc.__cause__))})" if exc.__cause__ else ""
             return LLMFault(f"cannot reach {self.display_url}{cause}")
-        return LLMFault(self._redact(str(exc))[:MAX_SERVER_MESSAGE_CHARS])
+        return LLMFault(self.redactor.scrub(str(exc))[:MAX_SERVER_MESSAGE_CHARS])
 
     def _server_message(self, exc: Any) -> str:
         body = exc.body
@@ -246,7 +339,7 @@ class LLMClient:
             message = error.get("message") if isinstance(error, dict) else error
         if not message:
             message = exc.message
-        return self._redact(" ".join(str(message).split()))[:MAX_SERVER_MESSAGE_CHARS]
+        return self.redactor.scrub(" ".join(str(message).split()))[:MAX_SERVER_MESSAGE_CHARS]
 
     def _describe_status_error(self, exc: Any, server_message: str) -> str:
         status = exc.status_code

@@ -1,7 +1,8 @@
 """Checking an LLM's grade against the answer and the embedding evidence.
 
-A quote the model gives as evidence must really be in the answer, and the model's score may not rise
-far above what the embeddings found: a prompt injection that fools the model still cannot buy a grade.
+A quote the model gives as evidence must really be in the answer (whole words, at least one word that
+carries content), else its verdict counts as missed; and the model's score may not rise far above what
+the embeddings found: a prompt injection that fools the model still cannot buy a grade.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from interviewer.grading.result import GradeResult, KeyPointVerdict, Verdict
+from interviewer.grading.result import GradeResult, KeyPointVerdict
 from interviewer.grading.scoring import VERDICT_CREDIT
+from interviewer.grading.text import STOPWORDS, words
 
 SCORE_CAP_MARGIN = 4.0
-_DOWNGRADED: dict[Verdict, Verdict] = {"covered": "partial", "partial": "missed", "missed": "missed"}
 _QUOTE_MARKS = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
 _ELLIPSIS = re.compile(r"\s*\.\.\.+\s*")
 _EDGE_PUNCTUATION = " \t\"'`.,;:!?()[]"
@@ -44,21 +45,40 @@ def _normalise_with_positions(text: str) -> tuple[str, list[int]]:
     return "".join(characters), positions
 
 
+def _carries_content(text: str) -> bool:
+    """At least one word that is not a stopword (a quote of "a" or "it is" shows nothing)."""
+    return any(len(word) > 1 and word not in STOPWORDS for word in words(text))
+
+
+def _find_whole_words(haystack: str, piece: str, start: int) -> int:
+    """The first position >= start where piece occurs starting and ending at word boundaries, or -1."""
+    found = haystack.find(piece, start)
+    while found >= 0:
+        end = found + len(piece)
+        before_ok = found == 0 or not (haystack[found - 1].isalnum() and piece[0].isalnum())
+        after_ok = end == len(haystack) or not (haystack[end].isalnum() and piece[-1].isalnum())
+        if before_ok and after_ok:
+            return found
+        found = haystack.find(piece, found + 1)
+    return -1
+
+
 def locate_quote(quote: str, answer: str) -> str | None:
     """The answer's own text that a quote cites, or None when the quote is not in the answer.
 
     Case, whitespace, quote marks and dashes are ignored, and an ellipsis may join pieces that occur
-    in order (the span from the first piece to the last is returned).
+    in order (the span from the first piece to the last is returned). Each piece must be whole words
+    of the answer, and the quote must hold a word that carries content.
     """
     haystack, positions = _normalise_with_positions(answer)
     pieces = [piece.strip(_EDGE_PUNCTUATION) for piece in _ELLIPSIS.split(normalise(quote))]
     pieces = [piece for piece in pieces if piece]
-    if not pieces:
+    if not pieces or not _carries_content(" ".join(pieces)):
         return None
     start = end = found = -1
     cursor = 0
     for piece in pieces:
-        found = haystack.find(piece, cursor)
+        found = _find_whole_words(haystack, piece, cursor)
         if found < 0:
             return None
         if start < 0:
@@ -72,13 +92,8 @@ def quote_in_answer(quote: str, answer: str) -> bool:
     return locate_quote(quote, answer) is not None
 
 
-def downgrade(verdict: Verdict) -> Verdict:
-    """One step down: covered to partial, partial to missed."""
-    return _DOWNGRADED[verdict]
-
-
 def verdict_score(verdicts: Sequence[KeyPointVerdict]) -> float:
-    """Weighted share of key points covered (partial counts half), on 0-10."""
+    """Weighted verdict credit (scoring.VERDICT_CREDIT: partial half, missed and contradicted none), on 0-10."""
     total_weight = sum(verdict.weight for verdict in verdicts)
     if total_weight <= 0:
         return 0.0

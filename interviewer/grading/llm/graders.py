@@ -1,9 +1,10 @@
 """The "llm" and "hybrid" graders: an LLM rubric grade checked against the embedding grade.
 
 Both first take the embedding grade (the evidence, and the fallback). "llm" asks the model about every
-key point and uses its score; "hybrid" keeps the embedding verdicts that are clear and asks the model
-only about the borderline ones, moving the embedding score by what the model changed. Both get feedback
-and one follow-up question from the model. Any server fault returns the embedding grade, flagged.
+key point and uses its score; "hybrid" keeps the offline verdicts that are sure and asks the model only
+about the uncertain ones (partial, or below UNCERTAIN_BELOW confidence), moving the embedding score by
+what the model changed. Both get feedback and one follow-up question from the model, except for an
+answer that the offline guard flags as speaking to the grader. Any server fault returns the embedding grade, flagged.
 """
 
 from __future__ import annotations
@@ -14,16 +15,17 @@ from typing import Any, Protocol
 
 from interviewer.bank.models import KeyPoint, Question
 from interviewer.grading.follow_ups import normalise_question_text
-from interviewer.grading.llm.assessment import PROMPT_VERSION, LLMAssessment, assessment_schema
+from interviewer.grading.llm.assessment import (
+    PROMPT_VERSION,
+    LLMAssessment,
+    assessment_schema,
+    reply_token_budget,
+)
 from interviewer.grading.llm.breaker import CircuitBreaker
 from interviewer.grading.llm.cache import AssessmentCache, CachedAssessment, cache_key
 from interviewer.grading.llm.client import LLMClient, LLMFault
-from interviewer.grading.llm.evidence import (
-    downgrade,
-    locate_quote,
-    score_cap,
-    verdict_score,
-)
+from interviewer.grading.llm.evidence import locate_quote, score_cap, verdict_score
+from interviewer.grading.llm.redaction import Redactor
 from interviewer.grading.llm.prompt import rubric_messages
 from interviewer.grading.result import Flag, FlagCode, FollowUp, GradeResult, KeyPointVerdict, Provenance
 from interviewer.grading.scoring import COVERAGE_WEIGHT, VERDICT_CREDIT
@@ -32,12 +34,37 @@ log = logging.getLogger(__name__)
 
 SCHEMA_NAME = "rubric_assessment"
 MAX_FOLLOW_UPS = 3
+UNCERTAIN_BELOW = 0.7
+"""An offline verdict whose confidence (the key-point judge's probability) is below this goes to the LLM
+in hybrid mode, as every partial one does; docs/llm.md says how it was chosen."""
 
 
 class EvidenceGrader(Protocol):
     """The embedding grader as the LLM graders use it."""
 
     def grade(self, question: Question, answer: str, **kwargs: Any) -> GradeResult: ...
+
+
+def scrubbed(assessment: LLMAssessment, redact: Redactor) -> LLMAssessment:
+    """The assessment with credentials (the API key, anything that looks like a key) replaced in its texts."""
+    return assessment.model_copy(
+        update={
+            "feedback": redact.scrub(assessment.feedback),
+            "follow_up": redact.scrub(assessment.follow_up),
+            "key_points": [
+                item.model_copy(update={"quote": redact.scrub(item.quote)}) for item in assessment.key_points
+            ],
+        }
+    )
+
+
+def contradiction_flag(verdicts: Sequence[KeyPointVerdict]) -> Flag | None:
+    """The `contradiction` flag naming each contradicted key point (as the embedding grader words it)."""
+    contradicted = [verdict for verdict in verdicts if verdict.verdict == "contradicted"]
+    if not contradicted:
+        return None
+    said = "; ".join(f"“{verdict.evidence}” — {verdict.text}" for verdict in contradicted)
+    return Flag(code=FlagCode.CONTRADICTION, message=f"the answer contradicts a key point: {said}")
 
 
 def llm_unavailable(embedding_grade: GradeResult, reason: str) -> GradeResult:
@@ -120,7 +147,10 @@ class LLMRubricGrader:
     def assess(
         self, question: Question, answer: str, to_judge: Sequence[KeyPoint], context: Sequence[KeyPointVerdict]
     ) -> LLMAssessment:
-        """The LLM's assessment, from the cache when this exact request was answered before."""
+        """The LLM's assessment, from the cache when this exact request was answered before.
+
+        Texts are scrubbed of credentials before the assessment is cached or used.
+        """
         messages = rubric_messages(question, answer, to_judge, context)
         key_point_ids = [key_point.id for key_point in to_judge]
         key = cache_key(
@@ -132,7 +162,7 @@ class LLMRubricGrader:
         if self.cache is not None:
             cached = self.cache.get(key)
             if cached is not None and cached.model == self.client.model and cached.prompt_version == PROMPT_VERSION:
-                return cached.assessment
+                return scrubbed(cached.assessment, self.client.redactor)
         skipped_because = self.breaker.open_reason()
         if skipped_because is not None:
             raise LLMFault(skipped_because)
@@ -141,6 +171,8 @@ class LLMRubricGrader:
                 messages,
                 schema_name=SCHEMA_NAME,
                 schema=assessment_schema(key_point_ids),
+                portable_schema=assessment_schema(key_point_ids, pinned=False),
+                max_tokens=reply_token_budget(key_point_ids),
                 validate=lambda data: LLMAssessment.validate_reply(data, key_point_ids),
             )
         except LLMFault as fault:
@@ -148,12 +180,13 @@ class LLMRubricGrader:
                 self.breaker.record_failure(fault.reason)
             raise
         self.breaker.record_success()
+        assessment = scrubbed(reply.value, self.client.redactor)
         if self.cache is not None:
             entry = CachedAssessment(
-                model=self.client.model, prompt_version=PROMPT_VERSION, mode=reply.mode, assessment=reply.value
+                model=self.client.model, prompt_version=PROMPT_VERSION, mode=reply.mode, assessment=assessment
             )
             self.cache.put(key, entry)
-        return reply.value
+        return assessment
 
     def _combine(
         self,
@@ -176,7 +209,7 @@ class LLMRubricGrader:
             verdict, quote = item.verdict, locate_quote(item.quote, answer)
             if verdict != "missed" and quote is None:
                 mismatched.append(key_point.id)
-                verdict = downgrade(verdict)
+                verdict = "missed"  # evidence that is not in the answer supports nothing
             verdicts.append(
                 KeyPointVerdict(
                     key_point_id=key_point.id,
@@ -188,13 +221,16 @@ class LLMRubricGrader:
                     decided_by="llm",
                 )
             )
-        flags = list(evidence.flags)
+        flags = [flag for flag in evidence.flags if flag.code != FlagCode.CONTRADICTION]
+        contradiction = contradiction_flag(verdicts)
+        if contradiction is not None:
+            flags.append(contradiction)
         if mismatched:
             flags.append(
                 Flag(
                     code=FlagCode.LLM_QUOTE_MISMATCH,
                     message="The LLM's evidence is not in the answer for key point(s) "
-                    f"{', '.join(mismatched)}; those verdicts were lowered one step.",
+                    f"{', '.join(mismatched)}; those verdicts count as missed.",
                 )
             )
         if assessment.grader_directed and not evidence.has_flag(FlagCode.GRADER_DIRECTED):
@@ -233,13 +269,15 @@ class LLMRubricGrader:
                 )
             )
             score = cap
+        # What a model wrote about an answer the offline guard saw speak to the grader is what that text asked for.
+        injected = evidence.has_flag(FlagCode.GRADER_DIRECTED)
         return GradeResult(
             question_id=question.id,
             score=round(score, 2),
             key_points=verdicts,
             flags=flags,
-            follow_ups=self._follow_ups(assessment, evidence, asked),
-            feedback=assessment.feedback,
+            follow_ups=list(evidence.follow_ups) if injected else self._follow_ups(assessment, evidence, asked),
+            feedback=None if injected else assessment.feedback,
             reference_similarity=evidence.reference_similarity,
             provenance=provenance,
         )
@@ -255,14 +293,14 @@ class LLMRubricGrader:
 
 
 class HybridGrader(LLMRubricGrader):
-    """Embeddings decide the clear key points; the LLM decides the borderline ones and writes feedback."""
+    """The offline grader decides the key points it is sure of; the LLM the uncertain ones, and writes feedback."""
 
     name = "hybrid"
 
     def key_points_to_judge(self, question: Question, evidence: GradeResult) -> list[KeyPoint]:
-        """Key points whose embedding verdict is borderline (partial)."""
-        borderline = {verdict.key_point_id for verdict in evidence.key_points if is_borderline(verdict)}
-        return [key_point for key_point in question.key_points if key_point.id in borderline]
+        """Key points whose offline verdict is uncertain (see is_uncertain)."""
+        uncertain = {verdict.key_point_id for verdict in evidence.key_points if is_uncertain(verdict)}
+        return [key_point for key_point in question.key_points if key_point.id in uncertain]
 
     def combined_score(
         self, assessment: LLMAssessment, evidence: GradeResult, verdicts: list[KeyPointVerdict], quotes_failed: bool
@@ -279,6 +317,6 @@ class HybridGrader(LLMRubricGrader):
         return evidence.score + 10.0 * COVERAGE_WEIGHT * change / total_weight
 
 
-def is_borderline(verdict: KeyPointVerdict) -> bool:
-    """An embedding verdict worth a second opinion: neither clearly covered nor clearly missed."""
-    return verdict.verdict == "partial"
+def is_uncertain(verdict: KeyPointVerdict) -> bool:
+    """An offline verdict worth a second opinion: partial, or decided with confidence below UNCERTAIN_BELOW."""
+    return verdict.verdict == "partial" or (verdict.confidence is not None and verdict.confidence < UNCERTAIN_BELOW)

@@ -1,15 +1,21 @@
-"""`interviewer llm check`: is the server reachable, does the model exist, which structured output works."""
+"""`interviewer llm check`: is the server reachable, does the model exist, which structured output works,
+can it grade one sample answer, and how fast (tokens per second, seconds per answer, against the timeout).
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from interviewer.bank.models import KeyPoint, Question
 from interviewer.config import LLMSettings
-from interviewer.grading.llm.client import LLMClient, LLMFault, ResponseMode
+from interviewer.grading.llm.assessment import LLMAssessment, assessment_schema, reply_token_budget
+from interviewer.grading.llm.client import Completion, LLMClient, LLMFault, ResponseMode
 from interviewer.grading.llm.factory import build_llm_client
+from interviewer.grading.llm.prompt import rubric_messages
 
 MODE_DESCRIPTIONS: dict[ResponseMode, str] = {
     "json_schema": "json_schema: the server enforces the rubric schema (best)",
@@ -27,6 +33,35 @@ PING_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
 }
 MAX_LISTED_MODELS = 5
+PING_MAX_TOKENS = 64
+CHARS_PER_TOKEN_ESTIMATE = 4.0  # when a server reports no token counts
+LARGEST_RUBRIC = 8  # key points of the largest question a rubric file may hold
+
+SAMPLE_QUESTION = Question(
+    id="llm-check",
+    topic="llm check",
+    bank="llm-check",
+    question="What is a dying ReLU, and how do you prevent it?",
+    reference_answer=(
+        "A ReLU unit dies when its pre-activation is negative for every input: it outputs zero, its gradient "
+        "is zero, and its weights stop updating. Large learning rates or large negative biases cause it. "
+        "Leaky ReLU, PReLU or ELU keep a gradient for negative inputs; a smaller learning rate and careful "
+        "initialisation help too."
+    ),
+    key_points=[
+        KeyPoint(id="outputs-zero", text="A dead ReLU outputs zero for every input."),
+        KeyPoint(id="no-gradient", text="Its gradient is zero, so its weights stop updating."),
+        KeyPoint(id="causes", text="Large learning rates or large negative biases cause it."),
+        KeyPoint(id="leaky-variants", text="Leaky ReLU, PReLU or ELU keep a gradient for negative inputs."),
+    ],
+)
+SAMPLE_ANSWER = (
+    "A ReLU neuron is dead when its input is negative for all examples, so it always outputs zero. Then the "
+    "gradient through it is zero and gradient descent never changes its weights again. It usually happens "
+    "after a too large learning rate step. I would switch to Leaky ReLU, which has a small slope for "
+    "negative inputs."
+)
+"""One realistic grading request (a question with four key points, a 60-word answer), timed."""
 
 
 class Ping(BaseModel):
@@ -46,6 +81,21 @@ class CheckLine:
     detail: str
 
 
+@dataclass(frozen=True)
+class Speed:
+    """How long the sample grading took."""
+
+    seconds: float
+    completion_tokens: int
+    prompt_tokens: int | None
+    measured: bool  # False: tokens estimated from the reply's length (the server reported no usage)
+
+    @property
+    def tokens_per_second(self) -> float:
+        """Reply tokens per second, the prompt's reading time included."""
+        return self.completion_tokens / max(self.seconds, 1e-3)
+
+
 @dataclass
 class CheckReport:
     """What `llm check` found."""
@@ -54,11 +104,12 @@ class CheckReport:
     model: str
     lines: list[CheckLine] = field(default_factory=list)
     mode: ResponseMode | None = None
+    speed: Speed | None = None
 
     @property
     def ok(self) -> bool:
-        """True when a structured reply came back."""
-        return self.mode is not None
+        """True when a structured reply came back and nothing failed."""
+        return self.mode is not None and all(line.ok is not False for line in self.lines)
 
 
 def check_llm(settings: LLMSettings) -> CheckReport:
@@ -101,6 +152,7 @@ def _run_checks(client: LLMClient) -> CheckReport:
             schema=PING_SCHEMA,
             validate=Ping.model_validate,
             probe_all_modes=True,
+            max_tokens=PING_MAX_TOKENS,
         )
     except LLMFault as fault:
         if fault.status_code == 404:
@@ -112,4 +164,75 @@ def _run_checks(client: LLMClient) -> CheckReport:
     for rejection in reply.rejected:
         report.lines.append(CheckLine("rejected", None, rejection))
     report.lines.append(CheckLine("structured output", True, MODE_DESCRIPTIONS[reply.mode]))
+    _check_sample_grade(client, report)
     return report
+
+
+def _check_sample_grade(client: LLMClient, report: CheckReport) -> None:
+    """Grade SAMPLE_ANSWER as the graders do; report the reply, the speed, and the timeout against it."""
+    key_point_ids = [key_point.id for key_point in SAMPLE_QUESTION.key_points]
+    try:
+        reply = client.complete_json(
+            rubric_messages(SAMPLE_QUESTION, SAMPLE_ANSWER, SAMPLE_QUESTION.key_points),
+            schema_name="rubric_assessment",
+            schema=assessment_schema(key_point_ids),
+            portable_schema=assessment_schema(key_point_ids, pinned=False),
+            max_tokens=reply_token_budget(key_point_ids),
+            validate=lambda data: LLMAssessment.validate_reply(data, key_point_ids),
+        )
+    except LLMFault as fault:
+        report.lines.append(CheckLine("sample grade", False, fault.reason))
+        report.lines.append(_timeout_line(client, None))
+        return
+    for rejection in reply.rejected:
+        report.lines.append(CheckLine("rejected", None, rejection))
+    verdicts = ", ".join(f"{item.key_point_id} {item.verdict}" for item in reply.value.key_points)
+    report.lines.append(
+        CheckLine("sample grade", True, f"a valid rubric reply, one verdict per key point ({verdicts})")
+    )
+    if reply.completion is not None:
+        report.speed = _speed(reply.completion)
+        report.lines.append(_speed_line(report.speed))
+    report.lines.append(_timeout_line(client, report.speed))
+
+
+def _speed(completion: Completion) -> Speed:
+    if completion.completion_tokens:
+        return Speed(completion.seconds, completion.completion_tokens, completion.prompt_tokens, measured=True)
+    estimate = max(1, math.ceil(len(completion.content or "") / CHARS_PER_TOKEN_ESTIMATE))
+    return Speed(completion.seconds, estimate, completion.prompt_tokens, measured=False)
+
+
+def _speed_line(speed: Speed) -> CheckLine:
+    about = "" if speed.measured else "about "
+    prompt = f", a {speed.prompt_tokens}-token prompt read first" if speed.prompt_tokens else ""
+    return CheckLine(
+        "speed",
+        True,
+        f"{about}{speed.completion_tokens} reply tokens in {speed.seconds:.1f} s{prompt}: "
+        f"{speed.tokens_per_second:.1f} tokens/s",
+    )
+
+
+def _timeout_line(client: LLMClient, speed: Speed | None) -> CheckLine:
+    """The timeout, and whether an answer fits in it: the sample's time, scaled to the largest rubric."""
+    settings = client.settings
+    tries = settings.max_retries + 1
+    limit = f"timeout {settings.timeout:g} s per request, {tries} tr{'y' if tries == 1 else 'ies'} per answer"
+    if speed is None:
+        return CheckLine("timeout", None, f"{limit} (raise INTERVIEWER_LLM__TIMEOUT for a slow server)")
+    sample_key_points = len(SAMPLE_QUESTION.key_points)
+    largest = speed.seconds * LARGEST_RUBRIC / sample_key_points
+    longest = settings.max_tokens or reply_token_budget([f"key-point-{index}" for index in range(LARGEST_RUBRIC)])
+    estimate = (
+        f"{limit}; one answer takes about {speed.seconds:.0f} s ({sample_key_points} key points), about "
+        f"{largest:.0f} s with {LARGEST_RUBRIC}; a reply that runs to max_tokens ({longest}) would take about "
+        f"{longest / max(speed.tokens_per_second, 1e-3):.0f} s"
+    )
+    if speed.seconds > settings.timeout:
+        return CheckLine("timeout", False, f"{estimate}: raise the timeout above {math.ceil(speed.seconds * 2)} s")
+    if largest > settings.timeout:
+        return CheckLine(
+            "timeout", None, f"{estimate}: larger questions would time out; consider timeout = {math.ceil(largest * 1.5)}"
+        )
+    return CheckLine("timeout", True, estimate)

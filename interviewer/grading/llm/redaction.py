@@ -3,11 +3,31 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit, urlunsplit
 
 REDACTED = "***"
 MIN_SECRET_LENGTH = 4
+
+SECRET_PATTERNS = re.compile(
+    "|".join(
+        (
+            r"\bsk-[A-Za-z0-9_\-]{16,}",  # OpenAI and compatible keys (sk-..., sk-proj-...)
+            r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}",  # GitHub tokens
+            r"\bgithub_pat_[A-Za-z0-9_]{20,}",
+            r"\bhf_[A-Za-z0-9]{20,}",  # Hugging Face
+            r"\bxox[abprs]-[A-Za-z0-9\-]{10,}",  # Slack
+            r"\bAKIA[0-9A-Z]{16}\b",  # AWS access key id
+            r"\bAIza[0-9A-Za-z_\-]{30,}",  # Google API key
+            r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",  # JSON Web Token
+            r"\b[Bb]earer\s+[A-Za-z0-9._\-]{16,}",
+            # a value assigned to a key-like name: 12+ characters, digits among them
+            r"(?i:\b(?:api[_-]?key|secret|token|password))\s*[:=]\s*[\"']?(?=[\w\-./+=]*\d)[\w\-./+=]{12,}",
+        )
+    )
+)
+"""Text that looks like a credential, whoever's it is: a reply that carries one has it replaced."""
 
 
 class Redactor:
@@ -20,6 +40,10 @@ class Redactor:
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
         return text
+
+    def scrub(self, text: str) -> str:
+        """The known secrets and anything that looks like a credential, replaced."""
+        return SECRET_PATTERNS.sub(REDACTED, self(text))
 
 
 def display_url(url: str) -> str:

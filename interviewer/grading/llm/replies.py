@@ -20,6 +20,10 @@ class BadReply(Exception):
     """A reply that arrived but cannot be used; the message is shown to the model when asking again."""
 
 
+class CutOff(BadReply):
+    """The reply stopped at the token limit (finish_reason "length"): asking again would cost as much again."""
+
+
 def extract_json(content: str) -> Any:
     """The JSON object in a reply: the whole reply, else the first {...} that parses (prose and fences around it)."""
     text = _THINKING.sub("", content).strip()
@@ -54,7 +58,7 @@ def describe_validation_error(exc: ValidationError) -> str:
 def parse_reply(content: str | None, finish_reason: str | None, validate: Callable[[Any], T]) -> T:
     """Validate a reply's content, raising BadReply that says what is wrong."""
     if finish_reason == "length":
-        raise BadReply("the reply was cut off at the token limit; reply with a shorter JSON object")
+        raise CutOff("the reply was cut off at the token limit")
     if content is None or not content.strip():
         raise BadReply("the reply was empty")
     data = extract_json(content)
