@@ -36,7 +36,7 @@ class VerdictRules:
     entailed_blocks_contradiction: float = 0.5
     misconception_at: float = 0.6
     judge_share: float = 0.7
-    contradiction_penalty: float = 0.5
+    contradiction_penalty: float = scoring.CONTRADICTION_PENALTY
     """A contradicted key point's credit is minus this (a wrong claim costs more than silence)."""
 
 

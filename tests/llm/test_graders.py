@@ -518,7 +518,7 @@ def test_prompt_lists_misconceptions_and_the_model_may_answer_contradicted(
     assert leaky.evidence == "it also has zero slope for negative inputs"
     flag = next(flag for flag in result.flags if flag.code == FlagCode.CONTRADICTION)
     assert "it also has zero slope for negative inputs" in flag.message and leaky.text in flag.message
-    assert VERDICT_CREDIT["contradicted"] == VERDICT_CREDIT["missed"]  # the LLM graders credit it through scoring
+    assert VERDICT_CREDIT["contradicted"] < VERDICT_CREDIT["missed"]  # one penalty for every grader, through scoring
     assert result.score == 3.0
 
 

@@ -93,11 +93,12 @@ def quote_in_answer(quote: str, answer: str) -> bool:
 
 
 def verdict_score(verdicts: Sequence[KeyPointVerdict]) -> float:
-    """Weighted verdict credit (scoring.VERDICT_CREDIT: partial half, missed and contradicted none), on 0-10."""
+    """Weighted verdict credit (scoring.VERDICT_CREDIT: partial half, missed none, contradicted a penalty), on 0-10."""
     total_weight = sum(verdict.weight for verdict in verdicts)
     if total_weight <= 0:
         return 0.0
-    return 10.0 * sum(verdict.weight * VERDICT_CREDIT[verdict.verdict] for verdict in verdicts) / total_weight
+    credit = sum(verdict.weight * VERDICT_CREDIT[verdict.verdict] for verdict in verdicts) / total_weight
+    return 10.0 * min(1.0, max(0.0, credit))
 
 
 def score_cap(embedding_grade: GradeResult, *, grader_directed: bool) -> float:

@@ -314,7 +314,7 @@ class HybridGrader(LLMRubricGrader):
             for verdict in verdicts
             if verdict.decided_by == "llm"
         )
-        return evidence.score + 10.0 * COVERAGE_WEIGHT * change / total_weight
+        return min(10.0, max(0.0, evidence.score + 10.0 * COVERAGE_WEIGHT * change / total_weight))
 
 
 def is_uncertain(verdict: KeyPointVerdict) -> bool:
