@@ -23,6 +23,21 @@ def _table(rows: list[tuple[str, ...]]) -> str:
     return "\n".join(lines)
 
 
+def _shipped(split_metrics: dict, final_metrics: dict | None, config: JudgeConfig) -> str:
+    """Which run the shipped weights come from, and the command that reproduces it."""
+    command = f"python -m training.train_judge --split {config.split} --lora-rank {config.lora_rank} --epochs {len(split_metrics['history'])}"
+    if final_metrics is None:
+        return (
+            f"The shipped weights are the split run's best epoch ({split_metrics['best_epoch']} of "
+            f"{len(split_metrics['history'])}, chosen on the validation questions): trained on the train questions "
+            f"only, so the test scores below are the shipped judge's own. `{command}` reproduces it."
+        )
+    return (
+        f"`{command}` reproduces the split run; `{command} --final` the shipped weights (all questions, the split "
+        f"run's epochs and temperature: {final_metrics['best_epoch']} epochs)."
+    )
+
+
 def render(split_metrics: dict, final_metrics: dict | None, config: JudgeConfig) -> str:
     pairs = all_pairs(seed=SEED)
     by_source = Counter(pair.source.split(":")[0] for pair in pairs)
@@ -54,9 +69,7 @@ antonym and role swaps, longer spans). Sources: {", ".join(f"{name} {count:,}" f
 
 **Split.** By question (a stable hash of the question id): {questions['train']} questions train,
 {questions['validation']} validate (epoch choice, temperature), {questions['test']} test; no question is on two sides
-({held} question groups held out in all). Seed {SEED}; `python -m training.train_judge` reproduces the split
-run, `python -m training.train_judge --final` the shipped weights (all questions, the split run's epochs
-and temperature: {final_metrics['best_epoch'] if final_metrics else split_metrics['best_epoch']} epochs).
+({held} question groups held out in all). Seed {SEED}. {_shipped(split_metrics, final_metrics, config)}
 
 **Scores on the test questions** (split run; pairs of held-out questions, partial statements left out):
 accuracy {test['accuracy']:.3f}; entailed vs contradicted {test['entailed_vs_contradicted_accuracy']:.3f};

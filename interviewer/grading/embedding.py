@@ -6,6 +6,7 @@ torch and sentence-transformers are imported inside functions only: importing th
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib.util
 import logging
@@ -153,6 +154,16 @@ def _merge_wordpieces(tokens: Sequence[str], special: frozenset[str]) -> tuple[s
     return tuple(words)
 
 
+def rows_per_pass(chunk: list[int], step: int) -> list[int]:
+    """The rows a forward pass runs: the chunk, filled up to `step` with copies of its first row when
+    float32 kernels are used. Without native bf16 the kernels' results for one row change with the number
+    of rows in the pass, so every pass has the same number and a grade never depends on its batch."""
+    if cpu_has_native_bfloat16() or len(chunk) >= step:
+        return chunk
+    return chunk + [chunk[0]] * (step - len(chunk))
+
+
+@functools.cache
 def cpu_has_native_bfloat16() -> bool:
     """True on CPUs with bfloat16 arithmetic (AVX512-BF16 or AMX), where bf16 autocast is about 2x faster."""
     try:
@@ -237,7 +248,8 @@ class SentenceTransformerEmbedder:
         step = min(self.batch_size, self.ANSWER_BATCH_SIZE)
         for length, members in sorted(groups.items()):
             for start in range(0, len(members), step):
-                chunk = members[start : start + step]
+                real = members[start : start + step]
+                chunk = rows_per_pass(real, step)
                 input_ids = torch.full((len(chunk), length), pad_id, dtype=torch.long)
                 mask = torch.zeros((len(chunk), length), dtype=torch.long)
                 for row, index in enumerate(chunk):
@@ -252,7 +264,7 @@ class SentenceTransformerEmbedder:
                     )
                 last = output.last_hidden_state.float().cpu().numpy()
                 middle = output.hidden_states[hidden_layer].float().cpu().numpy() if hidden_layer is not None else None
-                for row, index in enumerate(chunk):
+                for row, index in enumerate(real):
                     count = len(ids[index])
                     results[index] = _Forward(
                         raw=last[row, :count].astype(np.float32),

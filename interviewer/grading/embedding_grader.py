@@ -26,7 +26,7 @@ from interviewer.grading.answer_vectors import (
     demoted_text_vector,
     embed_answers,
 )
-from interviewer.grading.text import content_stems, sentences
+from interviewer.grading.text import SpanPiece, content_stems, sentences
 
 GRADER_NAME = "embedding"
 CANDIDATE_SPANS = 3
@@ -53,6 +53,8 @@ class AnswerJudgement:
 
     key_points: dict[int, list[tuple[int, float, float]]] = field(default_factory=dict)
     misconceptions: dict[int, list[tuple[int, float, float]]] = field(default_factory=dict)
+    corrected: dict[int, list[tuple[int, float, float]]] = field(default_factory=dict)
+    """Per misconception: the key point it corrects, read on the same sentences as its claim."""
 
 
 def candidate_spans(ready: PreparedQuestion, phrasing_span: np.ndarray, count: int) -> list[list[int]]:
@@ -62,6 +64,21 @@ def candidate_spans(ready: PreparedQuestion, phrasing_span: np.ndarray, count: i
     for phrasing_index, owner in enumerate(ready.phrasing_owner):
         best[owner] = np.maximum(best[owner], phrasing_span[phrasing_index])
     return [[int(span) for span in np.argsort(-row, kind="stable")[:count]] for row in best]
+
+
+def clause_sentences(part: AnswerText) -> dict[int, int]:
+    """The span of the whole sentence each clause span was cut from (a clause out of context can read as
+    a contradiction its sentence does not make, so the judge reads the sentence too)."""
+    whole = {pieces[0][0]: index for index, pieces in enumerate(part.span_pieces) if _is_sentence(part, pieces)}
+    return {
+        index: whole[pieces[0][0]]
+        for index, pieces in enumerate(part.span_pieces)
+        if len(pieces) == 1 and not _is_sentence(part, pieces) and pieces[0][0] in whole
+    }
+
+
+def _is_sentence(part: AnswerText, pieces: tuple[SpanPiece, ...]) -> bool:
+    return len(pieces) == 1 and pieces[0][1] == 0 and pieces[0][2] >= len(part.sentences[pieces[0][0]])
 
 
 def _contradiction_flags(
@@ -360,16 +377,22 @@ class EmbeddingGrader:
         requests: list[tuple[int, str, int, str, int]] = []  # (answer, kind, index, premise text, span)
         span_cache: dict[tuple[int, int], np.ndarray] = {}
         for answer_index, ((part, ready), vectors, seen) in enumerate(zip(gradeable, answer_vectors, evidence, strict=True)):
+            sentence_of = clause_sentences(part)
             for key_point_index, spans in enumerate(candidate_spans(ready, seen.phrasing_span, CANDIDATE_SPANS)):
+                spans = list(dict.fromkeys([*spans, *(sentence_of[span] for span in spans if span in sentence_of)]))
                 for phrasing_index, owner in enumerate(ready.phrasing_owner):
                     if owner == key_point_index:
                         for span in spans:
                             requests.append((answer_index, "key_point", phrasing_index, ready.phrasing_texts[phrasing_index], span))
             if ready.misconception_vectors is not None and len(ready.misconception_vectors):
                 claim_span = ready.misconception_vectors @ vectors.span_vectors.T
+                key_point_text = {key_point.id: key_point.text for key_point in ready.question.key_points}
                 for claim_index, misconception in enumerate(ready.question.misconceptions):
                     for span in np.argsort(-claim_span[claim_index], kind="stable")[:MISCONCEPTION_SPANS]:
                         requests.append((answer_index, "misconception", claim_index, misconception.claim, int(span)))
+                        if misconception.key_point in key_point_text:
+                            corrected = key_point_text[misconception.key_point]
+                            requests.append((answer_index, "corrected", claim_index, corrected, int(span)))
         for answer_index, _, _, _, span in requests:
             if (answer_index, span) not in span_cache:
                 part = gradeable[answer_index][0]
@@ -379,7 +402,8 @@ class EmbeddingGrader:
         probabilities = self.judge.judge(premises, [span_cache[(answer, span)] for answer, _, _, _, span in requests])
         results = [AnswerJudgement() for _ in gradeable]
         for (answer_index, kind, index, _, span), (entailed, contradicted, _) in zip(requests, probabilities, strict=True):
-            target = results[answer_index].key_points if kind == "key_point" else results[answer_index].misconceptions
+            readings = results[answer_index]
+            target = {"key_point": readings.key_points, "misconception": readings.misconceptions}.get(kind, readings.corrected)
             target.setdefault(index, []).append((span, float(entailed), float(contradicted)))
         return results
 
@@ -391,14 +415,24 @@ class EmbeddingGrader:
         stated = []
         contradicting: dict[str, tuple[int, float]] = {}
         for claim_index, misconception in enumerate(question.misconceptions):
-            found = judgement.misconceptions.get(claim_index, [])
-            span, entailed, _ = max(found, key=lambda item: item[1], default=(0, 0.0, 0.0))
-            if entailed >= self.rules.misconception_at:
-                stated.append((misconception, span, entailed))
-                if misconception.key_point is not None:
-                    previous = contradicting.get(misconception.key_point)
-                    if previous is None or entailed > previous[1]:
-                        contradicting[misconception.key_point] = (span, entailed)
+            corrected = {span: entailed for span, entailed, _ in judgement.corrected.get(claim_index, [])}
+            claims = [
+                verdicts.ClaimJudgement(
+                    span,
+                    entailed,
+                    corrected.get(span) if corrected else None,
+                    joined=len(part.span_pieces[span]) > 1,
+                )
+                for span, entailed, _ in judgement.misconceptions.get(claim_index, [])
+            ]
+            found = verdicts.stated_misconception(claims, self.rules)
+            if found is None:
+                continue
+            stated.append((misconception, found.span, found.claim_entailed))
+            if misconception.key_point is not None:
+                previous = contradicting.get(misconception.key_point)
+                if previous is None or found.claim_entailed > previous[1]:
+                    contradicting[misconception.key_point] = (found.span, found.claim_entailed)
         decisions = []
         for key_point_index, key_point in enumerate(question.key_points):
             by_span: dict[int, list[float]] = {}
@@ -411,9 +445,15 @@ class EmbeddingGrader:
                     best[0] = max(best[0], entailed)
                     if main_text:
                         best[1] = max(best[1], contradicted)
+            sentence_of = clause_sentences(part)
             judgements = [
                 verdicts.SpanJudgement(
-                    span, entailed, contradicted, len(part.spans[span]), joined=len(part.span_pieces[span]) > 1
+                    span,
+                    entailed,
+                    contradicted,
+                    len(part.spans[span]),
+                    joined=len(part.span_pieces[span]) > 1,
+                    sentence_contradicted=by_span[sentence_of[span]][1] if sentence_of.get(span) in by_span else None,
                 )
                 for span, (entailed, contradicted) in sorted(by_span.items())
             ]

@@ -132,6 +132,7 @@ class KeyPointJudge:
         """(n, 3) probabilities over (entailed, contradicted, neutral) for n (key point, span) state pairs."""
         import torch
 
+        from interviewer.grading.embedding import rows_per_pass
         from interviewer.grading.judge_network import join_pairs, pair_bucket
 
         count = len(key_points)
@@ -145,9 +146,10 @@ class KeyPointJudge:
             for _, members in sorted(groups.items()):
                 for start in range(0, len(members), PAIR_BATCH):
                     chunk = members[start : start + PAIR_BATCH]
+                    rows = rows_per_pass(chunk, PAIR_BATCH)
                     states, keep, segment = join_pairs(
-                        [key_points[index] for index in chunk], [spans[index] for index in chunk], self.config
+                        [key_points[index] for index in rows], [spans[index] for index in rows], self.config
                     )
-                    logits = self.network(states, keep, segment)
+                    logits = self.network(states, keep, segment)[: len(chunk)]
                     probabilities[chunk] = torch.softmax(logits.float(), dim=-1).numpy()
         return probabilities

@@ -4,15 +4,19 @@ Pure numpy, no model: the grader collects, for every key point, the judge's prob
 candidate spans (the spans most similar to the key point and its alternatives), and this module
 decides:
 
-- **contradicted** when some span contradicts the key point (probability >= `contradicted_at`) and
+- **contradicted** when some sentence contradicts the key point (probability >= `contradicted_at`; a
+  clause counts only as far as its whole sentence agrees, a span across two sentences not at all) and
   no span clearly entails it; the evidence is that span;
 - otherwise covered / partial / missed from a mix of the judge's best entailment probability and
   the embedding coverage (`judge_share` of the judge), with the same thresholds as the embedding
   grader, so the credit keeps following the verdict; the evidence is the *smallest* candidate span
   whose entailment is within `EVIDENCE_MARGIN` of the best one.
 
-A misconception is stated when a span entails its claim (probability >= `misconception_at`); if it
-names a key point, that key point is contradicted.
+A misconception is stated when one sentence entails its claim (probability >= `misconception_at`)
+*more* than it entails the key point the misconception corrects (by `misconception_margin`): a correct
+sentence shares the claim's words, so an absolute threshold alone fires on correct answers. A
+misconception that names no key point needs `unlinked_misconception_at`. A stated misconception
+that names a key point contradicts it.
 """
 
 from __future__ import annotations
@@ -35,6 +39,9 @@ class VerdictRules:
     contradicted_at: float = 0.5
     entailed_blocks_contradiction: float = 0.5
     misconception_at: float = 0.6
+    misconception_margin: float = 0.25
+    """The claim must be entailed by this much more than the key point it corrects, on the same sentence."""
+    unlinked_misconception_at: float = 0.8
     judge_share: float = 0.7
     contradiction_penalty: float = scoring.CONTRADICTION_PENALTY
     """A contradicted key point's credit is minus this (a wrong claim costs more than silence)."""
@@ -53,6 +60,17 @@ class SpanJudgement:
     length: int
     joined: bool = False
     """The span joins two sentences: it may support a key point, but a contradiction must sit in one sentence."""
+    sentence_contradicted: float | None = None
+    """For a clause: the judge's contradiction reading of its whole sentence (a clause alone loses its context)."""
+
+    @property
+    def contradiction(self) -> float:
+        """The contradiction this span can stand for: none across sentences; a clause's only where its sentence agrees."""
+        if self.joined:
+            return 0.0
+        if self.sentence_contradicted is None:
+            return self.contradicted
+        return min(self.contradicted, self.sentence_contradicted)
 
 
 @dataclass(frozen=True)
@@ -67,6 +85,33 @@ class KeyPointDecision:
     contradicted: float
 
 
+@dataclass(frozen=True)
+class ClaimJudgement:
+    """The judge on one candidate sentence for one misconception: its claim, and the key point it corrects."""
+
+    span: int
+    claim_entailed: float
+    key_point_entailed: float | None
+    """None when the misconception names no key point."""
+    joined: bool = False
+
+
+def stated_misconception(judgements: Sequence[ClaimJudgement], rules: VerdictRules = DEFAULT_RULES) -> ClaimJudgement | None:
+    """The sentence that states the misconception, if one does (see the module docstring), else None."""
+    stated = [
+        judgement
+        for judgement in judgements
+        if not judgement.joined
+        and (
+            judgement.claim_entailed >= rules.unlinked_misconception_at
+            if judgement.key_point_entailed is None
+            else judgement.claim_entailed >= rules.misconception_at
+            and judgement.claim_entailed - judgement.key_point_entailed >= rules.misconception_margin
+        )
+    ]
+    return max(stated, key=lambda judgement: judgement.claim_entailed, default=None)
+
+
 def decide(
     judgements: Sequence[SpanJudgement],
     embedding_coverage: float,
@@ -78,10 +123,10 @@ def decide(
     best_entailed = max((judgement.entailed for judgement in judgements), default=0.0)
     contradiction = max(
         (judgement for judgement in judgements if not judgement.joined),
-        key=lambda judgement: judgement.contradicted,
+        key=lambda judgement: judgement.contradiction,
         default=None,
     )
-    contradicted = contradiction.contradicted if contradiction is not None else 0.0
+    contradicted = contradiction.contradiction if contradiction is not None else 0.0
     contradiction_span = contradiction.span if contradiction is not None else None
     if contradicted_by_misconception is not None and contradicted_by_misconception[1] > contradicted:
         contradiction_span, contradicted = contradicted_by_misconception

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from interviewer.grading import verdicts
-from interviewer.grading.verdicts import SpanJudgement, decide
+from interviewer.grading.verdicts import ClaimJudgement, SpanJudgement, decide, stated_misconception
 
 
 def test_a_span_that_contradicts_and_nothing_that_entails_is_a_contradiction() -> None:
@@ -47,3 +47,26 @@ def test_a_contradiction_costs_more_than_silence() -> None:
 def test_a_contradiction_must_sit_in_one_sentence() -> None:
     joined = [SpanJudgement(0, 0.1, 0.9, 80, joined=True), SpanJudgement(1, 0.1, 0.2, 40)]
     assert decide(joined, 0.5, 0).verdict != "contradicted"
+
+
+def test_a_misconception_is_stated_only_where_the_claim_beats_the_key_point_it_corrects() -> None:
+    """A correct sentence shares the claim's words: the claim must be entailed clearly more than the key point."""
+    correct_sentence = ClaimJudgement(0, claim_entailed=0.75, key_point_entailed=0.7)
+    wrong_sentence = ClaimJudgement(1, claim_entailed=0.7, key_point_entailed=0.1)
+    assert stated_misconception([correct_sentence]) is None
+    assert stated_misconception([correct_sentence, wrong_sentence]) == wrong_sentence
+
+
+def test_a_misconception_must_sit_in_one_sentence_and_one_naming_no_key_point_needs_more() -> None:
+    assert stated_misconception([ClaimJudgement(0, 0.9, 0.0, joined=True)]) is None
+    assert stated_misconception([ClaimJudgement(0, 0.7, None)]) is None
+    assert stated_misconception([ClaimJudgement(0, 0.85, None)]) is not None
+
+
+def test_a_clause_contradicts_only_where_its_whole_sentence_does() -> None:
+    """'so the early layers get vanishing gradients' alone can read as a contradiction its sentence does not make."""
+    lifted = SpanJudgement(0, 0.2, 0.8, 40, sentence_contradicted=0.1)
+    assert decide([lifted], 0.5, 0).verdict != "contradicted"
+    meant = SpanJudgement(0, 0.05, 0.8, 40, sentence_contradicted=0.7)
+    decision = decide([meant], 0.5, 0)
+    assert decision.verdict == "contradicted" and decision.confidence == 0.7
