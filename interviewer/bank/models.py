@@ -132,7 +132,7 @@ class RubricFile(StrictModel):
     questions: list[RubricQuestion] = Field(min_length=1, description="The questions of this topic.")
 
 
-QuestionGrading = Literal["key_points", "experience"]
+QuestionGrading = Literal["key_points", "reference", "experience"]
 FOLLOW_UP_ID_INFIX = "-follow-up-"
 
 EXPERIENCE_KEY_POINTS = (
@@ -158,7 +158,10 @@ class Question(QuestionBody):
     source: Path | None = Field(default=None, description="File it was loaded from, if any.")
     grading: QuestionGrading = Field(
         default="key_points",
-        description="key_points: graded against its key points; experience: on structure and specifics.",
+        description=(
+            "key_points: graded against its written key points; reference: against key points cut from its "
+            "reference answer (no rubric; the key-point judge does not read them); experience: on structure and specifics."
+        ),
     )
     parent_id: str | None = Field(default=None, description="For a follow-up: the id of the question it follows.")
 

@@ -214,7 +214,7 @@ class EmbeddingGrader:
             self._embedding_evidence(ready, part, vectors)
             for (part, ready), vectors in zip(gradeable, answer_vectors, strict=True)
         ]
-        judged = iter(self._judge_all(gradeable, answer_vectors, evidence) if self.judge is not None else [])
+        judged = iter(self._judge_all(gradeable, answer_vectors, evidence) if self.judge is not None else [None] * len(gradeable))
         scored = iter(zip(answer_vectors, evidence, strict=True))
         results = []
         for ready, part, flags in zip(prepared, parts, early_flags, strict=True):
@@ -222,7 +222,7 @@ class EmbeddingGrader:
                 results.append(self._zero_result(ready, flags, asked))
                 continue
             vectors, coverage = next(scored)
-            judgement = next(judged) if self.judge is not None else None
+            judgement = next(judged)
             results.append(self._score(ready, part, vectors, coverage, judgement, flags, asked))
         return results
 
@@ -371,12 +371,18 @@ class EmbeddingGrader:
         gradeable: Sequence[tuple[AnswerText, PreparedQuestion]],
         answer_vectors: Sequence[AnswerVectors],
         evidence: Sequence[EmbeddingEvidence],
-    ) -> list[AnswerJudgement]:
-        """The judge on every answer's candidate spans, in one call (fixed-shape batches: order-independent)."""
+    ) -> list[AnswerJudgement | None]:
+        """The judge on every answer's candidate spans, in one call (fixed-shape batches: order-independent).
+
+        Only written key points are judged: key points cut from a reference answer (`grading: reference`)
+        are fragments the judge was not trained on, and on Mohler 2011 judging them took Pearson r from
+        0.607 to 0.320 (docs/grading.md)."""
         assert self.judge is not None
         requests: list[tuple[int, str, int, str, int]] = []  # (answer, kind, index, premise text, span)
         span_cache: dict[tuple[int, int], np.ndarray] = {}
         for answer_index, ((part, ready), vectors, seen) in enumerate(zip(gradeable, answer_vectors, evidence, strict=True)):
+            if ready.question.grading != "key_points":
+                continue
             sentence_of = clause_sentences(part)
             for key_point_index, spans in enumerate(candidate_spans(ready, seen.phrasing_span, CANDIDATE_SPANS)):
                 spans = list(dict.fromkeys([*spans, *(sentence_of[span] for span in spans if span in sentence_of)]))
@@ -400,9 +406,12 @@ class EmbeddingGrader:
                 span_cache[(answer_index, span)] = span_states(tokens, part.span_pieces[span])
         premises = self.judge.key_point_states([premise for _, _, _, premise, _ in requests])
         probabilities = self.judge.judge(premises, [span_cache[(answer, span)] for answer, _, _, _, span in requests])
-        results = [AnswerJudgement() for _ in gradeable]
+        results: list[AnswerJudgement | None] = [
+            AnswerJudgement() if ready.question.grading == "key_points" else None for _, ready in gradeable
+        ]
         for (answer_index, kind, index, _, span), (entailed, contradicted, _) in zip(requests, probabilities, strict=True):
             readings = results[answer_index]
+            assert readings is not None
             target = {"key_point": readings.key_points, "misconception": readings.misconceptions}.get(kind, readings.corrected)
             target.setdefault(index, []).append((span, float(entailed), float(contradicted)))
         return results
@@ -415,12 +424,13 @@ class EmbeddingGrader:
         stated = []
         contradicting: dict[str, tuple[int, float]] = {}
         for claim_index, misconception in enumerate(question.misconceptions):
-            corrected = {span: entailed for span, entailed, _ in judgement.corrected.get(claim_index, [])}
+            corrected = {span: (entailed, contradicted) for span, entailed, contradicted in judgement.corrected.get(claim_index, [])}
             claims = [
                 verdicts.ClaimJudgement(
                     span,
                     entailed,
-                    corrected.get(span) if corrected else None,
+                    corrected[span][0] if span in corrected else None,
+                    corrected[span][1] if span in corrected else 0.0,
                     joined=len(part.span_pieces[span]) > 1,
                 )
                 for span, entailed, _ in judgement.misconceptions.get(claim_index, [])
@@ -466,7 +476,10 @@ class EmbeddingGrader:
                     contradicting.get(key_point.id),
                 )
             )
-        return decisions, stated
+        contradicted = {
+            key_point.id for key_point, decision in zip(question.key_points, decisions, strict=True) if decision.verdict == "contradicted"
+        }
+        return decisions, [item for item in stated if item[0].key_point in contradicted]
 
     def _score(
         self,
@@ -507,8 +520,6 @@ class EmbeddingGrader:
                 self.options.reference_cap,
                 credit=verdicts.credits(decisions, self.rules),
             )
-            unlinked = sum(1 for misconception, _, _ in stated if misconception.key_point is None)
-            score -= 10 * (1 - self.options.reference_weight) * self.rules.contradiction_penalty * unlinked / len(weights)
         else:
             negated = []
             for index, key_point in enumerate(question.key_points):

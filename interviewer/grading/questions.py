@@ -26,7 +26,8 @@ def adhoc_question(
 ) -> Question:
     """A gradeable Question; without key points they are derived from the reference's sentences and items."""
     texts = [text.strip() for text in (key_points or []) if text and text.strip()]
-    if not texts:
+    derived = not texts
+    if derived:
         texts = derive_key_point_texts(reference_answer)
     return Question(
         id=safe_question_id(question_id),
@@ -35,4 +36,5 @@ def adhoc_question(
         key_points=[KeyPoint(id=f"kp-{index}", text=text) for index, text in enumerate(texts, start=1)],
         topic=topic,
         bank="adhoc",
+        grading="reference" if derived else "key_points",
     )

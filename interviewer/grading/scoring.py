@@ -36,8 +36,8 @@ REFERENCE_WEIGHT = 1.0 - COVERAGE_WEIGHT
 COVERED_AT = 0.6
 PARTIAL_AT = 0.3
 NEGATION_PENALTY = 0.5
-CONTRADICTION_PENALTY = 0.5
-"""A contradicted key point costs this much credit: stating the opposite is worse than not saying it."""
+CONTRADICTION_PENALTY = 1.0
+"""A contradicted key point costs a whole key point's credit: stating the opposite is worse than not saying it."""
 VERDICT_CREDIT: dict[str, float] = {"covered": 1.0, "partial": 0.5, "missed": 0.0, "contradicted": -CONTRADICTION_PENALTY}  # also the LLM graders' credit
 # coverage at the verdict thresholds maps to the midpoints between adjacent verdict credits
 _CREDIT_COVERAGE = (0.0, PARTIAL_AT, COVERED_AT, 1.0)

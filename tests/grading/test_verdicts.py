@@ -24,11 +24,13 @@ def test_evidence_is_the_smallest_span_that_entails_about_as_well() -> None:
     assert decide(spans, 0.7, 0).span == 1
 
 
-def test_the_judge_outweighs_the_embedding_similarity() -> None:
+def test_the_judge_moves_verdicts_against_the_embedding_similarity() -> None:
     neutral = [SpanJudgement(0, 0.02, 0.03, 30)]
-    assert decide(neutral, 0.7, 0).verdict == "missed"  # similar words, no such claim
+    assert decide(neutral, 0.7, 0).verdict != "covered"  # similar words, no such claim
+    assert decide(neutral, 0.5, 0).verdict == "missed"
     terse = [SpanJudgement(0, 0.96, 0.0, 10)]
-    assert decide(terse, 0.1, 0).verdict == "covered"  # few shared words, the same claim
+    assert decide(terse, 0.1, 0).verdict != "missed"  # few shared words, the same claim
+    assert decide(terse, 0.3, 0).verdict == "covered"
 
 
 def test_a_misconception_naming_the_key_point_contradicts_it() -> None:
@@ -51,16 +53,16 @@ def test_a_contradiction_must_sit_in_one_sentence() -> None:
 
 def test_a_misconception_is_stated_only_where_the_claim_beats_the_key_point_it_corrects() -> None:
     """A correct sentence shares the claim's words: the claim must be entailed clearly more than the key point."""
-    correct_sentence = ClaimJudgement(0, claim_entailed=0.75, key_point_entailed=0.7)
-    wrong_sentence = ClaimJudgement(1, claim_entailed=0.7, key_point_entailed=0.1)
+    correct_sentence = ClaimJudgement(0, claim_entailed=0.75, key_point_entailed=0.7, key_point_contradicted=0.1)
+    wrong_sentence = ClaimJudgement(1, claim_entailed=0.7, key_point_entailed=0.1, key_point_contradicted=0.6)
+    assert stated_misconception([ClaimJudgement(1, 0.9, 0.1, key_point_contradicted=0.1)]) is None
     assert stated_misconception([correct_sentence]) is None
     assert stated_misconception([correct_sentence, wrong_sentence]) == wrong_sentence
 
 
-def test_a_misconception_must_sit_in_one_sentence_and_one_naming_no_key_point_needs_more() -> None:
-    assert stated_misconception([ClaimJudgement(0, 0.9, 0.0, joined=True)]) is None
-    assert stated_misconception([ClaimJudgement(0, 0.7, None)]) is None
-    assert stated_misconception([ClaimJudgement(0, 0.85, None)]) is not None
+def test_a_misconception_must_sit_in_one_sentence_and_name_a_key_point() -> None:
+    assert stated_misconception([ClaimJudgement(0, 0.9, 0.0, 0.9, joined=True)]) is None
+    assert stated_misconception([ClaimJudgement(0, 0.99, None)]) is None
 
 
 def test_a_clause_contradicts_only_where_its_whole_sentence_does() -> None:
