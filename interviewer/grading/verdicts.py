@@ -39,7 +39,7 @@ class VerdictRules:
     """The judge's thresholds; the defaults are the product, docs/grading.md says how they were chosen."""
 
     contradicted_at: float = 0.35
-    entailed_blocks_contradiction: float = 0.5
+    entailed_blocks_contradiction: float = 0.3
     misconception_at: float = 0.6
     misconception_margin: float = 0.25
     """The claim must be entailed by this much more than the key point it corrects, on the same sentence."""
