@@ -12,6 +12,7 @@ import pytest
 from interviewer.bank.loader import load_bank
 from interviewer.bank.models import Bank
 from interviewer.grading.embedding_grader import EmbeddingGrader
+from interviewer.grading.judge import load_judge
 from interviewer.grading.llm import build_llm_client, build_llm_grader
 from interviewer.grading.llm.evidence import locate_quote
 from interviewer.grading.llm.graders import is_uncertain
@@ -139,7 +140,7 @@ def test_hybrid_asks_only_about_uncertain_key_points(
     with Stopwatch("grade --grader hybrid, 4 bank answers"):
         result = run_cli("grade", str(write_answers(tmp_path / "answers.jsonl")), "-o", str(out), "--grader", "hybrid")
     assert result.exit_code == 0, result.stderr
-    offline = EmbeddingGrader(embedder, shipped_bank)
+    offline = EmbeddingGrader(embedder, shipped_bank, judge=load_judge(embedder))  # what `grade` runs
     asked = 0
     for row in graded_rows(out):
         assert "llm_unavailable" not in flag_codes(row), row["flags"]
@@ -185,7 +186,7 @@ def test_quotes_of_real_replies_are_checked_against_the_answer(
 def test_a_reply_slower_than_the_timeout_falls_back_and_the_server_goes_on(
     local_server: LocalServer, embedder: Any, shipped_bank: Bank
 ) -> None:
-    offline = EmbeddingGrader(embedder, shipped_bank)
+    offline = EmbeddingGrader(embedder, shipped_bank, judge=load_judge(embedder))  # what `grade` runs
     question, answer = shipped_bank.get("6.3"), ANSWERS[0]["answer"] + " Transformers use attention instead."
     impatient = build_llm_grader(
         local_settings(local_server, timeout=0.05), "llm", bank=shipped_bank, embedding_grader=offline
