@@ -44,6 +44,19 @@ def single_answer_cases(bank) -> list[tuple[object, str]]:
     return cases
 
 
+def warm_latencies(grader, cases: list, runs: int) -> list[float]:  # noqa: ANN001 - any grader
+    """Milliseconds per single-answer grading, after ten warm-up gradings."""
+    for question, answer in cases[:10]:
+        grader.grade(question, answer)
+    latencies = []
+    for run in range(runs):
+        question, answer = cases[run % len(cases)]
+        started = time.perf_counter()
+        grader.grade(question, answer)
+        latencies.append((time.perf_counter() - started) * 1000)
+    return latencies
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("dataset", nargs="?", help="graded JSONL (default: ../shared/data/mohler2011.jsonl)")
@@ -74,28 +87,14 @@ def main() -> None:
     started = time.perf_counter()
     grader.prepare(bank.questions)
     prepare_seconds = time.perf_counter() - started
-    for question, answer in cases[:10]:
-        grader.grade(question, answer)
-    latencies = []
-    for run in range(args.single_runs):
-        question, answer = cases[run % len(cases)]
-        started = time.perf_counter()
-        grader.grade(question, answer)
-        latencies.append((time.perf_counter() - started) * 1000)
+    latencies = warm_latencies(grader, cases, args.single_runs)
 
     # the same with the key-point judge (bank questions with written key points: where it runs)
     from interviewer.grading.judge import load_judge
 
     judged_grader = EmbeddingGrader(grader.embedder, bank=bank, judge=load_judge(model))
     judged_grader.prepare(bank.questions)
-    for question, answer in cases[:10]:
-        judged_grader.grade(question, answer)
-    judged_latencies = []
-    for run in range(args.single_runs):
-        question, answer = cases[run % len(cases)]
-        started = time.perf_counter()
-        judged_grader.grade(question, answer)
-        judged_latencies.append((time.perf_counter() - started) * 1000)
+    judged_latencies = warm_latencies(judged_grader, cases, args.single_runs)
     answer_rows = [
         json.loads(line)
         for answer_set in sorted((Path(__file__).resolve().parent / "answer_sets").glob("*.jsonl"))

@@ -443,6 +443,7 @@ class EmbeddingGrader:
                 previous = contradicting.get(misconception.key_point)
                 if previous is None or found.claim_entailed > previous[1]:
                     contradicting[misconception.key_point] = (found.span, found.claim_entailed)
+        sentence_of = clause_sentences(part)
         decisions = []
         for key_point_index, key_point in enumerate(question.key_points):
             by_span: dict[int, list[float]] = {}
@@ -455,7 +456,6 @@ class EmbeddingGrader:
                     best[0] = max(best[0], entailed)
                     if main_text:
                         best[1] = max(best[1], contradicted)
-            sentence_of = clause_sentences(part)
             judgements = [
                 verdicts.SpanJudgement(
                     span,
