@@ -91,7 +91,11 @@ class InterviewSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    bank: Path | None = Field(default=None, description="Question bank file or folder; default: the shipped rubrics.")
+    bank: list[str] | str | None = Field(
+        default=None,
+        description="Banks to use: shipped bank names, 'all', or rubric file/folder paths (a list, or one "
+        "comma-separated string); default: every shipped bank.",
+    )
     questions: int = Field(default=5, ge=1, le=100, description="Questions per session.")
     time_limit_seconds: int | None = Field(default=None, ge=10, description="Optional time limit per answer.")
 

@@ -21,6 +21,7 @@ from interviewer.grading.result import Flag, FlagCode, FollowUp, GradeResult
 if TYPE_CHECKING:
     from interviewer.config import GraderName, Settings
     from interviewer.grading.base import Embedder, Grader
+    from interviewer.grading.relevance import RankedQuestion
     from interviewer.reports import SessionReport
     from interviewer.store import AnswerRecord, SessionRecord, SessionStore
 
@@ -36,7 +37,8 @@ class PracticeError(InterviewerError):
 class PracticeOptions:
     """What the candidate asked for, from the command line or the start screen."""
 
-    bank_path: Path | None = None
+    banks: tuple[str, ...] = ()
+    """--bank values (shipped bank names, 'all', paths; see bank.catalog); () means every shipped bank."""
     topics: tuple[str, ...] = ()
     questions: int = 5
     difficulty: Difficulty | None = None
@@ -47,6 +49,10 @@ class PracticeOptions:
     skip_start: bool = False
     """Go straight to the first question instead of showing the start screen."""
     seed: int | None = None
+    job_description: str | None = None
+    """A pasted job posting: the session asks the shipped questions most relevant to it."""
+    adaptive: bool = False
+    """Order the questions by the last score (harder after a strong answer) and weak topics first."""
 
 
 @dataclass(frozen=True)
@@ -84,20 +90,9 @@ def resolve_grader(settings: Settings, requested: GraderName | None, *, offline:
     return requested
 
 
-def select_questions(
-    bank: Bank,
-    topics: Collection[str] = (),
-    count: int = 5,
-    difficulty: Difficulty | None = None,
-    seed: int | None = None,
-) -> list[Question]:
-    """Pick `count` questions of the given topics (all when empty) and difficulty (any when None).
-
-    Questions are shuffled within each topic, then taken round-robin across topics, so a short
-    session still covers several topics. The same seed gives the same interview.
-    """
-    if count < 1:
-        raise PracticeError("the number of questions must be at least 1")
+def matching_topics(bank: Bank, topics: Collection[str]) -> list[str]:
+    """The bank's topics named (case-insensitively) in `topics`, all of them when empty; PracticeError for
+    a topic the bank does not have."""
     known_topics = bank.topics()
     wanted_topics: list[str] = []
     for topic in topics:
@@ -105,25 +100,66 @@ def select_questions(
         if not matches:
             raise PracticeError(f"no topic {topic!r} in bank {bank.name!r}; topics: {', '.join(known_topics)}")
         wanted_topics.extend(match for match in matches if match not in wanted_topics)
+    return wanted_topics or known_topics
+
+
+def select_questions(
+    bank: Bank,
+    topics: Collection[str] = (),
+    count: int = 5,
+    difficulty: Difficulty | None = None,
+    seed: int | None = None,
+    topic_order: Sequence[str] = (),
+) -> list[Question]:
+    """Pick `count` questions of the given topics (all when empty) and difficulty (any when None).
+
+    Questions are shuffled within each topic, then taken round-robin across topics, so a short
+    session still covers several topics. The same seed gives the same interview. Topics named in
+    `topic_order` (e.g. the candidate's weakest) come first, in that order.
+    """
+    if count < 1:
+        raise PracticeError("the number of questions must be at least 1")
+    wanted_topics = matching_topics(bank, topics)
     rng = random.Random(seed)
-    per_topic: list[list[Question]] = []
-    for topic in wanted_topics or known_topics:
+    per_topic: list[tuple[str, list[Question]]] = []
+    for topic in wanted_topics:
         pool = [
             question for question in bank.by_topic(topic) if difficulty is None or question.difficulty == difficulty
         ]
         rng.shuffle(pool)
         if pool:
-            per_topic.append(pool)
+            per_topic.append((topic, pool))
     rng.shuffle(per_topic)
+    rank = {topic: position for position, topic in enumerate(topic_order)}
+    per_topic.sort(key=lambda entry: rank.get(entry[0], len(rank)))
     if not per_topic:
-        where = ", ".join(wanted_topics) if wanted_topics else "any topic"
+        where = ", ".join(topics) if topics else "any topic"
         raise PracticeError(f"no {difficulty} questions in {where} of bank {bank.name!r}")
     chosen: list[Question] = []
-    while len(chosen) < count and any(per_topic):
-        for pool in per_topic:
+    while len(chosen) < count and any(pool for _, pool in per_topic):
+        for _, pool in per_topic:
             if pool and len(chosen) < count:
                 chosen.append(pool.pop())
     return chosen
+
+
+def plan_job_questions(bank: Bank, options: PracticeOptions, embedder: Embedder) -> list[RankedQuestion]:
+    """The questions of a job-description session: the most relevant of the chosen topics and difficulty,
+    spread over topics and ordered easy to hard (see grading.relevance)."""
+    from interviewer.grading.relevance import rank_for_job, select_for_job
+
+    if not options.job_description or not options.job_description.strip():
+        raise PracticeError("the job description is empty")
+    wanted = set(matching_topics(bank, options.topics))
+    pool = [
+        question
+        for question in bank.questions
+        if question.topic in wanted and (options.difficulty is None or question.difficulty == options.difficulty)
+    ]
+    if not pool:
+        raise PracticeError(f"no {options.difficulty or ''} questions in the chosen topics of bank {bank.name!r}")
+    ranked = rank_for_job(pool, options.job_description, embedder)
+    return select_for_job(ranked, options.questions)
 
 
 def review_question_ids(store: SessionStore, bank: Bank) -> list[str]:
@@ -169,7 +205,60 @@ def plan_questions(bank: Bank, options: PracticeOptions, store: SessionStore | N
         if not due:
             raise PracticeError("nothing is due for review yet: practise first, missed key points come back later")
         return [bank.get(question_id) for question_id in due[: options.questions]]
-    return select_questions(bank, options.topics, options.questions, options.difficulty, options.seed)
+    order = weak_topics(store, bank) if options.adaptive and store is not None else ()
+    return select_questions(bank, options.topics, options.questions, options.difficulty, options.seed, order)
+
+
+STRONG_ANSWER = 7.5
+"""Adaptive order: after a main answer scoring at least this, the next question is a step harder."""
+WEAK_ANSWER = 5.0
+"""Adaptive order: after a main answer scoring below this (or a skip), the next question is a step easier."""
+DIFFICULTY_STEPS: tuple[Difficulty, ...] = ("easy", "medium", "hard")
+UNSEEN_TOPIC_SCORE = 5.0
+"""A topic never answered ranks like a middling one: after the weak topics, before the strong ones."""
+
+
+def weak_topics(store: SessionStore, bank: Bank) -> list[str]:
+    """The bank's topics, weakest first by the mean stored score of their main answers (skips count 0)."""
+    scores: dict[str, list[float]] = {}
+    for answer in store.all_answers():
+        if answer.parent_answer_id is not None:
+            continue
+        if answer.skipped:
+            scores.setdefault(answer.topic, []).append(0.0)
+        elif answer.grade is not None:
+            scores.setdefault(answer.topic, []).append(answer.grade.score)
+    topics = bank.topics()
+    mean = {topic: sum(scores[topic]) / len(scores[topic]) if scores.get(topic) else UNSEEN_TOPIC_SCORE for topic in topics}
+    return sorted(topics, key=lambda topic: mean[topic])
+
+
+def next_difficulty(previous: Difficulty, score: float | None) -> Difficulty:
+    """A step harder after a strong answer, a step easier after a weak one (None: skipped), else the same."""
+    step = DIFFICULTY_STEPS.index(previous)
+    if score is None or score < WEAK_ANSWER:
+        step -= 1
+    elif score >= STRONG_ANSWER:
+        step += 1
+    return DIFFICULTY_STEPS[min(max(step, 0), len(DIFFICULTY_STEPS) - 1)]
+
+
+def adaptive_pick(
+    remaining: Sequence[Question], target: Difficulty, topic_order: Sequence[str] = ()
+) -> Question | None:
+    """The remaining question nearest the target difficulty; ties go to the weaker topic, then plan order."""
+    if not remaining:
+        return None
+    rank = {topic: position for position, topic in enumerate(topic_order)}
+    wanted = DIFFICULTY_STEPS.index(target)
+    return min(
+        enumerate(remaining),
+        key=lambda item: (
+            abs(DIFFICULTY_STEPS.index(item[1].difficulty) - wanted),
+            rank.get(item[1].topic, len(rank)),
+            item[0],
+        ),
+    )[1]
 
 
 def hint_key_point(question: Question, hints_shown: int) -> KeyPoint | None:
@@ -262,6 +351,16 @@ class PracticeSession:
         self.store = store
         self.bank = bank
         self.record = record
+        self.adaptive = False
+        """Ask the next question by the last score (see `next_question`); not stored: a resumed session
+        goes on in plan order."""
+        self.topic_order: list[str] = []
+        """Adaptive ties: weakest topics first (see `weak_topics`)."""
+
+    def make_adaptive(self) -> None:
+        """From now on, choose each next question by the last main answer's score and the weak topics."""
+        self.adaptive = True
+        self.topic_order = weak_topics(self.store, self.bank)
 
     @classmethod
     def start(
@@ -315,8 +414,22 @@ class PracticeSession:
         return [question for question in self.questions() if question.id not in done]
 
     def next_question(self) -> Question | None:
+        """The next main question: in plan order, or when adaptive, the remaining one nearest in difficulty
+        to a step up from the last main answer if it was strong, a step down if weak or skipped.
+
+        The first adaptive question is an easy one if the plan has one, else the nearest to medium."""
         remaining = self.remaining_questions()
-        return remaining[0] if remaining else None
+        if not self.adaptive or not remaining:
+            return remaining[0] if remaining else None
+        main_answers = [answer for answer in self.answers() if answer.parent_answer_id is None]
+        if not main_answers:
+            return adaptive_pick(remaining, "easy", self.topic_order)
+        last = main_answers[-1]
+        previous = self.bank.get(last.question_id).difficulty if last.question_id in self.bank else "medium"
+        score = None if last.skipped else (last.grade.score if last.grade is not None else None)
+        if score is None and not last.skipped:
+            return adaptive_pick(remaining, previous, self.topic_order)  # not graded yet: stay level
+        return adaptive_pick(remaining, next_difficulty(previous, score), self.topic_order)
 
     def position(self, question: Question) -> tuple[int, int]:
         """(1-based position of a main question, number of main questions), e.g. (3, 10)."""

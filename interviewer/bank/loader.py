@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -118,12 +119,21 @@ def load_rubric_file(path: Path) -> RubricFile:
 
 
 def load_bank(path: Path | str | None = None) -> Bank:
-    """Load a bank from a rubric file or folder (default: the shipped rubrics)."""
+    """Load a bank from a rubric file or folder (default: every shipped bank)."""
     root = Path(path) if path is not None else default_bank_dir()
+    return load_bank_paths([root])
+
+
+def load_bank_paths(roots: Sequence[Path], *, name: str | None = None) -> Bank:
+    """Load one bank from several rubric files or folders; ids must be unique across all of them.
+
+    The bank is named `name`, else its bank names (from the files, or their folders) joined with '+'.
+    """
     questions: list[Question] = []
     seen: dict[str, Path] = {}
     bank_names: list[str] = []
-    for file_path in rubric_files(root):
+    files = list(dict.fromkeys(file_path for root in roots for file_path in rubric_files(root)))
+    for file_path in files:
         rubric = load_rubric_file(file_path)
         bank_name = rubric.bank or file_path.parent.name
         if bank_name not in bank_names:
@@ -142,7 +152,8 @@ def load_bank(path: Path | str | None = None) -> Bank:
                     source=file_path,
                 )
             )
+    where = roots[0] if len(roots) == 1 else Path(", ".join(str(root) for root in roots))
     try:
-        return Bank(name="+".join(bank_names), questions=questions)
+        return Bank(name=name or "+".join(bank_names), questions=questions)
     except ValidationError as exc:
-        raise BankError(root, "; ".join(error["msg"].removeprefix("Value error, ") for error in exc.errors())) from None
+        raise BankError(where, "; ".join(error["msg"].removeprefix("Value error, ") for error in exc.errors())) from None

@@ -2,41 +2,135 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from interviewer.cli.common import BankOption, console, resolve_bank_path
+from interviewer.cli.common import BankOption, console, fail, load_chosen_bank
+
+if TYPE_CHECKING:
+    from interviewer.bank.models import Bank, Question
+    from interviewer.grading.relevance import RankedQuestion
 
 bank_app = typer.Typer(help="List, validate and import question banks.", no_args_is_help=True)
 
 
-@bank_app.command("list")
-def list_questions(bank: Path | None = BankOption) -> None:
-    """Show the questions of a bank with counts per topic."""
-    from interviewer.bank import load_bank
+def question_row(question: Question) -> dict[str, object]:
+    """One question as `bank list --json` prints it."""
+    return {
+        "bank": question.bank,
+        "id": question.id,
+        "topic": question.topic,
+        "difficulty": question.difficulty,
+        "question": question.question,
+        "tags": list(question.tags),
+        "key_points": len(question.key_points),
+        "follow_ups": len(question.follow_ups),
+        "related": list(question.related),
+    }
 
-    loaded = load_bank(resolve_bank_path(bank))
-    table = Table(title=f"Question bank: {loaded.name}", title_justify="left")
+
+@bank_app.command("list")
+def list_questions(
+    bank: list[str] | None = BankOption,
+    job: Path | None = typer.Option(
+        None, "--job", help="A job description (text file, '-' for stdin): rank the questions by relevance to it."
+    ),
+    as_json: bool = typer.Option(False, "--json", help='Print {"questions": [...]} as JSON instead of tables.'),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Show only the first N questions."),
+) -> None:
+    """Show every chosen bank with question and topic counts and difficulty mix, and its questions.
+
+    With --job, the questions come most relevant first, each with its relevance and the words of
+    the posting that matched ("because").
+    """
+    loaded = load_chosen_bank(bank)
+    rows = [question_row(question) for question in loaded.questions]
+    if job is not None:
+        ranked = rank_bank_for_job(loaded, read_job_description(job))
+        rows = [
+            {**question_row(entry.question), "relevance": entry.relevance, "because": list(entry.because)}
+            for entry in ranked
+        ]
+    if limit is not None:
+        rows = rows[:limit]
+    if as_json:
+        typer.echo(json.dumps({"questions": rows}, indent=2, ensure_ascii=False))
+        return
+    table = Table(
+        title=f"Questions ({loaded.name})" + (f", by relevance to {job}" if job else ""), title_justify="left"
+    )
     # Only the question column wraps on narrow terminals; the others keep their width.
     table.add_column("id", style="bold", no_wrap=True)
+    if job is not None:
+        table.add_column("relevance", justify="right", no_wrap=True)
     table.add_column("topic", no_wrap=True)
     table.add_column("difficulty", no_wrap=True)
     table.add_column("question", overflow="fold")
-    for question in loaded.questions:
-        first_line = question.question.strip().splitlines()[0]
-        table.add_row(question.id, question.topic, question.difficulty, first_line)
+    if job is not None:
+        table.add_column("because")
+    for row in rows:
+        first_line = str(row["question"]).strip().splitlines()[0]
+        cells = [str(row["id"])]
+        if job is not None:
+            cells.append(f"{row['relevance']:.2f}")
+        cells += [str(row["topic"]), str(row["difficulty"]), first_line]
+        if job is not None:
+            cells.append(", ".join(row["because"]))  # type: ignore[arg-type]
+        table.add_row(*cells)
     console.print(table)
-    counts = Counter(question.topic for question in loaded.questions)
-    summary = Table(title="Questions per topic", title_justify="left")
-    summary.add_column("topic")
+    console.print(bank_summary_table(loaded))
+
+
+def bank_summary_table(loaded: Bank) -> Table:
+    """One row per bank: questions, topics, difficulty mix; a total row when there are several."""
+    summary = Table(title="Banks", title_justify="left")
+    summary.add_column("bank")
     summary.add_column("questions", justify="right")
-    for topic in loaded.topics():
-        summary.add_row(topic, str(counts[topic]))
-    summary.add_row("[bold]total[/]", f"[bold]{len(loaded.questions)}[/] in {len(counts)} topics")
-    console.print(summary)
+    summary.add_column("topics", justify="right")
+    summary.add_column("easy / medium / hard", justify="right")
+    names = list(dict.fromkeys(question.bank for question in loaded.questions))
+    for name in names:
+        questions = [question for question in loaded.questions if question.bank == name]
+        summary.add_row(name, *_counts(questions))
+    if len(names) > 1:
+        summary.add_row("[bold]total[/]", *_counts(loaded.questions))
+    return summary
+
+
+def _counts(questions: list[Question]) -> list[str]:
+    mix = Counter(question.difficulty for question in questions)
+    topics = len({question.topic for question in questions})
+    return [str(len(questions)), str(topics), f"{mix['easy']} / {mix['medium']} / {mix['hard']}"]
+
+
+def read_job_description(path: Path) -> str:
+    """The text of a job description file ('-' reads stdin); exit 2 when it cannot be read or is empty."""
+    if str(path) == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise fail(f"{path}: cannot read the job description: {getattr(exc, 'strerror', None) or exc}") from None
+    if not text.strip():
+        raise fail(f"{path}: the job description is empty")
+    return text
+
+
+def rank_bank_for_job(loaded: Bank, text: str) -> list[RankedQuestion]:
+    """Rank with the configured embedding model (loaded here: slow imports only when --job is used)."""
+    from interviewer.config import load_settings
+    from interviewer.grading.embedding import load_embedder
+    from interviewer.grading.relevance import rank_for_job
+
+    return rank_for_job(loaded.questions, text, load_embedder(load_settings().embedding))
 
 
 @bank_app.command("validate")
@@ -53,6 +147,75 @@ def validate(path: Path = typer.Argument(..., help="A rubric file or a folder of
         f"in {len(loaded.topics())} topics, {key_points} key points",
         soft_wrap=True,
     )
+
+
+@bank_app.command("check")
+def check(
+    path: list[str] = typer.Argument(..., help="A bank: a shipped bank's name, 'all', or a rubric file or folder."),
+    min_score: float = typer.Option(6.5, "--min-score", help="Lowest score a reference answer may get."),
+    as_json: bool = typer.Option(False, "--json", help="Print the per-question results as JSON."),
+) -> None:
+    """Grade each question's reference answer against its own rubric and look for weak rubric text.
+
+    Exit 0 when every reference scores at least --min-score (8.5 on average) without an off-topic or
+    contradiction flag and no key point restates its question, no misconception reads like a key
+    point and no question nearly duplicates another (in this bank or a shipped one); else exit 1 with
+    the list. Validation errors exit 2 as for `bank validate`.
+    """
+    from interviewer.bank.catalog import is_all_shipped, resolve_bank
+    from interviewer.config import load_settings
+    from interviewer.grading.bank_check import check_bank
+    from interviewer.grading.embedding import load_embedder
+    from interviewer.grading.embedding_grader import EmbeddingGrader
+    from interviewer.grading.judge import load_judge
+
+    loaded = resolve_bank(path)
+    embedder = load_embedder(load_settings().embedding)
+    others = [] if is_all_shipped(path) else _shipped_questions_or_none()
+    grader = EmbeddingGrader(embedder, bank=loaded, judge=load_judge(embedder))
+    report = check_bank(loaded, embedder, grader, others=others, min_score=min_score)
+    if as_json:
+        payload = {
+            "passed": report.passed,
+            "mean_score": round(report.mean_score, 3),
+            "questions": [
+                {
+                    "bank": item.question.bank,
+                    "id": item.question.id,
+                    "score": item.score,
+                    "flags": item.flags,
+                    "problems": item.problems,
+                }
+                for item in report.questions
+            ],
+            "problems": report.problems,
+        }
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        table = Table(title=f"Reference answers graded against their own rubrics ({loaded.name})", title_justify="left")
+        for column in ("id", "bank", "score", "flags", "result"):
+            table.add_column(column, justify="right" if column == "score" else "left", no_wrap=column != "flags")
+        for item in report.questions:
+            verdict = "[green]ok[/]" if item.passed else f"[red]{len(item.problems)} problem(s)[/]"
+            table.add_row(item.question.id, item.question.bank, f"{item.score:.1f}", ", ".join(item.flags), verdict)
+        console.print(table)
+        console.print(f"mean reference score {report.mean_score:.2f} over {len(report.questions)} questions")
+        for line in report.failures():
+            console.print(Text.assemble(("fail ", "red"), line), highlight=False, soft_wrap=True)
+        console.print("[green]passed[/]" if report.passed else f"[red]failed[/]: {len(report.failures())} problem(s)")
+    if not report.passed:
+        raise typer.Exit(1)
+
+
+def _shipped_questions_or_none() -> list[Question]:
+    """The shipped questions, to find near-duplicates of a new bank in; none when they cannot be loaded."""
+    from interviewer.bank.catalog import resolve_bank
+    from interviewer.errors import BankError
+
+    try:
+        return resolve_bank(None).questions
+    except BankError:
+        return []
 
 
 @bank_app.command("import")

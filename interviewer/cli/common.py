@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import typer
@@ -15,12 +15,17 @@ from typer.core import TyperGroup
 
 from interviewer.errors import InterviewerError
 
+if TYPE_CHECKING:
+    from interviewer.bank.models import Bank
+
 console = Console()
 error_console = Console(stderr=True)
 
-BankOption = typer.Option(
-    None, "--bank", "-b", help="Question bank file or folder (default: the shipped rubrics).", show_default=False
+BANK_HELP = (
+    "Question bank: a shipped bank's name (see `interviewer bank list`), several (repeat the option or "
+    "separate with commas), 'all', or a rubric file or folder. Default: every shipped bank."
 )
+BankOption = typer.Option(None, "--bank", "-b", help=BANK_HELP, show_default=False)
 
 
 def print_error(message: str) -> None:
@@ -58,10 +63,19 @@ def exit_on_user_error() -> Iterator[None]:
         sys.exit(130)
 
 
-def resolve_bank_path(bank: Path | None) -> Path | None:
-    """The --bank value, else the configured bank, else None (the shipped rubrics)."""
-    if bank is not None:
-        return bank
+def bank_values(bank: list[str] | None) -> tuple[str, ...]:
+    """The --bank values, else the configured bank, else () (every shipped bank)."""
+    from interviewer.bank.catalog import split_bank_values
+
+    if bank:
+        return split_bank_values(bank)
     from interviewer.config import load_settings
 
-    return load_settings().interview.bank
+    return split_bank_values(load_settings().interview.bank)
+
+
+def load_chosen_bank(bank: list[str] | None) -> Bank:
+    """The bank --bank (or the config) chooses: one resolver for every command."""
+    from interviewer.bank.catalog import resolve_bank
+
+    return resolve_bank(bank_values(bank))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from interviewer.cli.common import BankOption, console, error_console, fail, resolve_bank_path
+from interviewer.cli.common import BankOption, bank_values, console, error_console, fail
 
 if TYPE_CHECKING:
     from interviewer.bank.models import Bank
@@ -22,16 +22,17 @@ GraderOption = typer.Option(
 )
 
 
-def _load_bank_for_rows(bank_path: Path | None, *, required: bool) -> Bank | None:
-    """The bank rows may refer to by question_id; a missing shipped bank only matters if rows need it."""
-    from interviewer.bank import load_bank
+def _load_bank_for_rows(bank: list[str] | None) -> Bank | None:
+    """The bank rows may refer to by question_id (default: every shipped bank, so any shipped id resolves);
+    missing shipped banks only matter when a bank was asked for."""
+    from interviewer.bank.catalog import resolve_bank
     from interviewer.errors import BankError
 
-    resolved = resolve_bank_path(bank_path)
+    values = bank_values(bank)
     try:
-        return load_bank(resolved)
+        return resolve_bank(values)
     except BankError:
-        if required or resolved is not None:
+        if values:
             raise
         return None
 
@@ -98,7 +99,7 @@ def grade(
     input_file: Path = typer.Argument(..., help="JSONL: one object per line with 'answer' and a question."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write graded rows here (default: stdout)."),
     grader_name: str | None = GraderOption,
-    bank: Path | None = BankOption,
+    bank: list[str] | None = BankOption,
 ) -> None:
     """Grade a JSONL file of answers; bad lines are reported and skipped (exit 1 if any).
 
@@ -109,7 +110,7 @@ def grade(
     from interviewer.grading.batch import output_row, parse_file
 
     chosen = _checked_grader_name(grader_name)
-    loaded_bank = _load_bank_for_rows(bank, required=bank is not None)
+    loaded_bank = _load_bank_for_rows(bank)
     parsed = parse_file(input_file, loaded_bank)
     _report_bad_lines(input_file, parsed)
     results = _graded(_build(chosen, loaded_bank), parsed.rows, "grading") if parsed.rows else []
@@ -134,7 +135,7 @@ def evaluate(
     dataset: Path = typer.Argument(..., help="JSONL rows as for `grade`, plus human 'score' and 'max_score'."),
     as_json: bool = typer.Option(False, "--json", help="Print the numbers as one JSON object."),
     grader_name: str | None = GraderOption,
-    bank: Path | None = BankOption,
+    bank: list[str] | None = BankOption,
 ) -> None:
     """Agreement with human grades: Pearson, Spearman, per-question Pearson, calibrated RMSE, ±1 share."""
     from rich.table import Table
@@ -143,7 +144,7 @@ def evaluate(
     from interviewer.grading.evaluation import evaluate as evaluate_scores
 
     chosen = _checked_grader_name(grader_name)
-    loaded_bank = _load_bank_for_rows(bank, required=bank is not None)
+    loaded_bank = _load_bank_for_rows(bank)
     parsed = parse_file(dataset, loaded_bank, require_human=True)
     _report_bad_lines(dataset, parsed)
     if len(parsed.rows) < 2:

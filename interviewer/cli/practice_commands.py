@@ -6,10 +6,13 @@ import asyncio
 import os
 import sys
 import threading
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
+from pathlib import Path
+
 import typer
+
+from interviewer.cli.common import BANK_HELP
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -37,12 +40,7 @@ def practice(
     review: Annotated[
         bool, typer.Option("--review", help="Ask the questions whose key points are due for review.")
     ] = False,
-    bank: Annotated[
-        Optional[Path],
-        typer.Option(
-            "--bank", "-b", help="Question bank file or folder (default: the shipped rubrics).", show_default=False
-        ),
-    ] = None,
+    bank: Annotated[Optional[list[str]], typer.Option("--bank", "-b", help=BANK_HELP, show_default=False)] = None,
     time_limit: Annotated[
         Optional[int],
         typer.Option("--time-limit", min=10, help="Time limit per answer in seconds.", show_default=False),
@@ -50,13 +48,28 @@ def practice(
     seed: Annotated[
         Optional[int], typer.Option("--seed", help="Seed for question order (repeatable interviews).")
     ] = None,
+    job: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--job",
+            help="A job description (text file, '-' for stdin): ask the questions most relevant to it.",
+            show_default=False,
+        ),
+    ] = None,
+    adaptive: Annotated[
+        bool,
+        typer.Option(
+            "--adaptive", help="Harder after a strong answer, easier after a weak one; weak topics first."
+        ),
+    ] = False,
 ) -> None:
     """Start a mock interview in the terminal.
 
-    With --topic, --questions, --difficulty or --review it goes straight to the first question;
-    otherwise a start screen asks. An unfinished session is offered for resuming.
+    With --topic, --questions, --difficulty, --review or --job it goes straight to the first question;
+    otherwise a start screen asks (all shipped banks ticked unless --bank chose some). An unfinished session is offered for resuming.
     """
-    from interviewer.cli.common import fail
+    from interviewer.cli.bank_commands import read_job_description
+    from interviewer.cli.common import bank_values, fail
     from interviewer.config import load_settings
     from interviewer.practice import PracticeOptions
 
@@ -71,8 +84,9 @@ def practice(
         if grader not in (None, "embedding"):
             raise fail(f"--offline grades with embeddings only; --grader {grader} needs the network")
     settings = load_settings()
+    job_description = read_job_description(job) if job is not None else None
     options = PracticeOptions(
-        bank_path=bank if bank is not None else settings.interview.bank,
+        banks=bank_values(bank),
         topics=tuple(topic or ()),
         questions=questions or settings.interview.questions,
         difficulty=difficulty,  # type: ignore[arg-type]
@@ -80,8 +94,10 @@ def practice(
         time_limit_seconds=time_limit if time_limit is not None else settings.interview.time_limit_seconds,
         review=review,
         offline=offline,
-        skip_start=bool(topic or questions or difficulty or review),
+        skip_start=bool(topic or questions or difficulty or review or job),
         seed=seed,
+        job_description=job_description,
+        adaptive=adaptive,
     )
     from interviewer.tui.app import create_app
 

@@ -11,7 +11,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from interviewer.cli.common import console
+from interviewer.cli.common import BankOption, console, load_chosen_bank
 
 if TYPE_CHECKING:
     from interviewer.reports.progress import HistoryRow
@@ -92,18 +92,22 @@ def report(
     last: bool = typer.Option(False, "--last", help="Report the latest session."),
     fmt: ReportFormatName = typer.Option(ReportFormatName.md, "--format", "-f", help="md, html or json."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    bank: list[str] | None = BankOption,
 ) -> None:
-    """Export the score report of one session as Markdown, HTML or JSON."""
+    """Export the score report of one session as Markdown, HTML or JSON (default: the latest, of --bank if given)."""
     from interviewer.reports import ReportError, build_report, render_report
     from interviewer.reports.export import write_text
+    from interviewer.reports.progress import session_uses
 
     if session_id is not None and last:
         raise ReportError("give a SESSION_ID or --last, not both")
+    chosen = load_chosen_bank(bank) if bank else None
     with _open_store() as store:
         if session_id is None:
-            sessions = store.sessions()
+            sessions = [s for s in store.sessions() if chosen is None or session_uses(s, chosen)]
             if not sessions:
-                raise ReportError(f"no sessions stored yet in {store.path}: run `interviewer practice` first")
+                of_bank = f" of bank {chosen.name!r}" if chosen is not None else ""
+                raise ReportError(f"no sessions{of_bank} stored yet in {store.path}: run `interviewer practice` first")
             session_id = sessions[0].id
         text = render_report(build_report(store, session_id), fmt.value)
     if output is None:
@@ -114,7 +118,7 @@ def report(
 
 
 def progress(
-    bank: str | None = typer.Option(None, "--bank", "-b", help="Only sessions of this bank (by name)."),
+    bank: list[str] | None = BankOption,
     show_all: bool = typer.Option(False, "--all", help="Also list key points that were always covered."),
     as_json: bool = typer.Option(False, "--json", help="Print the progress data as JSON."),
 ) -> None:
@@ -122,8 +126,9 @@ def progress(
     from interviewer.reports.formatting import VERDICT_MARK
     from interviewer.reports.progress import build_progress
 
+    chosen = load_chosen_bank(bank) if bank else None
     with _open_store() as store:
-        data = build_progress(store, bank)
+        data = build_progress(store, chosen)
     if as_json:
         typer.echo(data.model_dump_json(indent=2))
         return

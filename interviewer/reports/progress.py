@@ -6,12 +6,13 @@ from datetime import datetime
 
 from pydantic import Field
 
+from interviewer.bank.models import Bank
 from interviewer.grading.result import FlagCode, Verdict
 from interviewer.reports.build import overall_score, topic_scores
 from interviewer.reports.models import ReportModel
 from interviewer.review import rated_question
 from interviewer.store import SessionStore
-from interviewer.store.records import SessionMode
+from interviewer.store.records import SessionMode, SessionRecord
 
 
 class HistoryRow(ReportModel):
@@ -51,6 +52,11 @@ def session_history(store: SessionStore) -> list[HistoryRow]:
             )
         )
     return rows
+
+
+def session_uses(session: SessionRecord, bank: Bank) -> bool:
+    """True when a session asked any question of the bank (or was run on a bank of the same name)."""
+    return session.bank == bank.name or any(question_id in bank for question_id in session.question_ids)
 
 
 class TopicScorePoint(ReportModel):
@@ -95,13 +101,19 @@ class Progress(ReportModel):
     key_points: list[KeyPointProgress] = Field(description="Per key point, weakest latest verdict first.")
 
 
-def build_progress(store: SessionStore, bank: str | None = None) -> Progress:
-    """Per-topic score trends and per-key-point verdict trails over every session (of one bank if given)."""
-    sessions = [session for session in reversed(store.sessions()) if bank is None or session.bank == bank]
+def build_progress(store: SessionStore, bank: Bank | None = None) -> Progress:
+    """Per-topic score trends and per-key-point verdict trails over every session.
+
+    With a bank, only its questions and topics count (a session over several banks contributes
+    the part that belongs to this one).
+    """
+    sessions = [session for session in reversed(store.sessions()) if bank is None or session_uses(session, bank)]
     topics: dict[tuple[str, str], TopicProgress] = {}
     key_points: dict[tuple[str, str, str], KeyPointProgress] = {}
     for session in sessions:
         answers = store.answers(session.id)
+        if bank is not None:
+            answers = [answer for answer in answers if answer.question_id in bank]
         for topic_score in topic_scores(answers):
             if topic_score.mean_score is None:
                 continue

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from textual import on, work
@@ -17,7 +16,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from interviewer.bank.loader import load_bank
+from interviewer.bank.catalog import bank_values_of, resolve_bank, split_bank_values
 from interviewer.bank.models import Bank, Question
 from interviewer.config import GraderName, Settings, load_settings
 from interviewer.errors import InterviewerError
@@ -26,9 +25,11 @@ from interviewer.practice import (
     GraderFactory,
     GraderPool,
     PracticeOptions,
+    PracticeError,
     PracticeSession,
     describe_unfinished,
     grader_choices,
+    plan_job_questions,
     plan_questions,
     resolve_grader,
 )
@@ -39,6 +40,8 @@ from interviewer.tui.messages import (
     FollowUpChosen,
     FollowUpsSuggested,
     GradingFailed,
+    JobQuestionsRanked,
+    JobRankingFailed,
     ModelLoaded,
     ModelLoadFailed,
     MoveOnRequested,
@@ -102,6 +105,7 @@ class InterviewApp(App[None]):
         self.current: AskedQuestion | None = None
         self.model_error: str | None = None
         self._awaiting_model: list[tuple[AnswerRecord, Question]] = []
+        self._job_waiting_for_model: PracticeOptions | None = None
         self._quit_confirmed = False
 
     # Start-up
@@ -228,6 +232,9 @@ class InterviewApp(App[None]):
         for answer, question in waiting:
             self._show_on_feedback(answer, lambda screen: screen.show_status(GRADING))
             self._grade(answer, question)
+        if self._job_waiting_for_model is not None:
+            options, self._job_waiting_for_model = self._job_waiting_for_model, None
+            self.begin(options)
 
     @on(ModelLoadFailed)
     def _model_failed(self, event: ModelLoadFailed) -> None:
@@ -235,6 +242,9 @@ class InterviewApp(App[None]):
         self.report_error(f"The embedding model could not be loaded: {event.error}. Answers are still saved.")
         if isinstance(self.screen, QuestionScreen):
             self.screen.show_model_status(self.model_status())
+        if self._job_waiting_for_model is not None:
+            self._job_waiting_for_model = None
+            self.report_error("Questions for a job description need the embedding model.", title="Cannot start")
         waiting, self._awaiting_model = self._awaiting_model, []
         for answer, _question in waiting:
             self._show_on_feedback(answer, lambda screen: screen.show_failure("the model is unavailable"))
@@ -267,11 +277,25 @@ class InterviewApp(App[None]):
         self.begin(event.options)
 
     def begin(self, options: PracticeOptions, question_ids: list[str] | None = None) -> None:
-        """Start a new session (from the start screen, the command line, or 'practise weak again')."""
+        """Start a new session (from the start screen, the command line, or 'practise weak again').
+
+        With a job description the bank is first ranked against it in a worker (after the model has
+        loaded); `JobQuestionsRanked` then begins the session with the chosen question ids."""
         try:
-            if options.bank_path is not None and options.bank_path != self.options.bank_path:
-                self.bank = load_bank(options.bank_path)
+            if options.banks != self.options.banks:
+                self.bank = resolve_bank(options.banks)
+                self.options.banks = options.banks
             self.grader_name = resolve_grader(self.settings, options.grader, offline=options.offline)
+            if question_ids is None and options.job_description and not options.review:
+                if self.embedder is None and not self.model_error:
+                    self._job_waiting_for_model = options
+                    self.notify("Choosing the questions for the job description once the model has loaded…")
+                    return
+                if self.embedder is None:
+                    raise PracticeError(f"questions for a job description need the model ({self.model_error})")
+                self.notify("Choosing the questions most relevant to the job description…")
+                self.rank_for_job(options, self.bank, self.embedder)
+                return
             if question_ids is not None:
                 questions = [self.bank.get(question_id) for question_id in question_ids if question_id in self.bank]
             else:
@@ -291,19 +315,48 @@ class InterviewApp(App[None]):
                 self._show(self._start_screen())
             return
         self.options = options
+        if options.adaptive:
+            self.session.make_adaptive()
         self.ask_next()
+
+    @work(thread=True, exclusive=True, group="job", exit_on_error=False)
+    def rank_for_job(self, options: PracticeOptions, bank: Bank, embedder: Embedder) -> None:
+        """Rank the bank against the job description (embeds every question once; cached after)."""
+        try:
+            ranked = plan_job_questions(bank, options, embedder)
+        except Exception as error:  # noqa: BLE001 - any failure becomes one notice
+            self.post_message(JobRankingFailed(describe_error(error)))
+            return
+        self.post_message(JobQuestionsRanked(options, ranked))
+
+    @on(JobQuestionsRanked)
+    def _job_ranked(self, event: JobQuestionsRanked) -> None:
+        matched = list(dict.fromkeys(word for entry in event.ranked for word in entry.because))
+        because = f" Matched: {', '.join(matched[:8])}." if matched else ""
+        self.notify(f"{len(event.ranked)} questions chosen for the job description.{because}", title="Job description")
+        self.begin(event.options, question_ids=[entry.question.id for entry in event.ranked])
+
+    @on(JobRankingFailed)
+    def _job_ranking_failed(self, event: JobRankingFailed) -> None:
+        self.report_error(f"The job description could not be matched: {event.error}", title="Cannot start")
+        if not isinstance(self.screen, StartScreen):
+            self._show(self._start_screen())
 
     def resume(self, record: SessionRecord) -> None:
         """Continue an unfinished session: ungraded answers are graded in the background."""
         if record.bank != self.bank.name:
-            self.report_error(
-                f"Session {record.id} used bank {record.bank!r} but bank {self.bank.name!r} is loaded: "
-                f"start interviewer with --bank pointing at {record.bank!r} to resume it.",
-                title="Cannot resume",
-            )
-            if not isinstance(self.screen, StartScreen):
-                self._show(self._start_screen())
-            return
+            try:
+                self.bank = resolve_bank(bank_values_of(record.bank))
+            except InterviewerError as error:
+                self.report_error(
+                    f"Session {record.id} used bank {record.bank!r}, which cannot be loaded ({error}): "
+                    f"start interviewer with --bank pointing at it to resume the session.",
+                    title="Cannot resume",
+                )
+                if not isinstance(self.screen, StartScreen):
+                    self._show(self._start_screen())
+                return
+            self.options.banks = bank_values_of(record.bank)
         self.session = PracticeSession.resume(self.store, self.bank, record)
         self.grader_name = record.grader if record.grader in ("embedding", "llm", "hybrid") else "embedding"  # type: ignore[assignment]
         try:
@@ -414,22 +467,22 @@ class InterviewApp(App[None]):
 
     def action_new_session(self) -> None:
         self.options = PracticeOptions(
-            bank_path=self.options.bank_path,
+            banks=self.options.banks,
             questions=self.options.questions,
             offline=self.options.offline,
             seed=self.options.seed,
         )
         self._show(self._start_screen())
 
-    def load_bank_for_start(self, path: str | None) -> None:
-        """The start screen's bank field was changed: load it and show its topics."""
+    def load_bank_for_start(self, banks: tuple[str, ...]) -> None:
+        """The start screen's bank choice changed: load those banks and show their topics."""
         try:
-            bank = load_bank(Path(path).expanduser() if path else self.settings.interview.bank)
+            bank = resolve_bank(banks)
         except InterviewerError as error:
             self.report_error(str(error), title="Bank not loaded")
             return
         self.bank = bank
-        self.options.bank_path = Path(path).expanduser() if path else None
+        self.options.banks = banks
         if isinstance(self.screen, StartScreen):
             self.screen.set_bank(bank)
         self.notify(f"Loaded bank {bank.name}: {len(bank.questions)} questions.")
@@ -483,9 +536,9 @@ def create_app(
     """
     settings = settings or load_settings()
     options = options or PracticeOptions()
-    if options.bank_path is None:
-        options.bank_path = settings.interview.bank
-    bank = load_bank(options.bank_path)
+    if not options.banks:
+        options.banks = split_bank_values(settings.interview.bank)
+    bank = resolve_bank(options.banks)
     owns_store = store is None
     if store is None:
         from interviewer.store import SessionStore
@@ -494,7 +547,8 @@ def create_app(
     if options.skip_start:
         try:
             resolve_grader(settings, options.grader, offline=options.offline)
-            plan_questions(bank, options, store)
+            if not options.job_description:  # ranking for a job needs the model: done once it has loaded
+                plan_questions(bank, options, store)
         except InterviewerError:
             if owns_store:
                 store.close()

@@ -13,6 +13,7 @@ from interviewer.practice import PracticeOptions
 
 if TYPE_CHECKING:
     from interviewer.grading.base import Embedder
+    from interviewer.grading.relevance import RankedQuestion
     from interviewer.store import AnswerRecord
 
 
@@ -119,3 +120,20 @@ class WeakPracticeRequested(Message):
     def __init__(self, question_ids: list[str]) -> None:
         super().__init__()
         self.question_ids = question_ids
+
+
+class JobQuestionsRanked(Message):
+    """The bank was ranked against the pasted job description: these questions, most relevant, were chosen."""
+
+    def __init__(self, options: PracticeOptions, ranked: list[RankedQuestion]) -> None:
+        super().__init__()
+        self.options = options
+        self.ranked = ranked
+
+
+class JobRankingFailed(Message):
+    """Ranking the bank against the job description failed (the start screen stays)."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error

@@ -1,8 +1,8 @@
-"""Start screen: bank, topics, number of questions, difficulty, grader, time limit, review."""
+"""Start screen: banks, topics, a job description, number of questions, difficulty, grader, time limit,
+review and adaptive order."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import cast
 
 from textual import on
@@ -10,8 +10,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Input, Label, RadioButton, RadioSet, SelectionList, Static
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Footer,
+    Input,
+    Label,
+    RadioButton,
+    RadioSet,
+    SelectionList,
+    Static,
+    TextArea,
+)
 
+from interviewer.bank.catalog import ALL_BANKS, shipped_bank_names, split_bank_values
 from interviewer.bank.models import Bank, Difficulty
 from interviewer.config import GraderName
 from interviewer.practice import GraderChoice, PracticeOptions
@@ -41,11 +53,18 @@ class StartScreen(Screen[None]):
         options = self.options
         with VerticalScroll(id="start-form"):
             yield Static("Mock interview", classes="screen-title")
+            shipped = shipped_bank_names()
+            chosen = split_bank_values(options.banks)
+            every = not chosen or [value.casefold() for value in chosen] == [ALL_BANKS]
+            yield Label("Banks (none ticked = all)", classes="section-label")
+            yield SelectionList[str](
+                *[(name, name, every or name in chosen) for name in shipped], id="banks", compact=True
+            )
             with Horizontal(classes="field"):
-                yield Label("Bank", classes="field-label")
+                yield Label("Other bank", classes="field-label")
                 yield Input(
-                    value=str(options.bank_path or ""),
-                    placeholder=f"{self.bank.name} (shipped) — or a rubric file/folder",
+                    value=", ".join(value for value in chosen if value not in shipped and value.casefold() != ALL_BANKS),
+                    placeholder="a rubric file or folder (optional)",
                     id="bank-path",
                     compact=True,
                 )
@@ -58,6 +77,11 @@ class StartScreen(Screen[None]):
                 id="topics",
                 compact=True,
             )
+            yield Label(
+                "Job description (optional): paste a posting to get the questions most relevant to it",
+                classes="section-label",
+            )
+            yield TextArea(options.job_description or "", id="job", soft_wrap=True, compact=True)
             with Horizontal(classes="field"):
                 yield Label("Questions", classes="field-label")
                 yield Input(
@@ -93,11 +117,17 @@ class StartScreen(Screen[None]):
             yield Checkbox(
                 "Review: ask the questions whose key points are due", options.review, id="review", compact=True
             )
+            yield Checkbox(
+                "Adaptive: harder after a strong answer, easier after a weak one; weak topics first",
+                options.adaptive,
+                id="adaptive",
+                compact=True,
+            )
             yield Button("Start interview (Ctrl+S)", variant="primary", id="start", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#topics").focus()
+        self.query_one("#banks" if self.query_one("#banks", SelectionList).option_count else "#topics").focus()
 
     def set_bank(self, bank: Bank) -> None:
         """Show the topics of a newly loaded bank."""
@@ -106,9 +136,21 @@ class StartScreen(Screen[None]):
         topics.clear_options()
         topics.add_options([(topic, topic) for topic in bank.topics()])
 
+    def bank_values(self) -> tuple[str, ...]:
+        """The banks ticked plus the path typed; () (every shipped bank) when nothing is chosen."""
+        ticked = list(self.query_one("#banks", SelectionList).selected)
+        paths = split_bank_values(self.query_one("#bank-path", Input).value)
+        if not paths and set(ticked) == set(shipped_bank_names()):
+            return ()
+        return split_bank_values([*ticked, *paths])
+
     @on(Input.Submitted, "#bank-path")
-    def _bank_path_entered(self, event: Input.Submitted) -> None:
-        self.app.load_bank_for_start(event.value.strip() or None)  # type: ignore[attr-defined]
+    def _bank_path_entered(self) -> None:
+        self.app.load_bank_for_start(self.bank_values())  # type: ignore[attr-defined]
+
+    @on(SelectionList.SelectedChanged, "#banks")
+    def _banks_changed(self) -> None:
+        self.app.load_bank_for_start(self.bank_values())  # type: ignore[attr-defined]
 
     @on(Button.Pressed, "#start")
     def _start_pressed(self) -> None:
@@ -136,9 +178,11 @@ class StartScreen(Screen[None]):
         difficulty = dict(DIFFICULTIES).get(difficulty_button.name if difficulty_button else "any")
         grader_button = self.query_one("#grader", RadioSet).pressed_button
         grader = cast(GraderName, grader_button.name if grader_button else self.default_grader)
-        bank_text = self.query_one("#bank-path", Input).value.strip()
+        job = self.query_one("#job", TextArea).text.strip()
         return PracticeOptions(
-            bank_path=Path(bank_text).expanduser() if bank_text else None,
+            banks=self.bank_values(),
+            job_description=job or None,
+            adaptive=self.query_one("#adaptive", Checkbox).value,
             topics=tuple(self.query_one("#topics", SelectionList).selected),
             questions=count,
             difficulty=difficulty,
