@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from interviewer.bank.loader import load_bank_paths, rubric_files
+from interviewer.bank.loader import ALL_BANKS, load_bank_paths, rubric_files
 from interviewer.bank.models import Bank
 from interviewer.errors import BankError, InterviewerError
 from interviewer.locations import default_bank_dir
 
-ALL_BANKS = "all"
-"""The value that chooses every shipped bank (also the loaded bank's name then)."""
+__all__ = ["ALL_BANKS", "UnknownBankError", "resolve_bank", "shipped_bank_names", "split_bank_values"]
+
 PATH_HINTS = ("/", "\\", ".yaml", ".yml", ".toml", "~")
 
 

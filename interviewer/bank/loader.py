@@ -15,6 +15,8 @@ from interviewer.errors import BankError
 from interviewer.locations import default_bank_dir
 
 RUBRIC_SUFFIXES = (".yaml", ".yml", ".toml")
+ALL_BANKS = "all"
+"""The name of the bank of every shipped bank (and the --bank value that chooses it, see bank.catalog)."""
 # libyaml's parser is ~25x faster than the pure-Python one (4 ms vs 110 ms for the shipped bank at start-up).
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -120,8 +122,9 @@ def load_rubric_file(path: Path) -> RubricFile:
 
 def load_bank(path: Path | str | None = None) -> Bank:
     """Load a bank from a rubric file or folder (default: every shipped bank)."""
-    root = Path(path) if path is not None else default_bank_dir()
-    return load_bank_paths([root])
+    if path is None:
+        return load_bank_paths([default_bank_dir()], name=ALL_BANKS)
+    return load_bank_paths([Path(path)])
 
 
 def load_bank_paths(roots: Sequence[Path], *, name: str | None = None) -> Bank:

@@ -25,7 +25,7 @@ async def test_hybrid_interview_shows_the_local_models_feedback(
 ) -> None:
     app = make_app(
         local_settings(local_server),
-        bank_path=FIXTURE_BANK,
+        banks=(str(FIXTURE_BANK),),
         topics=("Training",),
         questions=1,
         skip_start=True,

@@ -122,4 +122,5 @@ def test_progress_table_and_json(home_sample: SampleSessions) -> None:
     assert [attempt["verdict"] for attempt in loss["attempts"]] == ["missed", "covered"]
     assert loss["review_due"] is not None
     assert data["key_points"][0]["attempts"][-1]["verdict"] == "missed"
-    assert json.loads(run_cli("progress", "--json", "--bank", "other").stdout) == {"topics": [], "key_points": []}
+    assert json.loads(run_cli("progress", "--json", "--bank", "ml-system-design").stdout) == {"topics": [], "key_points": []}
+    assert run_cli("progress", "--bank", "other").exit_code == 2  # not a shipped bank, nor a path

@@ -27,7 +27,7 @@ async def test_first_question_shows_while_the_model_loads_and_grading_waits_for_
     make_app: Callable[..., InterviewApp], store: SessionStore, embedder: Embedder
 ) -> None:
     loader = GatedLoader(embedder)
-    app = make_app(bank_path=FIXTURE_BANK, questions=1, skip_start=True, offline=True, embedder_loader=loader)
+    app = make_app(banks=(str(FIXTURE_BANK),), questions=1, skip_start=True, offline=True, embedder_loader=loader)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, QuestionScreen)

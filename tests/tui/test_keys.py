@@ -16,7 +16,7 @@ from tests.tui.test_snapshots import fixed_grader
 
 
 async def test_question_actions_are_palette_commands(make_app: Callable[..., InterviewApp]) -> None:
-    app = make_app(bank_path=FIXTURE_BANK, questions=1, skip_start=True, offline=True, grader_factory=fixed_grader)
+    app = make_app(banks=(str(FIXTURE_BANK),), questions=1, skip_start=True, offline=True, grader_factory=fixed_grader)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -36,7 +36,7 @@ async def test_time_limit_submits_the_answer_when_it_runs_out(
     make_app: Callable[..., InterviewApp], store: SessionStore
 ) -> None:
     app = make_app(
-        bank_path=FIXTURE_BANK,
+        banks=(str(FIXTURE_BANK),),
         questions=1,
         skip_start=True,
         offline=True,
@@ -56,7 +56,7 @@ async def test_time_limit_submits_the_answer_when_it_runs_out(
 
 
 async def test_quit_with_an_unsubmitted_draft_asks_once(make_app: Callable[..., InterviewApp]) -> None:
-    app = make_app(bank_path=FIXTURE_BANK, questions=1, skip_start=True, offline=True, grader_factory=fixed_grader)
+    app = make_app(banks=(str(FIXTURE_BANK),), questions=1, skip_start=True, offline=True, grader_factory=fixed_grader)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         app.screen.query_one("#answer", TextArea).insert("A draft")
@@ -70,7 +70,7 @@ async def test_quit_with_an_unsubmitted_draft_asks_once(make_app: Callable[..., 
 
 
 async def test_quit_without_a_draft_is_immediate(make_app: Callable[..., InterviewApp]) -> None:
-    app = make_app(bank_path=FIXTURE_BANK, questions=1, skip_start=True, offline=True, grader_factory=fixed_grader)
+    app = make_app(banks=(str(FIXTURE_BANK),), questions=1, skip_start=True, offline=True, grader_factory=fixed_grader)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+q")

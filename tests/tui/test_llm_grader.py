@@ -31,7 +31,7 @@ async def test_llm_grade_shows_its_feedback_text(
 ) -> None:
     settings = llm_settings_for(llm_server.base_url)
     app = make_app(
-        settings, bank_path=FIXTURE_BANK, topics=("Training",), questions=1, skip_start=True, grader="llm", seed=1
+        settings, banks=(str(FIXTURE_BANK),), topics=("Training",), questions=1, skip_start=True, grader="llm", seed=1
     )
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

@@ -39,7 +39,7 @@ async def test_offline_interview_with_the_real_loader_opens_no_network_connectio
 
     app = create_app(
         Settings(),
-        options=PracticeOptions(bank_path=FIXTURE_BANK, questions=1, skip_start=True, offline=True),
+        options=PracticeOptions(banks=(str(FIXTURE_BANK),), questions=1, skip_start=True, offline=True),
         store=store,
         clock=FakeClock(),
         cursor_blink=False,

@@ -59,7 +59,7 @@ ANSWER = "The chain rule carries the loss gradient back layer by layer. Then the
 @pytest.fixture
 def interview(make_app: Callable[..., InterviewApp]) -> InterviewApp:
     return make_app(
-        bank_path=FIXTURE_BANK,
+        banks=(str(FIXTURE_BANK),),
         topics=("Training",),
         questions=2,
         skip_start=True,
@@ -81,7 +81,7 @@ def test_start_screen(
 ) -> None:
     # The bank field shows the path as given: a relative one keeps the snapshot independent of the checkout's location.
     monkeypatch.chdir(FIXTURE_BANK.parent)
-    assert snap_compare(make_app(bank_path=Path(FIXTURE_BANK.name), offline=False), terminal_size=SIZE)
+    assert snap_compare(make_app(banks=(FIXTURE_BANK.name,), offline=False), terminal_size=SIZE)
 
 
 def test_question_screen_with_a_hint(interview: InterviewApp, snap_compare) -> None:  # noqa: ANN001

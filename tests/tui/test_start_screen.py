@@ -50,7 +50,7 @@ async def test_entering_another_bank_shows_its_topics_and_starts_with_them(
 
 
 async def test_bad_form_values_are_a_notice_and_nothing_starts(make_app: Callable[..., InterviewApp]) -> None:
-    app = make_app(bank_path=FIXTURE_BANK, offline=True, grader_factory=fixed_grader)
+    app = make_app(banks=(str(FIXTURE_BANK),), offline=True, grader_factory=fixed_grader)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -71,7 +71,7 @@ async def test_bad_form_values_are_a_notice_and_nothing_starts(make_app: Callabl
 async def test_new_session_from_the_summary_goes_back_to_the_start_screen(
     make_app: Callable[..., InterviewApp],
 ) -> None:
-    app = make_app(bank_path=FIXTURE_BANK, questions=1, skip_start=True, offline=True, grader_factory=fixed_grader)
+    app = make_app(banks=(str(FIXTURE_BANK),), questions=1, skip_start=True, offline=True, grader_factory=fixed_grader)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+n")

@@ -135,14 +135,22 @@ class StartScreen(Screen[None]):
         topics = self.query_one("#topics", SelectionList)
         topics.clear_options()
         topics.add_options([(topic, topic) for topic in bank.topics()])
+        banks = self.query_one("#banks", SelectionList)
+        loaded = {question.bank for question in bank.questions}
+        with self.prevent(SelectionList.SelectedChanged):
+            banks.deselect_all()
+            for name in shipped_bank_names():
+                if name in loaded:
+                    banks.select(name)
 
     def bank_values(self) -> tuple[str, ...]:
         """The banks ticked plus the path typed; () (every shipped bank) when nothing is chosen."""
         ticked = list(self.query_one("#banks", SelectionList).selected)
         paths = split_bank_values(self.query_one("#bank-path", Input).value)
-        if not paths and set(ticked) == set(shipped_bank_names()):
-            return ()
-        return split_bank_values([*ticked, *paths])
+        every = set(ticked) == set(shipped_bank_names())
+        if not paths:
+            return () if every or not ticked else tuple(ticked)
+        return split_bank_values([*([] if every else ticked), *paths])  # a path replaces the default "all"
 
     @on(Input.Submitted, "#bank-path")
     def _bank_path_entered(self) -> None:
