@@ -45,7 +45,8 @@ def list_questions(
     as_json: bool = typer.Option(False, "--json", help='Print {"questions": [...]} as JSON instead of tables.'),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Show only the first N questions."),
 ) -> None:
-    """Show every chosen bank with question and topic counts and difficulty mix, and its questions.
+    """Show every shipped bank (or the --bank ones) with question and topic counts and difficulty mix;
+    with --bank, --job or --limit, the questions too.
 
     With --job, the questions come most relevant first, each with its relevance and the words of
     the posting that matched ("because").
@@ -62,6 +63,10 @@ def list_questions(
         rows = rows[:limit]
     if as_json:
         typer.echo(json.dumps({"questions": rows}, indent=2, ensure_ascii=False))
+        return
+    if not bank and job is None and limit is None:
+        console.print(bank_summary_table(loaded))
+        console.print("`interviewer bank list --bank NAME` lists a bank's questions; --json prints every question.")
         return
     table = Table(
         title=f"Questions ({loaded.name})" + (f", by relevance to {job}" if job else ""), title_justify="left"

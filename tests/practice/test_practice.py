@@ -171,3 +171,24 @@ def test_practice_module_does_not_import_textual() -> None:
     code = "import sys, interviewer.practice; print('textual' in sys.modules, 'torch' in sys.modules)"
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert output.split() == ["False", "False"]
+
+
+def test_adaptive_difficulty_steps_with_the_last_score() -> None:
+    from interviewer.practice import next_difficulty
+
+    assert next_difficulty("medium", 9.0) == "hard" and next_difficulty("hard", 9.0) == "hard"
+    assert next_difficulty("medium", 3.0) == "easy" and next_difficulty("easy", None) == "easy"
+    assert next_difficulty("medium", 6.0) == "medium"
+
+
+def test_adaptive_pick_prefers_the_target_then_weak_topics() -> None:
+    from interviewer.practice import adaptive_pick
+
+    bank = load_bank()
+    first_easy = next(q for q in bank.questions if q.difficulty == "easy")
+    easy = [first_easy, next(q for q in bank.questions if q.difficulty == "easy" and q.topic != first_easy.topic)]
+    hard = [q for q in bank.questions if q.difficulty == "hard"][:1]
+    assert adaptive_pick([*easy, *hard], "hard") == hard[0]
+    assert adaptive_pick([*easy, *hard], "easy") == easy[0]
+    assert adaptive_pick([*easy, *hard], "easy", [easy[1].topic]) == easy[1]
+    assert adaptive_pick([], "easy") is None

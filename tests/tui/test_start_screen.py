@@ -80,3 +80,36 @@ async def test_new_session_from_the_summary_goes_back_to_the_start_screen(
         await pilot.press("s")
         await pilot.pause()
         assert isinstance(app.screen, StartScreen)
+
+
+async def test_a_job_description_interview_from_the_start_screen(
+    make_app: Callable[..., InterviewApp], store: SessionStore
+) -> None:
+    """Paste a posting, start: the session asks the shipped questions most relevant to it, easy to hard."""
+    from textual.widgets import TextArea
+
+    from tests.conftest import FIXTURES
+
+    posting = (FIXTURES / "jobs" / "recommender-systems.txt").read_text(encoding="utf-8")
+    app = make_app(offline=True, grader_factory=fixed_grader)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StartScreen)
+        assert set(screen.query_one("#banks", SelectionList).selected) >= {"ml-system-design", "nlp-llms"}
+        screen.query_one("#job", TextArea).load_text(posting)
+        count = screen.query_one("#question-count", Input)
+        count.value = "4"
+        count.focus()
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, QuestionScreen), notices(app)
+        assert any("job description" in notice for notice in notices(app))
+    record = store.get_session(app.session.id)
+    asked = [app.bank.get(question_id) for question_id in record.question_ids]
+    assert len(asked) == 4
+    on_subject = {"recommendation", "ranking", "retrieval", "search", "cold-start", "feedback-loops"}
+    assert sum(bool(on_subject & set(question.tags)) for question in asked) >= 3, [q.id for q in asked]
+    order = {"easy": 0, "medium": 1, "hard": 2}
+    assert [order[q.difficulty] for q in asked] == sorted(order[q.difficulty] for q in asked)
