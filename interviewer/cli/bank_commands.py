@@ -75,11 +75,11 @@ def list_questions(
     table.add_column("id", style="bold", no_wrap=True)
     if job is not None:
         table.add_column("relevance", justify="right", no_wrap=True)
-    table.add_column("topic", no_wrap=True)
+    table.add_column("topic", overflow="fold", max_width=24)
     table.add_column("difficulty", no_wrap=True)
-    table.add_column("question", overflow="fold")
+    table.add_column("question", overflow="fold", min_width=24)
     if job is not None:
-        table.add_column("because")
+        table.add_column("because", overflow="fold", max_width=20)
     for row in rows:
         first_line = str(row["question"]).strip().splitlines()[0]
         cells = [str(row["id"])]
