@@ -134,16 +134,31 @@ def review_answer(store: SessionStore, answer: AnswerRecord, result: GradeResult
     _apply(store, bank, rated_question(answer, store.get_answer).question_id, result, now)
 
 
+def review_cards_of(store: SessionStore, bank: Bank | str) -> list[ReviewCardRecord]:
+    """The review cards of a bank. A `Bank` of several banks (e.g. `all`) reads the cards rated under its
+    own name and under each of its banks' names (a question practised in `all` is due when reviewing its
+    bank alone, and the other way round); where both hold a key point, the latest rating counts."""
+    if not isinstance(bank, Bank):
+        return store.review_cards(bank)
+    names = dict.fromkeys([bank.name, *(question.bank for question in bank.questions)])
+    latest: dict[tuple[str, str], ReviewCardRecord] = {}
+    for name in names:
+        for card in store.review_cards(name):
+            key = (card.question_id, card.key_point_id)
+            if key not in latest or card.updated_at > latest[key].updated_at:
+                latest[key] = card
+    return list(latest.values())
+
+
 def due_question_ids(store: SessionStore, bank: Bank | str, now: datetime | None = None) -> list[str]:
     """Questions with key points due for review, most overdue first (then the most due key points).
 
     With a `Bank`, questions no longer in it are left out.
     """
-    bank_name = bank.name if isinstance(bank, Bank) else bank
     moment = _utc(now)
     earliest_due: dict[str, datetime] = {}
     due_counts: dict[str, int] = {}
-    for card in store.review_cards(bank_name):
+    for card in review_cards_of(store, bank):
         if card.due > moment:
             continue
         if isinstance(bank, Bank) and card.question_id not in bank:

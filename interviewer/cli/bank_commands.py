@@ -46,7 +46,7 @@ def list_questions(
     limit: int | None = typer.Option(None, "--limit", min=1, help="Show only the first N questions."),
 ) -> None:
     """Show every shipped bank (or the --bank ones) with question and topic counts and difficulty mix;
-    with --bank, --job or --limit, the questions too.
+    with --bank, --job or --limit, or when only one bank is chosen, the questions too.
 
     With --job, the questions come most relevant first, each with its relevance and the words of
     the posting that matched ("because").
@@ -64,7 +64,8 @@ def list_questions(
     if as_json:
         typer.echo(json.dumps({"questions": rows}, indent=2, ensure_ascii=False))
         return
-    if not bank and job is None and limit is None:
+    several_banks = len({question.bank for question in loaded.questions}) > 1
+    if not bank and job is None and limit is None and several_banks:
         console.print(bank_summary_table(loaded))
         console.print("`interviewer bank list --bank NAME` lists a bank's questions; --json prints every question.")
         return

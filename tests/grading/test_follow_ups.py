@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from interviewer.bank.models import Bank, KeyPoint
+from interviewer.bank.models import Bank, FollowUpQuestion, KeyPoint
 from interviewer.grading.embedding_grader import EmbeddingGrader
 from interviewer.grading.follow_ups import follow_up_question, missed_key_point_question, normalise_question_text
 from interviewer.grading.result import FlagCode, FollowUp
@@ -72,8 +72,15 @@ def test_follow_up_questions_are_graded_against_their_target(grader: EmbeddingGr
     related = follow_up_question(question, by_kind["related_question"], bank)
     assert related == bank.get(by_kind["related_question"].question_id)
     rubric = follow_up_question(question, by_kind["rubric"], bank, result=result)
+    own = question.follow_up_as_question(question.follow_up_texts().index(by_kind["rubric"].text) + 1)
+    assert own is not None and own.key_points  # the shipped follow-ups carry their own key points
+    assert rubric == own
+    assert not {key_point.id for key_point in rubric.key_points} & {key_point.id for key_point in question.key_points}
+    # A rubric follow-up without key points of its own falls back to the parent's missed and partial ones.
+    bare = question.model_copy(update={"follow_ups": [FollowUpQuestion(question=by_kind["rubric"].text)]})
+    fallback = follow_up_question(bare, by_kind["rubric"], bank, result=result)
     weak = {verdict.key_point_id for verdict in result.key_points if verdict.verdict != "covered"}
-    assert {key_point.id for key_point in rubric.key_points} == weak
+    assert {key_point.id for key_point in fallback.key_points} == weak
 
 
 def test_answering_a_missed_key_point_follow_up(grader: EmbeddingGrader, bank: Bank) -> None:

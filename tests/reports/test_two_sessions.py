@@ -13,7 +13,7 @@ from interviewer.bank import load_bank
 from interviewer.grading.embedding_grader import EmbeddingGrader
 from interviewer.practice import PracticeSession
 from interviewer.reports.models import SessionReport
-from interviewer.review import due_question_ids, record_skipped
+from interviewer.review import due_question_ids, record_skipped, review_cards_of
 from interviewer.store import SessionStore
 from tests.cli_helpers import run_cli
 
@@ -84,9 +84,10 @@ def test_two_sessions_show_in_history_progress_reports_and_review(two_sessions: 
     # review session moved out by days.
     with SessionStore.open() as store:
         later = datetime.now(UTC) + timedelta(minutes=5)
-        assert "5.1" in due_question_ids(store, "deep-learning", now=later)
+        assert "5.1" in due_question_ids(store, "deep-learning", now=later)  # skipped: rated under its bank
+        assert "5.1" in due_question_ids(store, load_bank(None), now=later)  # and due when reviewing `all`
         covered_now = [
-            card for card in store.review_cards("deep-learning")
+            card for card in review_cards_of(store, load_bank(None))
             if card.question_id == "4.2" and card.last_verdict == "covered"
         ]
         assert covered_now and all(card.due > later + timedelta(hours=12) for card in covered_now)

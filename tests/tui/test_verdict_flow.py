@@ -35,7 +35,7 @@ pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.safetensors").is_file(),
 async def test_a_contradiction_is_called_out_and_a_follow_up_is_graded_against_its_own_key_points(
     make_app: Callable[..., InterviewApp], store: SessionStore
 ) -> None:
-    app = make_app(bank_path=BANK, questions=1, skip_start=True, offline=True, seed=1)
+    app = make_app(banks=(str(BANK),), questions=1, skip_start=True, offline=True, seed=1)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, QuestionScreen)

@@ -78,7 +78,7 @@ class StartScreen(Screen[None]):
                 compact=True,
             )
             yield Label(
-                "Job description (optional): paste a posting to get the questions most relevant to it",
+                "Job description (optional): paste a posting to be asked what it needs",
                 classes="section-label",
             )
             yield TextArea(options.job_description or "", id="job", soft_wrap=True, compact=True)
