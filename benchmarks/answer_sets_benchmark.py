@@ -10,6 +10,12 @@ mean score, the share of answers showing a contradiction signal (a `contradicted
 - paraphrases average >= 7.5;
 - half-right answers are caught (a signal) on >= 50 %.
 
+Two kinds are generated from the bank for every question of the sets, so they need no writing:
+`reference` (the question's own reference answer: it should score high with no signal, a measure of
+false alarms on correct text) and `other_question` (the reference answer of another question of the
+same bank and another topic: an answer to the wrong question should score near zero). Pearson is
+computed over the written rows only.
+
     python benchmarks/answer_sets_benchmark.py [--no-judge] [--json] [--details] [--set PATH ...]
 """
 
@@ -32,7 +38,26 @@ from interviewer.grading.result import FlagCode, GradeResult  # noqa: E402
 
 DEFAULT_SETS = sorted((ROOT / "benchmarks" / "answer_sets").glob("*.jsonl"))
 CORRECT_KINDS = ("terse", "enumeration", "paraphrase")
-KINDS = (*CORRECT_KINDS, "contradiction", "half_right")
+KINDS = (*CORRECT_KINDS, "contradiction", "half_right", "reference", "other_question")
+GENERATED_KINDS = ("reference", "other_question")
+
+
+def generated_rows(rows: list[dict], bank) -> list[dict]:
+    """For each question of the sets: its own reference (strict 10) and another question's (strict 0)."""
+    generated = []
+    for question_id in dict.fromkeys(row["question_id"] for row in rows):
+        question = bank.get(question_id)
+        generated.append(
+            {"question_id": question_id, "kind": "reference", "answer": question.reference_answer, "strict_grade": 10}
+        )
+        others = [other for other in bank.questions if other.bank == question.bank and other.topic != question.topic]
+        if others:
+            other = others[sum(map(ord, question_id)) % len(others)]  # deterministic, spread over the bank
+            generated.append(
+                {"question_id": question_id, "kind": "other_question", "answer": other.reference_answer,
+                 "strict_grade": 0, "answered": other.id}
+            )
+    return generated
 
 
 def has_signal(result: GradeResult) -> bool:
@@ -68,8 +93,12 @@ def evaluate(rows: list[dict], results: list[GradeResult]) -> dict:
         "paraphrase mean >= 7.5": kinds.get("paraphrase", {}).get("mean_score", 0) >= 7.5,
         "half right caught >= 50 %": kinds.get("half_right", {}).get("signal_share", 0) >= 0.5,
     }
-    strict = [row["strict_grade"] for row in rows]
-    report["pearson_with_strict_grade"] = round(float(pearsonr([r.score for r in results], strict)[0]), 3)
+    other = [result.score for row, result in zip(rows, results, strict=True) if row["kind"] == "other_question"]
+    if other:
+        report["other_question_above_3"] = round(sum(score > 3 for score in other) / len(other), 3)
+    written = [(row, result) for row, result in zip(rows, results, strict=True) if row["kind"] not in GENERATED_KINDS]
+    strict = [row["strict_grade"] for row, _ in written]
+    report["pearson_with_strict_grade"] = round(float(pearsonr([r.score for _, r in written], strict)[0]), 3)
     return report
 
 
@@ -77,7 +106,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", dest="sets", type=Path, action="append", help="answer set JSONL (default: all)")
     parser.add_argument("--no-judge", action="store_true", help="embedding evidence only (the ablation)")
-    parser.add_argument("--bank", type=Path, default=None, help="bank folder (default: the shipped deep-learning bank)")
+    parser.add_argument("--bank", type=Path, default=None, help="bank folder (default: every shipped bank)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--details", action="store_true", help="print every answer's score and signals")
     args = parser.parse_args()
@@ -91,6 +120,7 @@ def main() -> None:
     grader = EmbeddingGrader(embedder, bank=bank, judge=None if args.no_judge else load_judge(embedder))
     rows = [json.loads(line) for path in (args.sets or DEFAULT_SETS) for line in path.read_text().splitlines() if line]
     rows = [row for row in rows if row["question_id"] in bank]
+    rows += generated_rows(rows, bank)
     results = grader.grade_batch([(bank.get(row["question_id"]), row["answer"]) for row in rows])
     report = evaluate(rows, results)
     if args.details:
@@ -107,6 +137,8 @@ def main() -> None:
             f"{numbers['mean_strict_grade']:>8.2f}"
         )
     print(f"correct answers with a signal: {report['correct_signal_share']:.0%}")
+    if "other_question_above_3" in report:
+        print(f"answers to another question scoring above 3: {report['other_question_above_3']:.0%}")
     print(f"Pearson with the strict grades: {report['pearson_with_strict_grade']}")
     for target, met in report["targets"].items():
         print(f"  {'met ' if met else 'MISS'}  {target}")

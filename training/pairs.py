@@ -8,7 +8,8 @@ Sources, in order of trust:
    key point contradicts it; the question's other key points are neutral to it (hard negatives:
    same topic, same words, another claim); follow-up key points likewise. Sentences of *other*
    questions' reference answers in the same bank are neutral to a key point (the hardest negatives
-   an answer to another question brings: the same field's words, not this claim).
+   an answer to another question brings: the same field's words, not this claim); the sentence of
+   a question's own reference that states a key point entails it.
 3. Rewrites of the above (`augment.py`): negations, antonym and role swaps that turn an entailed
    statement into a contradiction, and longer spans that add a neutral sentence to a labelled one.
 
@@ -173,6 +174,31 @@ def other_question_pairs(bank: Bank, rng: random.Random) -> Iterator[Pair]:
                 yield Pair(f"bank:{question.id}", key_point.text, sentence, NEUTRAL, 0.6, "bank:other-question")
 
 
+REFERENCE_OVERLAP = 0.6
+"""A reference sentence sharing this share of a key point's content words is taken to state it."""
+
+
+def reference_pairs(bank: Bank) -> Iterator[Pair]:
+    """Entailed pairs: a key point and the sentence of its own reference answer that states it (the one
+    sharing most of its content words), so the judge learns that a correct sentence with "not", "never"
+    or "only" in it is still correct; and each key point entails itself."""
+    for question in bank.questions:
+        group = f"bank:{question.id}"
+        candidates = [
+            (sentence, frozenset(content_stems(sentence)))
+            for sentence in sentences(question.reference_answer)
+            if 4 <= len(sentence.split()) <= 60
+        ]
+        for key_point in question.key_points:
+            yield Pair(group, key_point.text, key_point.text, ENTAILED, 0.3, "bank:key-point-self")
+            stems = frozenset(content_stems(key_point.text))
+            if not stems or not candidates:
+                continue
+            share, sentence = max((len(stems & words) / len(stems), sentence) for sentence, words in candidates)
+            if share >= REFERENCE_OVERLAP:
+                yield Pair(group, key_point.text, sentence, ENTAILED, 0.7, "bank:reference")
+
+
 def shipped_banks(root: Path | None = None) -> list[Bank]:
     """Every bank folder under rubrics/ (or `root`, e.g. drafts under review)."""
     root = root or Path(os.environ.get("INTERVIEWER_TRAINING_RUBRICS", RUBRICS_DIR))
@@ -193,6 +219,7 @@ def all_pairs(seed: int = 13, data_dir: Path = DATA_DIR, banks: Iterable[Bank] |
     for bank in banks:
         pairs.extend(bank_pairs(bank))
         pairs.extend(other_question_pairs(bank, rng))
+        pairs.extend(reference_pairs(bank))
     pairs.extend(augment.augmented_pairs(statements, rng))
     unique: dict[tuple[str, str, str], Pair] = {}
     for pair in pairs:
