@@ -6,10 +6,7 @@ Sources, in order of trust:
    (reversed direction, swapped terms, wrong cause or number, negation), or say something else.
 2. The shipped banks (`rubrics/`): a key point's alternatives entail it; a misconception that names a
    key point contradicts it; the question's other key points are neutral to it (hard negatives:
-   same topic, same words, another claim); follow-up key points likewise. Sentences of *other*
-   questions' reference answers in the same bank are neutral to a key point (the hardest negatives
-   an answer to another question brings: the same field's words, not this claim); the sentence of
-   a question's own reference that states a key point entails it.
+   same topic, same words, another claim); follow-up key points likewise.
 3. Rewrites of the above (`augment.py`): negations, antonym and role swaps that turn an entailed
    statement into a contradiction, and longer spans that add a neutral sentence to a labelled one.
 
@@ -30,7 +27,6 @@ import yaml
 
 from interviewer.bank import load_bank
 from interviewer.bank.models import Bank, KeyPoint
-from interviewer.grading.text import content_stems, sentences
 from training import augment
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -143,62 +139,6 @@ def bank_pairs(bank: Bank) -> Iterator[Pair]:
             yield Pair(group, misconception.claim, misconception.claim, ENTAILED, 0.3, "bank:misconception-self")
 
 
-OTHER_QUESTION_NEGATIVES = 2
-"""Per key point: this many most word-sharing sentences of other questions' references, and one at random."""
-SAME_FACT_OVERLAP = 0.5
-"""A sentence sharing this share of a key point's content words may state the same fact: not a negative."""
-
-
-def other_question_pairs(bank: Bank, rng: random.Random) -> Iterator[Pair]:
-    """Neutral pairs: a key point and sentences from the references of the bank's other, unrelated questions."""
-    pool = [
-        (question.id, sentence, frozenset(content_stems(sentence)))
-        for question in bank.questions
-        for sentence in sentences(question.reference_answer)
-        if 5 <= len(sentence.split()) <= 40
-    ]
-    for question in bank.questions:
-        excluded = {question.id, *question.related}
-        candidates = [entry for entry in pool if entry[0] not in excluded]
-        if not candidates:
-            continue
-        for key_point in question.key_points:
-            stems = frozenset(content_stems(key_point.text))
-            overlaps = [(len(stems & words) / max(len(stems), 1), sentence) for _, sentence, words in candidates]
-            hard = sorted(
-                ((overlap, sentence) for overlap, sentence in overlaps if 0 < overlap < SAME_FACT_OVERLAP),
-                key=lambda item: (-item[0], item[1]),
-            )[:OTHER_QUESTION_NEGATIVES]
-            chosen = [sentence for _, sentence in hard] + [rng.choice(candidates)[1]]
-            for sentence in dict.fromkeys(chosen):
-                yield Pair(f"bank:{question.id}", key_point.text, sentence, NEUTRAL, 0.6, "bank:other-question")
-
-
-REFERENCE_OVERLAP = 0.6
-"""A reference sentence sharing this share of a key point's content words is taken to state it."""
-
-
-def reference_pairs(bank: Bank) -> Iterator[Pair]:
-    """Entailed pairs: a key point and the sentence of its own reference answer that states it (the one
-    sharing most of its content words), so the judge learns that a correct sentence with "not", "never"
-    or "only" in it is still correct; and each key point entails itself."""
-    for question in bank.questions:
-        group = f"bank:{question.id}"
-        candidates = [
-            (sentence, frozenset(content_stems(sentence)))
-            for sentence in sentences(question.reference_answer)
-            if 4 <= len(sentence.split()) <= 60
-        ]
-        for key_point in question.key_points:
-            yield Pair(group, key_point.text, key_point.text, ENTAILED, 0.3, "bank:key-point-self")
-            stems = frozenset(content_stems(key_point.text))
-            if not stems or not candidates:
-                continue
-            share, sentence = max((len(stems & words) / len(stems), sentence) for sentence, words in candidates)
-            if share >= REFERENCE_OVERLAP:
-                yield Pair(group, key_point.text, sentence, ENTAILED, 0.7, "bank:reference")
-
-
 def shipped_banks(root: Path | None = None) -> list[Bank]:
     """Every bank folder under rubrics/ (or `root`, e.g. drafts under review)."""
     root = root or Path(os.environ.get("INTERVIEWER_TRAINING_RUBRICS", RUBRICS_DIR))
@@ -218,8 +158,6 @@ def all_pairs(seed: int = 13, data_dir: Path = DATA_DIR, banks: Iterable[Bank] |
     pairs = list(written_pairs(statements))
     for bank in banks:
         pairs.extend(bank_pairs(bank))
-        pairs.extend(other_question_pairs(bank, rng))
-        pairs.extend(reference_pairs(bank))
     pairs.extend(augment.augmented_pairs(statements, rng))
     unique: dict[tuple[str, str, str], Pair] = {}
     for pair in pairs:
