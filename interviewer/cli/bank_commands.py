@@ -163,10 +163,11 @@ def check(
 ) -> None:
     """Grade each question's reference answer against its own rubric and look for weak rubric text.
 
-    Exit 0 when every reference scores at least --min-score (8.5 on average) without an off-topic or
-    contradiction flag and no key point restates its question, no misconception reads like a key
-    point and no question nearly duplicates another (in this bank or a shipped one); else exit 1 with
-    the list. Validation errors exit 2 as for `bank validate`.
+    Exit 0 when every reference scores at least --min-score (8.5 on average, embedding evidence) without
+    an off-topic or negation flag and no key point restates its question, no misconception reads like a
+    key point and no question nearly duplicates another (in this bank or a shipped one); else exit 1 with
+    the list. The key-point judge's contradiction readings of a reference are listed as warnings.
+    Validation errors exit 2 as for `bank validate`.
     """
     from interviewer.bank.catalog import is_all_shipped, resolve_bank
     from interviewer.config import load_settings
@@ -178,8 +179,10 @@ def check(
     loaded = resolve_bank(path)
     embedder = load_embedder(load_settings().embedding)
     others = [] if is_all_shipped(path) else _shipped_questions_or_none()
-    grader = EmbeddingGrader(embedder, bank=loaded, judge=load_judge(embedder))
-    report = check_bank(loaded, embedder, grader, others=others, min_score=min_score)
+    grader = EmbeddingGrader(embedder, bank=loaded)
+    judge = load_judge(embedder)
+    judged = EmbeddingGrader(embedder, bank=loaded, judge=judge) if judge is not None else None
+    report = check_bank(loaded, embedder, grader, judged=judged, others=others, min_score=min_score)
     if as_json:
         payload = {
             "passed": report.passed,
@@ -191,6 +194,7 @@ def check(
                     "score": item.score,
                     "flags": item.flags,
                     "problems": item.problems,
+                    "warnings": item.warnings,
                 }
                 for item in report.questions
             ],
@@ -203,11 +207,15 @@ def check(
             table.add_column(column, justify="right" if column == "score" else "left", no_wrap=column != "flags")
         for item in report.questions:
             verdict = "[green]ok[/]" if item.passed else f"[red]{len(item.problems)} problem(s)[/]"
+            if item.warnings:
+                verdict += f" [yellow]{len(item.warnings)} warning(s)[/]"
             table.add_row(item.question.id, item.question.bank, f"{item.score:.1f}", ", ".join(item.flags), verdict)
         console.print(table)
         console.print(f"mean reference score {report.mean_score:.2f} over {len(report.questions)} questions")
         for line in report.failures():
             console.print(Text.assemble(("fail ", "red"), line), highlight=False, soft_wrap=True)
+        for line in report.warnings():
+            console.print(Text.assemble(("warn ", "yellow"), line), highlight=False, soft_wrap=True)
         console.print("[green]passed[/]" if report.passed else f"[red]failed[/]: {len(report.failures())} problem(s)")
     if not report.passed:
         raise typer.Exit(1)

@@ -1,9 +1,13 @@
 """Quality check of a question bank for its author: does each reference answer pass its own rubric?
 
-Each question's reference answer is graded against its own key points by the offline grader, with
-the bank as context (so an answer that reads as another question's answer is flagged off-topic).
-A question fails when its reference scores below `MIN_REFERENCE_SCORE` or is flagged off-topic or
-contradicting a key point. The check also names key points that only restate the question,
+Each question's reference answer is graded against its own key points by the offline grader's
+embedding evidence, with the bank as context (so an answer that reads as another question's answer is
+flagged off-topic). A question fails when its reference scores below `MIN_REFERENCE_SCORE` or is
+flagged off-topic or negating a key point. With the key-point judge, the judge's reading of the
+reference is reported as *warnings*: a reference sentence the judge reads as contradicting its own key
+point will be flagged the same way in a candidate who says it. That is a judge false alarm more often
+than a rubric error (docs/grading.md), so it does not fail the check; reword the key point or the
+sentence when the warning points at an ambiguity. The check also names key points that only restate the question,
 misconceptions whose wording is too close to a key point, and near-duplicate questions (across
 banks too), which fail the bank the same way.
 """
@@ -41,6 +45,8 @@ class QuestionCheck:
     score: float
     flags: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """The judge's contradiction or misconception readings of the reference (they do not fail the check)."""
 
     @property
     def passed(self) -> bool:
@@ -68,6 +74,10 @@ class BankCheck:
         lines = [f"{check.question.id}: {problem}" for check in self.questions for problem in check.problems]
         return lines + self.problems
 
+    def warnings(self) -> list[str]:
+        """Every warning, one line each, prefixed with the question id."""
+        return [f"{check.question.id}: {warning}" for check in self.questions for warning in check.warnings]
+
 
 def _unit(vectors: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -79,16 +89,21 @@ def check_bank(
     embedder: Embedder,
     grader: EmbeddingGrader,
     *,
+    judged: EmbeddingGrader | None = None,
     others: Sequence[Question] = (),
     min_score: float = MIN_REFERENCE_SCORE,
 ) -> BankCheck:
     """Grade every reference against its rubric and look for weak rubric text.
 
-    `others` are questions of other banks to look for near-duplicates in (e.g. the shipped banks).
+    `grader` scores (embedding evidence: pass it without a judge); `judged`, a grader with the judge,
+    adds its contradiction readings as warnings. `others` are questions of other banks to look for
+    near-duplicates in (e.g. the shipped banks).
     """
-    results = grader.grade_batch([(question, question.reference_answer) for question in bank.questions])
+    items = [(question, question.reference_answer) for question in bank.questions]
+    results = grader.grade_batch(items)
+    readings = judged.grade_batch(items) if judged is not None else [None] * len(items)
     checks = []
-    for question, result in zip(bank.questions, results, strict=True):
+    for question, result, reading in zip(bank.questions, results, readings, strict=True):
         flags = [flag.code for flag in result.flags]
         check = QuestionCheck(question, result.score, [str(code) for code in flags])
         if result.score < min_score:
@@ -96,6 +111,9 @@ def check_bank(
         for flag in result.flags:
             if flag.code in FAILING_FLAGS:
                 check.problems.append(f"reference answer flagged {flag.code}: {flag.message}")
+        for flag in reading.flags if reading is not None else []:
+            if flag.code in (FlagCode.CONTRADICTION, FlagCode.MISCONCEPTION):
+                check.warnings.append(f"the judge reads the reference as {flag.code}: {flag.message}")
         checks.append(check)
     _check_wording(checks, embedder)
     report = BankCheck(checks)

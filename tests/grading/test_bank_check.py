@@ -13,8 +13,12 @@ from interviewer.grading.judge import load_judge
 @pytest.mark.real_model
 def test_every_shipped_bank_passes_its_own_check(embedder) -> None:
     bank = resolve_bank(None)
-    report = check_bank(bank, embedder, EmbeddingGrader(embedder, bank=bank, judge=load_judge(embedder)))
+    judged = EmbeddingGrader(embedder, bank=bank, judge=load_judge(embedder))
+    report = check_bank(bank, embedder, EmbeddingGrader(embedder, bank=bank), judged=judged)
     assert report.failures() == []
+    # The judge's false alarms on correct references are warnings, counted in docs/grading.md; they must
+    # stay a minority (measured: 38 of 210 references with the shipped judge).
+    assert len({line.split(":")[0] for line in report.warnings()}) <= 0.25 * len(bank.questions)
     assert report.mean_score >= MIN_MEAN_SCORE
     assert min(check.score for check in report.questions) >= MIN_REFERENCE_SCORE
     assert not any("off_topic" in check.flags for check in report.questions)
@@ -26,6 +30,6 @@ def test_a_reference_that_misses_its_key_points_fails(embedder) -> None:
     first = bank.questions[0]
     broken = first.model_copy(update={"reference_answer": bank.questions[-1].reference_answer})
     weak = bank.model_copy(update={"questions": [broken, *bank.questions[1:3]]})
-    report = check_bank(weak, embedder, EmbeddingGrader(embedder, bank=weak, judge=load_judge(embedder)))
+    report = check_bank(weak, embedder, EmbeddingGrader(embedder, bank=weak))
     assert not report.passed
     assert any(line.startswith(f"{first.id}:") for line in report.failures())
