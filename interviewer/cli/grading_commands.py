@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import json
 import sys
-from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
 from interviewer.cli.common import BankOption, bank_values, console, error_console, fail
+from interviewer.cli.progress import row_progress
+from interviewer.grading.batch import BATCH_SIZE
 
 if TYPE_CHECKING:
     from interviewer.bank.models import Bank
     from interviewer.grading.base import Grader
+    from interviewer.grading.grade_job import Engine, GraderRecipe
 
-PROGRESS_MIN_ROWS = 200
+ENGINES = ("local", "ray")
 GraderOption = typer.Option(
     None, "--grader", "-g", help="embedding, llm or hybrid (default: from settings).", show_default=False
 )
@@ -54,45 +56,49 @@ def _checked_grader_name(grader_name: str | None) -> str:
     return chosen
 
 
-def _build(chosen: str, bank: Bank | None) -> Grader:
-    from interviewer.config import load_settings
-    from interviewer.grading.embedding import load_embedder
-    from interviewer.grading.factory import build_grader
-
-    settings = load_settings()
-    embedder = load_embedder(settings.embedding)
-    return build_grader(settings, chosen, bank=bank, embedder=embedder)  # type: ignore[arg-type]
-
-
 def _graded(grader: Grader, rows: list, label: str) -> list:
-    """Grade rows in batches with a progress bar on stderr for long inputs."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
+    """Grade rows in batches with progress (rows/s, time left) on stderr for long inputs."""
     from interviewer.grading.batch import grade_rows
 
-    show = len(rows) >= PROGRESS_MIN_ROWS and error_console.is_terminal
-    progress = (
-        Progress(
-            TextColumn(label),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=error_console,
-            transient=True,
-        )
-        if show
-        else nullcontext()
-    )
-    with progress:
-        task = progress.add_task(label, total=len(rows)) if show else None
-        return grade_rows(
-            grader, rows, on_progress=(lambda done: progress.advance(task, done)) if show else None
-        )
+    with row_progress(error_console, len(rows), label) as advance:
+        return grade_rows(grader, rows, on_progress=advance)
 
 
 def _report_bad_lines(path: Path, parsed) -> None:
     for bad in parsed.bad_lines:
-        error_console.print(f"[yellow]skipped[/] {path}:{bad.line}: {bad.reason}", highlight=False, soft_wrap=True)
+        _report_bad_line(path, bad.line, bad.reason)
+
+
+def _report_bad_line(path: Path, line: int, reason: str) -> None:
+    error_console.print(f"[yellow]skipped[/] {path}:{line}: {reason}", highlight=False, soft_wrap=True)
+
+
+def _note(message: str) -> None:
+    error_console.print(message, highlight=False, soft_wrap=True)
+
+
+def _engine(name: str, recipe: GraderRecipe, workers: int | None, batch_size: int) -> Engine:
+    from interviewer.grading.grade_job import LocalEngine
+
+    if name == "ray":
+        from interviewer.grading.ray_engine import RayEngine
+
+        return RayEngine(recipe, workers=workers, batch_size=batch_size)
+    return LocalEngine(recipe, batch_size=batch_size)
+
+
+def _checked_engine(engine: str, workers: int | None, resume: bool, output: Path | None) -> None:
+    """Exit 2 for an unknown engine, --workers without Ray, --resume without -o, or Ray not installed."""
+    if engine not in ENGINES:
+        raise fail(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
+    if workers is not None and engine != "ray":
+        raise fail("--workers needs --engine ray (the local engine is one process)")
+    if resume and output is None:
+        raise fail("--resume needs -o OUT: rows written to stdout cannot be resumed")
+    if engine == "ray":
+        from interviewer.grading.ray_engine import require_ray
+
+        require_ray()
 
 
 def grade(
@@ -100,34 +106,91 @@ def grade(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write graded rows here (default: stdout)."),
     grader_name: str | None = GraderOption,
     bank: list[str] | None = BankOption,
+    engine: str = typer.Option(
+        "local",
+        "--engine",
+        "-e",
+        help="local: this process; ray: a pool of Ray actors (a local Ray, or the cluster at RAY_ADDRESS; "
+        "needs interviewer[ray]).",
+    ),
+    workers: int | None = typer.Option(
+        None, "--workers", "-w", min=1, help="Ray actors (default: one per CPU of the Ray cluster).", show_default=False
+    ),
+    batch_size: int = typer.Option(BATCH_SIZE, "--batch-size", min=1, max=4096, help="Answers per batch."),
+    resume: bool = typer.Option(
+        False, "--resume", help="Keep the rows OUT (or OUT.partial) holds for unchanged input lines; grade the rest."
+    ),
 ) -> None:
     """Grade a JSONL file of answers; bad lines are reported and skipped (exit 1 if any).
 
     Each row needs 'answer' and either 'question_id' (a bank question) or 'question' +
     'reference_answer' (optional 'key_points'). Other fields pass through; 'score', 'key_points',
-    'flags', 'follow_ups' and 'grader' are added. Blank lines are ignored.
+    'flags', 'follow_ups', 'grader', 'provenance' and 'source' (the input line and its hash) are
+    added. Blank lines are ignored. With -o, OUT is replaced only when every line is done; until
+    then rows collect in OUT.partial, and an interrupted run goes on with --resume.
     """
-    from interviewer.grading.batch import output_row, parse_file
+    from interviewer.config import load_settings
+    from interviewer.grading.grade_job import GraderRecipe, run_job, scan_input
+    from interviewer.grading.graded_output import GradedFile, StreamedRows
+    from interviewer.output_files import check_output_folder, refuse_unsafe_output
 
+    _checked_engine(engine, workers, resume, output)
     chosen = _checked_grader_name(grader_name)
-    loaded_bank = _load_bank_for_rows(bank)
-    parsed = parse_file(input_file, loaded_bank)
-    _report_bad_lines(input_file, parsed)
-    results = _graded(_build(chosen, loaded_bank), parsed.rows, "grading") if parsed.rows else []
-    lines = [json.dumps(output_row(row, result), ensure_ascii=False) + "\n" for row, result in zip(parsed.rows, results, strict=True)]
     if output is not None:
-        try:
-            output.write_text("".join(lines), encoding="utf-8")
-        except OSError as exc:
-            raise fail(f"{output}: cannot write: {exc.strerror or exc}") from None
-    else:
-        sys.stdout.write("".join(lines))
-        sys.stdout.flush()
-    summary = f"graded {len(results)} row(s), skipped {len(parsed.bad_lines)} bad line(s)"
-    if parsed.blank_lines:
-        summary += f", ignored {parsed.blank_lines} blank line(s)"
-    error_console.print(summary + (f" → {output}" if output else ""), highlight=False, soft_wrap=True)
-    if parsed.bad_lines:
+        refuse_unsafe_output(output, inputs=[input_file])
+        check_output_folder(output)
+    loaded_bank = _load_bank_for_rows(bank)
+    runner = _engine(engine, GraderRecipe(load_settings(), chosen, loaded_bank), workers, batch_size)
+    sink = GradedFile(output, resume=resume) if output is not None else StreamedRows(sys.stdout)
+    earlier = sink.open() if isinstance(sink, GradedFile) else {}
+    try:
+        plan = scan_input(input_file, earlier, runner.rows_per_range)
+        kept = sink.keep_earlier(plan.done) if isinstance(sink, GradedFile) else 0
+        if isinstance(sink, GradedFile) and sink.discarded_partial:
+            _note(f"note: {sink.partial} held an unfinished earlier run; starting afresh (--resume would go on from it)")
+        if resume:
+            _note(f"resuming: {kept} row(s) already graded, {plan.todo} line(s) to grade")
+        with row_progress(error_console, plan.todo, "grading") as advance:
+            counts = run_job(
+                plan,
+                runner,
+                sink,
+                kept=kept,
+                on_bad_line=lambda line, reason: _report_bad_line(input_file, line, reason),
+                on_progress=advance,
+            )
+        if isinstance(sink, GradedFile):
+            sink.finish()
+    except KeyboardInterrupt:
+        if isinstance(sink, GradedFile):
+            sink.close()
+            held = sink.rows
+            _note(
+                f"interrupted: {output} is unchanged; {held} graded row(s) are kept in {sink.partial}: "
+                "run the same command with --resume to go on"
+                if held
+                else f"interrupted: {output} is unchanged"
+            )
+        else:
+            _note("interrupted")
+        raise typer.Exit(130) from None
+    except BaseException:
+        if isinstance(sink, GradedFile):
+            sink.close()
+        raise
+    summary = f"graded {counts.graded} row(s), skipped {counts.bad} bad line(s)"
+    if counts.blank:
+        summary += f", ignored {counts.blank} blank line(s)"
+    if counts.kept:
+        summary += f", kept {counts.kept} row(s) graded earlier"
+    if counts.graded:
+        summary += f" in {counts.seconds:.1f} s ({counts.rows_per_second:.1f} rows/s"
+        peaks = getattr(runner, "worker_peaks", None)
+        if peaks:
+            summary += f", {len(peaks)} Ray worker(s), peak memory per worker {max(peaks.values()) / 2**20:.0f} MB"
+        summary += ")"
+    _note(summary + (f" → {output}" if output else ""))
+    if counts.bad:
         raise typer.Exit(1)
 
 
@@ -149,7 +212,10 @@ def evaluate(
     _report_bad_lines(dataset, parsed)
     if len(parsed.rows) < 2:
         raise fail(f"{dataset}: need at least 2 gradeable rows with human scores, found {len(parsed.rows)}")
-    grader = _build(chosen, loaded_bank)
+    from interviewer.config import load_settings
+    from interviewer.grading.grade_job import GraderRecipe
+
+    grader = GraderRecipe(load_settings(), chosen, loaded_bank).build()
     results = _graded(grader, parsed.rows, "evaluating")
     report = evaluate_scores(
         [result.score for result in results],
