@@ -1,6 +1,10 @@
 """One practice interview without any UI: choosing the questions, and a session that stores every
 answer the moment it is submitted, then grades it and stores the grade.
 
+`PracticeSession` owns an answer's lifecycle: it stores the submission, grades it (`grade_answer`,
+pure, safe in a worker thread), stores the grade and schedules spaced review through the pure
+scheduler in `interviewer.review` (skips included). The store only stores.
+
 The TUI drives this module; so can a script or a test. Nothing here imports Textual or torch.
 """
 
@@ -11,19 +15,21 @@ import random
 import threading
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from interviewer import review
 from interviewer.bank.models import Bank, Difficulty, KeyPoint, Question
-from interviewer.errors import InterviewerError
+from interviewer.errors import InterviewerError, StoreError
 from interviewer.grading.result import Flag, FlagCode, FollowUp, GradeResult
+from interviewer.store import AnswerRecord, ReviewCardRecord, SessionRecord, SessionStore, Submission
 
 if TYPE_CHECKING:
     from interviewer.config import GraderName, Settings
     from interviewer.grading.base import Embedder, Grader
     from interviewer.grading.relevance import RankedQuestion
     from interviewer.reports import SessionReport
-    from interviewer.store import AnswerRecord, SessionRecord, SessionStore
 
 WEAK_SCORE = 6.0
 """A main question scored below this (or skipped) comes back in "practise weak questions again"."""
@@ -162,13 +168,25 @@ def plan_job_questions(bank: Bank, options: PracticeOptions, embedder: Embedder)
     return select_for_job(ranked, options.questions)
 
 
-def review_question_ids(store: SessionStore, bank: Bank) -> list[str]:
-    """Questions whose key points are due for spaced review, most overdue first."""
-    try:
-        from interviewer.review import due_question_ids
-    except ImportError:
-        raise PracticeError("spaced review is not available in this build of interviewer") from None
-    return [question_id for question_id in due_question_ids(store, bank) if question_id in bank]
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware UTC: when review cards are rated and due."""
+    return datetime.now(UTC)
+
+
+def review_cards_of(store: SessionStore, bank: Bank) -> list[ReviewCardRecord]:
+    """The review cards of a bank's questions, one per key point: read under each of its questions' banks
+    and its own name (`review.card_banks`), the latest rating counting (`review.latest_cards`). So a
+    question practised under a selection such as `all` is due when reviewing its bank alone, and the
+    other way round."""
+    return review.latest_cards(card for name in review.card_banks(bank) for card in store.review_cards(name))
+
+
+def review_question_ids(store: SessionStore, bank: Bank, now: datetime | None = None) -> list[str]:
+    """Questions of the bank whose key points are due for spaced review, most overdue first."""
+    return review.due_question_ids(review_cards_of(store, bank), now or utc_now(), bank=bank)
 
 
 def answered_question_ids(answers: Iterable[AnswerRecord]) -> set[str]:
@@ -196,16 +214,14 @@ def weak_question_ids(report: SessionReport) -> list[str]:
     return list(dict.fromkeys(weak))
 
 
-def plan_questions(bank: Bank, options: PracticeOptions, store: SessionStore | None = None) -> list[Question]:
+def plan_questions(bank: Bank, options: PracticeOptions, store: SessionStore) -> list[Question]:
     """The questions of a new session: the due review questions, or a selection by topic and difficulty."""
     if options.review:
-        if store is None:
-            raise PracticeError("review needs the session store")
         due = review_question_ids(store, bank)
         if not due:
             raise PracticeError("nothing is due for review yet: practise first, missed key points come back later")
         return [bank.get(question_id) for question_id in due[: options.questions]]
-    order = weak_topics(store, bank) if options.adaptive and store is not None else ()
+    order = weak_topics(store, bank) if options.adaptive else ()
     return select_questions(bank, options.topics, options.questions, options.difficulty, options.seed, order)
 
 
@@ -343,14 +359,17 @@ class GraderPool:
 class PracticeSession:
     """One interview: the session record, the store it lives in, and the bank its questions come from.
 
-    Store calls happen on the caller's thread; `grade_answer` is the only slow step and is pure,
-    so a UI can run it in a worker and call `record_grade` back on its own thread.
+    It owns each answer's lifecycle: `submit` stores it (and schedules a skip for review), the caller
+    grades it with `grade_answer` (pure and slow, so a UI runs it in a worker), and `record_grade`
+    stores the grade and rates the answer's review cards. Store calls happen on the caller's thread.
+    `clock` says when review cards are rated (tests move it).
     """
 
-    def __init__(self, store: SessionStore, bank: Bank, record: SessionRecord):
+    def __init__(self, store: SessionStore, bank: Bank, record: SessionRecord, *, clock: Clock = utc_now):
         self.store = store
         self.bank = bank
         self.record = record
+        self.clock = clock
         self.adaptive = False
         """Ask the next question by the last score (see `next_question`); not stored: a resumed session
         goes on in plan order."""
@@ -373,6 +392,7 @@ class PracticeSession:
         topics: Sequence[str] = (),
         mode: str = "practice",
         time_limit_seconds: int | None = None,
+        clock: Clock = utc_now,
     ) -> PracticeSession:
         """Create and store a new session over these questions."""
         if not questions:
@@ -385,12 +405,12 @@ class PracticeSession:
             mode=mode,
             time_limit_seconds=time_limit_seconds,
         )
-        return cls(store, bank, record)
+        return cls(store, bank, record, clock=clock)
 
     @classmethod
-    def resume(cls, store: SessionStore, bank: Bank, record: SessionRecord) -> PracticeSession:
+    def resume(cls, store: SessionStore, bank: Bank, record: SessionRecord, *, clock: Clock = utc_now) -> PracticeSession:
         """Continue a stored session (its answers and grades stay as they are)."""
-        return cls(store, bank, record)
+        return cls(store, bank, record, clock=clock)
 
     @property
     def id(self) -> int:
@@ -444,41 +464,49 @@ class PracticeSession:
             asked.update((answer.question_id, answer.question_text))
         return asked
 
-    def submit(
-        self,
-        question: Question,
-        answer: str,
-        *,
-        seconds_taken: float | None = None,
-        hinted: bool = False,
-        skipped: bool = False,
-        parent_answer_id: int | None = None,
-        follow_up: FollowUp | None = None,
-    ) -> AnswerRecord:
-        """Store an answer now, before any grading, and return its record."""
-        return self.store.record_answer(
-            self.record.id,
-            question_id=question.id,
-            question_text=question.question,
-            topic=question.topic,
-            answer=answer,
-            seconds_taken=seconds_taken,
-            hinted=hinted,
-            skipped=skipped,
-            parent_answer_id=parent_answer_id,
-            follow_up=follow_up,
-        )
+    def submit(self, submission: Submission) -> AnswerRecord:
+        """Store an answer now, before any grading, and return its record.
+
+        The record names the question whose review cards the answer rates (`review.review_target`); a
+        skipped question is not graded, so its key points are rated as missed here and come back as due.
+        """
+        parent_target = None
+        if submission.parent_answer_id is not None:
+            parent_target = self.store.get_answer(submission.parent_answer_id).review_question_id
+        follow_up = submission.follow_up if submission.parent_answer_id is not None else None
+        target = review.review_target(submission.question, follow_up, parent_target, self.bank)
+        record = self.store.record_answer(self.record.id, submission, review_question_id=target)
+        if submission.skipped:
+            self._schedule_review(record, review.skipped_result(submission.question))
+        return record
 
     def record_grade(self, answer: AnswerRecord, result: GradeResult) -> None:
-        """Store the grade of a stored answer."""
-        self.store.record_grade(answer.id, result)
+        """Store the grade of a stored answer; its first grade also rates its review cards."""
+        if self.store.record_grade(answer.id, result):
+            self._schedule_review(answer, result)
 
-    def answer(
-        self, question: Question, text: str, grader: Grader, **submit_options: object
-    ) -> tuple[AnswerRecord, GradeResult]:
+    def _schedule_review(self, answer: AnswerRecord, result: GradeResult) -> None:
+        """Rate the review cards of the answer's target question from `result` (nothing without a target)."""
+        target = answer.review_question_id
+        if target is None:
+            return
+        # Cards are keyed under the question's own bank, so a question practised under a selection
+        # (`all`, 'a+b') is due when reviewing its bank alone too; the selection's name is read as well
+        # (earlier versions rated a session's cards under it).
+        bank = self.bank.get(target).bank if target in self.bank else self.record.bank
+        stored = [card for name in dict.fromkeys([bank, self.record.bank]) for card in self.store.review_cards(name)]
+        try:
+            cards = review.rated_cards(stored, bank, target, result, self.clock())
+        except (ValueError, KeyError, TypeError) as exc:  # a damaged card: the answer and its grade are kept
+            raise StoreError(
+                f"{self.store.path}: answer {answer.id} saved, but its review schedule could not be updated ({exc})"
+            ) from exc
+        self.store.save_review_cards(cards)
+
+    def answer(self, submission: Submission, grader: Grader) -> tuple[AnswerRecord, GradeResult]:
         """Submit, grade and store the grade in one call (for scripts and tests; the TUI splits the steps)."""
-        record = self.submit(question, text, **submit_options)  # type: ignore[arg-type]
-        result = grade_answer(grader, question, text, asked=self.asked(), hinted=record.hinted)
+        record = self.submit(submission)
+        result = grade_answer(grader, submission.question, submission.answer, asked=self.asked(), hinted=record.hinted)
         self.record_grade(record, result)
         return record, result
 
@@ -491,10 +519,13 @@ class PracticeSession:
     def question_for(self, answer: AnswerRecord) -> Question | None:
         """The question a stored answer is graded against, or None when the bank no longer has it."""
         if answer.follow_up is not None and answer.parent_answer_id is not None:
-            parent = next((a for a in self.answers() if a.id == answer.parent_answer_id), None)
-            if parent is None or parent.question_id not in self.bank:
+            parent = self.question_for(self.store.get_answer(answer.parent_answer_id))
+            if parent is None:
                 return None
-            return self.follow_up_question(self.bank.get(parent.question_id), answer.follow_up)
+            try:
+                return self.follow_up_question(parent, answer.follow_up)
+            except KeyError:  # the key point it asked about is no longer in the question
+                return None
         return self.bank.get(answer.question_id) if answer.question_id in self.bank else None
 
     def ungraded_answers(self) -> list[AnswerRecord]:
@@ -506,11 +537,8 @@ class PracticeSession:
 
     def export_report(self, fmt: str) -> Path:
         """Write the session's report (md, html or json) to `reports/session-N.<fmt>` under the data dir."""
-        try:
-            from interviewer.reports import export_report
-        except ImportError:
-            raise PracticeError("report export is not available in this build of interviewer") from None
         from interviewer import locations
+        from interviewer.reports import export_report  # Jinja2 and friends load only when exporting
 
         path = locations.data_dir() / "reports" / f"session-{self.record.id}.{fmt}"
         try:

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 from interviewer import __version__
 from interviewer.grading.result import KeyPointVerdict
-from interviewer.review import rated_question
 from interviewer.reports.formatting import EVIDENCE_VERDICTS
 from interviewer.reports.models import (
     AnswerReport,
@@ -104,23 +103,31 @@ def topic_scores(answers: list[AnswerRecord]) -> list[TopicScore]:
     ]
 
 
+def key_point_question_id(answer: AnswerRecord) -> str:
+    """The question whose key points an answer's verdicts are about: the one its grade rates for review
+    (a follow-up built from its parent's key points: the parent's), else its own."""
+    return answer.review_question_id or answer.question_id
+
+
 def weakest_key_points(answers: list[AnswerRecord]) -> list[WeakKeyPoint]:
     """Missed then partial key points, heaviest first; one entry per key point, its latest verdict
     (a follow-up that covers a key point its main answer missed takes it off the list)."""
-    by_id = {answer.id: answer for answer in answers}
+    question_texts: dict[str, str] = {}
+    for answer in answers:
+        question_texts.setdefault(answer.question_id, answer.question_text)
     latest: dict[tuple[str, str], WeakKeyPoint | None] = {}
     for answer in answers:
         if answer.grade is None:
             continue
-        rated = rated_question(answer, by_id.get)
+        question_id = key_point_question_id(answer)
         for verdict in answer.grade.key_points:
-            key = (rated.question_id, verdict.key_point_id)
+            key = (question_id, verdict.key_point_id)
             if verdict.verdict == "covered":
                 latest[key] = None
                 continue
             latest[key] = WeakKeyPoint(
-                question_id=rated.question_id,
-                question_text=rated.question_text,
+                question_id=question_id,
+                question_text=question_texts.get(question_id, answer.question_text),
                 key_point_id=verdict.key_point_id,
                 text=verdict.text,
                 verdict=verdict.verdict,

@@ -8,10 +8,10 @@ from pydantic import Field
 
 from interviewer.bank.models import Bank
 from interviewer.grading.result import FlagCode, Verdict
-from interviewer.reports.build import overall_score, topic_scores
+from interviewer.reports.build import key_point_question_id, overall_score, topic_scores
 from interviewer.reports.models import ReportModel
-from interviewer.review import rated_question
-from interviewer.store import SessionStore
+from interviewer.review import banks_overlap, card_banks, latest_cards
+from interviewer.store import ReviewCardRecord, SessionStore
 from interviewer.store.records import SessionMode, SessionRecord
 
 
@@ -123,11 +123,10 @@ def build_progress(store: SessionStore, bank: Bank | None = None) -> Progress:
             progress.points.append(
                 TopicScorePoint(session_id=session.id, started_at=session.started_at, mean_score=topic_score.mean_score)
             )
-        by_id = {answer.id: answer for answer in answers}
         for answer in answers:
             if answer.grade is None:
                 continue
-            question_id = rated_question(answer, by_id.get).question_id
+            question_id = key_point_question_id(answer)
             for verdict in answer.grade.key_points:
                 key = (session.bank, question_id, verdict.key_point_id)
                 entry = key_points.setdefault(
@@ -140,10 +139,17 @@ def build_progress(store: SessionStore, bank: Bank | None = None) -> Progress:
                 entry.attempts.append(
                     KeyPointAttempt(session_id=session.id, answered_at=answer.submitted_at, verdict=verdict.verdict)
                 )
-    for bank_name in {key[0] for key in key_points}:
-        for card in store.review_cards(bank_name):
-            entry = key_points.get((bank_name, card.question_id, card.key_point_id))
-            if entry is not None:
+    # Cards are keyed by the question's own bank; a session over a selection (`all`, 'a+b') finds them there.
+    if bank is None:
+        stored = store.review_cards()
+    else:
+        stored = [card for name in card_banks(bank) for card in store.review_cards(name)]
+    cards_by_key_point: dict[tuple[str, str], list[ReviewCardRecord]] = {}
+    for card in latest_cards(stored):
+        cards_by_key_point.setdefault((card.question_id, card.key_point_id), []).append(card)
+    for entry in key_points.values():
+        for card in cards_by_key_point.get((entry.question_id, entry.key_point_id), []):
+            if banks_overlap(card.bank, entry.bank):
                 entry.review_due = card.due
     order = {"contradicted": 0, "missed": 0, "partial": 1, "covered": 2}
     ranked = sorted(

@@ -1,6 +1,14 @@
 """The session store: SQLite under the data dir, migrated on open. See `session_store` for thread safety."""
 
-from interviewer.store.records import AnswerRecord, ReviewCardRecord, SessionMode, SessionRecord
+from interviewer.store.records import AnswerRecord, ReviewCardRecord, SessionMode, SessionRecord, Submission
 from interviewer.store.session_store import SessionStore, UnknownSessionError
 
-__all__ = ["AnswerRecord", "ReviewCardRecord", "SessionMode", "SessionRecord", "SessionStore", "UnknownSessionError"]
+__all__ = [
+    "AnswerRecord",
+    "ReviewCardRecord",
+    "SessionMode",
+    "SessionRecord",
+    "SessionStore",
+    "Submission",
+    "UnknownSessionError",
+]

@@ -80,6 +80,29 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX review_cards_by_due ON review_cards(bank, due);
         """,
     ),
+    Migration(
+        3,
+        "the question whose review cards an answer rates",
+        # Earlier answers were rated by the rule of their time: a related-question follow-up rated that
+        # question, every other follow-up its first ancestor's question, a main answer its own.
+        """
+        ALTER TABLE answers ADD COLUMN review_question_id TEXT;
+        WITH RECURSIVE roots(id, root_id) AS (
+            SELECT id, id FROM answers WHERE parent_answer_id IS NULL
+            UNION ALL
+            SELECT answers.id, roots.root_id FROM answers JOIN roots ON answers.parent_answer_id = roots.id
+        )
+        UPDATE answers SET review_question_id = CASE
+            WHEN json_extract(follow_up, '$.kind') = 'related_question'
+                AND json_extract(follow_up, '$.question_id') IS NOT NULL
+                THEN json_extract(follow_up, '$.question_id')
+            ELSE (
+                SELECT root.question_id FROM roots JOIN answers AS root ON root.id = roots.root_id
+                WHERE roots.id = answers.id
+            )
+        END;
+        """,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from interviewer.bank.models import Question
 from interviewer.grading.result import FollowUp, GradeResult
 
 SessionMode = Literal["practice", "review"]
+
+
+@dataclass(frozen=True)
+class Submission:
+    """An answer as the candidate handed it in, before any grading.
+
+    The one value that travels from the UI through `PracticeSession.submit` to `SessionStore.record_answer`.
+    """
+
+    question: Question
+    """The question as it was asked (a follow-up's own question for a follow-up answer)."""
+    answer: str
+    seconds_taken: float | None = None
+    hinted: bool = False
+    skipped: bool = False
+    parent_answer_id: int | None = None
+    """For a follow-up answer: the answer it follows up."""
+    follow_up: FollowUp | None = None
+    """For a follow-up answer: the follow-up that was asked."""
 
 
 class StoreRecord(BaseModel):
@@ -47,6 +68,10 @@ class AnswerRecord(StoreRecord):
     skipped: bool = Field(description="True when the question was skipped.")
     parent_answer_id: int | None = Field(description="For a follow-up answer: the answer it follows up.")
     follow_up: FollowUp | None = Field(description="For a follow-up answer: the follow-up that was asked.")
+    review_question_id: str | None = Field(
+        description="The question whose review cards this answer rates (its own, or for a follow-up built from "
+        "its parent's key points the parent's); None when it rates none (an experience follow-up)."
+    )
     grade: GradeResult | None = Field(description="The grade; None until graded.")
 
 

@@ -22,7 +22,7 @@ from interviewer import locations
 from interviewer.errors import StoreError
 from interviewer.grading.result import FollowUp, GradeResult
 from interviewer.store.migrations import current_version, migrate
-from interviewer.store.records import AnswerRecord, ReviewCardRecord, SessionMode, SessionRecord
+from interviewer.store.records import AnswerRecord, ReviewCardRecord, SessionMode, SessionRecord, Submission
 
 
 class UnknownSessionError(StoreError):
@@ -185,64 +185,49 @@ class SessionStore:
     # Answers and grades
 
     def record_answer(
-        self,
-        session_id: int,
-        *,
-        question_id: str,
-        question_text: str,
-        topic: str,
-        answer: str,
-        seconds_taken: float | None = None,
-        hinted: bool = False,
-        skipped: bool = False,
-        parent_answer_id: int | None = None,
-        follow_up: FollowUp | None = None,
+        self, session_id: int, submission: Submission, *, review_question_id: str | None = None
     ) -> AnswerRecord:
-        """Save a submitted answer, committed before this returns (grading comes later)."""
+        """Save a submitted answer, committed before this returns (grading comes later).
+
+        `review_question_id` is stored as given: the question whose review cards the answer rates.
+        """
         self.get_session(session_id)
-        if parent_answer_id is not None:
-            self.get_answer(parent_answer_id)
+        if submission.parent_answer_id is not None:
+            self.get_answer(submission.parent_answer_id)
+        question = submission.question
+        follow_up = submission.follow_up
         with self._transaction() as connection:
             cursor = connection.execute(
                 "INSERT INTO answers (session_id, question_id, question_text, topic, answer, submitted_at,"
-                " seconds_taken, hinted, skipped, parent_answer_id, follow_up)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " seconds_taken, hinted, skipped, parent_answer_id, follow_up, review_question_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     session_id,
-                    question_id,
-                    question_text,
-                    topic,
-                    answer,
+                    question.id,
+                    question.question,
+                    question.topic,
+                    submission.answer,
                     _to_text(utc_now()),
-                    seconds_taken,
-                    int(hinted),
-                    int(skipped),
-                    parent_answer_id,
+                    submission.seconds_taken,
+                    int(submission.hinted),
+                    int(submission.skipped),
+                    submission.parent_answer_id,
                     follow_up.model_dump_json() if follow_up is not None else None,
+                    review_question_id,
                 ),
             )
             answer_id = int(cursor.lastrowid or 0)
         return self.get_answer(answer_id)
 
-    def record_grade(self, answer_id: int, result: GradeResult) -> None:
+    def record_grade(self, answer_id: int, result: GradeResult) -> bool:
         """Save (or replace) the grade of an answer, committed before this returns.
 
-        The first grade of an answer also rates its key points for spaced review (`interviewer.review`);
-        a re-grade replaces the stored grade without rating twice.
+        Returns True when this is the answer's first grade (a re-grade replaces the stored one).
         """
-        from interviewer.review import review_answer  # review imports store records: import here, not at top
-
         with self._lock:
-            answer = self.get_answer(answer_id)
+            first = self.get_answer(answer_id).grade is None
             self._save_grade(answer_id, result)
-            if answer.grade is None:
-                try:
-                    review_answer(self, answer, result)
-                except (ValueError, KeyError, TypeError) as exc:  # a damaged card: the grade is kept
-                    raise StoreError(
-                        f"{self.path}: grade of answer {answer_id} saved, but its review schedule could not be "
-                        f"updated ({exc})"
-                    ) from exc
+        return first
 
     def _save_grade(self, answer_id: int, result: GradeResult) -> None:
         with self._transaction() as connection:
@@ -284,11 +269,16 @@ class SessionStore:
         except ValidationError as exc:
             raise StoreError(f"{self.path}: a stored answer or grade is not readable by this version ({exc})") from exc
 
-    # Spaced-review cards (scheduling lives in interviewer.review)
+    # Spaced-review cards (stored as given; `interviewer.review` schedules them)
 
-    def review_cards(self, bank: str) -> list[ReviewCardRecord]:
-        """All review cards of a bank, soonest due first."""
-        rows = self._query("SELECT * FROM review_cards WHERE bank = ? ORDER BY due, question_id, key_point_id", (bank,))
+    def review_cards(self, bank: str | None = None) -> list[ReviewCardRecord]:
+        """All review cards of a bank (of every bank when None), soonest due first."""
+        if bank is None:
+            rows = self._query("SELECT * FROM review_cards ORDER BY due, bank, question_id, key_point_id", ())
+        else:
+            rows = self._query(
+                "SELECT * FROM review_cards WHERE bank = ? ORDER BY due, question_id, key_point_id", (bank,)
+            )
         return [_review_card_record(row) for row in rows]
 
     def save_review_cards(self, cards: list[ReviewCardRecord]) -> None:
@@ -347,6 +337,7 @@ def _answer_record(row: sqlite3.Row) -> AnswerRecord:
         skipped=bool(row["skipped"]),
         parent_answer_id=row["parent_answer_id"],
         follow_up=FollowUp.model_validate_json(row["follow_up"]) if row["follow_up"] else None,
+        review_question_id=row["review_question_id"],
         grade=GradeResult.model_validate_json(row["grade_result"]) if row["grade_result"] else None,
     )
 

@@ -409,19 +409,11 @@ class InterviewApp(App[None]):
         assert self.session is not None
         asked = event.asked
         try:
-            answer = self.session.submit(
-                asked.question,
-                event.answer,
-                seconds_taken=event.seconds_taken,
-                hinted=event.hinted,
-                skipped=event.skipped,
-                parent_answer_id=asked.parent_answer.id if asked.parent_answer else None,
-                follow_up=asked.follow_up,
-            )
+            answer = self.session.submit(event.submission)
         except InterviewerError as error:
             self.report_error(f"The answer could not be saved: {error}")
             return
-        if event.skipped:
+        if event.submission.skipped:
             self.ask_next()
             return
         from interviewer.tui.screens.feedback import FeedbackScreen

@@ -14,7 +14,7 @@ from interviewer.practice import PracticeOptions
 if TYPE_CHECKING:
     from interviewer.grading.base import Embedder
     from interviewer.grading.relevance import RankedQuestion
-    from interviewer.store import AnswerRecord
+    from interviewer.store import AnswerRecord, Submission
 
 
 @dataclass
@@ -43,15 +43,10 @@ class StartRequested(Message):
 class AnswerSubmitted(Message):
     """The candidate submitted (or skipped, or ran out of time on) a question."""
 
-    def __init__(
-        self, asked: AskedQuestion, answer: str, *, seconds_taken: float, hinted: bool, skipped: bool = False
-    ) -> None:
+    def __init__(self, asked: AskedQuestion, submission: Submission) -> None:
         super().__init__()
         self.asked = asked
-        self.answer = answer
-        self.seconds_taken = seconds_taken
-        self.hinted = hinted
-        self.skipped = skipped
+        self.submission = submission
 
 
 class AnswerGraded(Message):

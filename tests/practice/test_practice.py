@@ -16,7 +16,6 @@ from interviewer.practice import (
     PracticeError,
     PracticeOptions,
     PracticeSession,
-    grade_answer,
     grader_choices,
     hint_key_point,
     plan_questions,
@@ -24,7 +23,7 @@ from interviewer.practice import (
     select_questions,
     weak_question_ids,
 )
-from interviewer.store import SessionStore
+from interviewer.store import SessionStore, Submission
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +109,7 @@ def test_answer_is_stored_before_grading_and_grade_after(bank: Bank, store: Sess
     questions = select_questions(bank, count=2, seed=1)
     session = PracticeSession.start(store, bank, questions, grader="embedding")
     grader = StoreCheckingGrader(store)
-    record, result = session.answer(questions[0], "My answer about it.", grader, seconds_taken=12.5, hinted=True)
+    record, result = session.answer(Submission(questions[0], "My answer about it.", seconds_taken=12.5, hinted=True), grader)
     stored = store.answers(session.id)
     assert [a.id for a in stored] == [record.id]
     assert stored[0].grade == result
@@ -121,22 +120,11 @@ def test_answer_is_stored_before_grading_and_grade_after(bank: Bank, store: Sess
     assert session.position(questions[1]) == (2, 2)
 
 
-def test_grade_answer_works_with_graders_without_asked(bank: Bank) -> None:
-    class PlainGrader:
-        name = "plain"
-
-        def grade(self, question: Question, answer: str) -> GradeResult:
-            return GradeResult(question_id=question.id, score=1, key_points=[], provenance=Provenance(grader="plain"))
-
-    result = grade_answer(PlainGrader(), bank.questions[0], "x", asked={"1.1"})
-    assert result.score == 1 and not result.flags
-
-
 def test_resume_continues_with_remaining_questions_and_lists_ungraded(bank: Bank, store: SessionStore) -> None:
     questions = select_questions(bank, count=3, seed=2)
     first = PracticeSession.start(store, bank, questions, grader="embedding", topics=[])
-    first.answer(questions[0], "graded answer", StoreCheckingGrader(store))
-    crashed = first.submit(questions[1], "submitted, then the terminal died")
+    first.answer(Submission(questions[0], "graded answer"), StoreCheckingGrader(store))
+    crashed = first.submit(Submission(questions[1], "submitted, then the terminal died"))
 
     unfinished = store.unfinished_session()
     assert unfinished is not None and unfinished.id == first.id
@@ -149,9 +137,9 @@ def test_resume_continues_with_remaining_questions_and_lists_ungraded(bank: Bank
 def test_report_counts_skips_as_zero_and_weak_questions_come_back(bank: Bank, store: SessionStore) -> None:
     questions = select_questions(bank, count=3, seed=4)
     session = PracticeSession.start(store, bank, questions, grader="embedding")
-    session.answer(questions[0], "first", StoreCheckingGrader(store, score=8.0), seconds_taken=30)
-    session.answer(questions[1], "second", StoreCheckingGrader(store, score=4.0), seconds_taken=60)
-    session.submit(questions[2], "", skipped=True, seconds_taken=5)
+    session.answer(Submission(questions[0], "first", seconds_taken=30), StoreCheckingGrader(store, score=8.0))
+    session.answer(Submission(questions[1], "second", seconds_taken=60), StoreCheckingGrader(store, score=4.0))
+    session.submit(Submission(questions[2], "", skipped=True, seconds_taken=5))
     session.finish()
     report = session.report()
     assert report.overall_score == pytest.approx(4.0)

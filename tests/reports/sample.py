@@ -1,4 +1,4 @@
-"""Sessions for report tests, built through the store API with hand-made grades.
+"""Sessions for report tests, submitted and graded through `PracticeSession` with hand-made grades.
 
 The second session holds every awkward case: evidence to highlight, a skipped question, an LLM
 fallback grade, an empty answer, a 100 KB answer, Markdown/HTML specials with a <script>, Chinese and
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from interviewer.grading.result import FlagCode, FollowUp
 from interviewer.store import SessionStore
-from tests.store.factories import answer_and_grade, make_grade
+from tests.store.factories import answer_and_grade, make_grade, make_submission, session_of
 
 SCRIPT_ANSWER = (
     "<script>alert('pwned')</script> ReLU is *max(0, x)* & its gradient is `1` for x > 0 | 0 otherwise.\n"
@@ -67,13 +67,16 @@ def build_sample_sessions(store: SessionStore) -> SampleSessions:
         },
         follow_ups=[follow_up, FollowUp(text="Why do we need a bias?", kind="rubric")],
     )
-    child = store.record_answer(
-        second.id, question_id="1.1", question_text=follow_up.text, topic="Neural Network Basics",
-        answer="It measures the error between the prediction and the target.", seconds_taken=31,
-        parent_answer_id=main.id, follow_up=follow_up,
+    session = session_of(store, second.id)
+    child = session.submit(
+        make_submission(
+            "1.1-loss", "It measures the error between the prediction and the target.",
+            question_text=follow_up.text, topic="Neural Network Basics", seconds_taken=31,
+            parent_answer_id=main.id, follow_up=follow_up,
+        )
     )
-    store.record_grade(
-        child.id,
+    session.record_grade(
+        child,
         make_grade("1.1", {"loss": "covered"}, evidence={"loss": "the error between the prediction and the target"}),
     )
     answer_and_grade(
@@ -96,12 +99,12 @@ def build_sample_sessions(store: SessionStore) -> SampleSessions:
         store, second.id, "4.1", LONG_ANSWER, {"dropout": "covered", "inference": "missed"},
         topic="Regularization", evidence={"dropout": "randomly zeroes activations"},
     )
-    empty = store.record_answer(second.id, question_id="4.2", question_text="What is L2 regularization?",
-                                topic="Regularization", answer="   ")
-    store.record_grade(empty.id, make_grade("4.2", {"penalty": "missed", "decay": "missed"}, flags=[FlagCode.EMPTY]))
-    store.record_answer(
-        second.id, question_id="5.1", question_text="Compare SGD and Adam.", topic="Optimization", answer="",
-        skipped=True,
+    empty = session.submit(
+        make_submission("4.2", "   ", question_text="What is L2 regularization?", topic="Regularization")
+    )
+    session.record_grade(empty, make_grade("4.2", {"penalty": "missed", "decay": "missed"}, flags=[FlagCode.EMPTY]))
+    session.submit(
+        make_submission("5.1", "", question_text="Compare SGD and Adam.", topic="Optimization", skipped=True)
     )
     store.finish_session(second.id)
     return SampleSessions(first.id, second.id, script.id)

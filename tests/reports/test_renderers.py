@@ -12,6 +12,7 @@ from interviewer.reports.html import answer_segments
 from interviewer.reports.markdown import escape_markdown, quote_block
 from interviewer.store import SessionStore
 from tests.reports.sample import ARABIC_ANSWER, CHINESE_ANSWER, SCRIPT_ANSWER, SampleSessions
+from tests.store.factories import make_submission
 
 
 class _TagCollector(HTMLParser):
@@ -128,7 +129,7 @@ def test_answer_segments_cover_the_text_once_with_overlaps(store: SessionStore, 
 
 def test_an_answer_waiting_for_its_grade(store: SessionStore) -> None:
     session = store.start_session(bank="b", grader="llm", question_ids=["1", "2"], topics=[])
-    store.record_answer(session.id, question_id="1", question_text="Why ReLU?", topic="Basics", answer="Cheap & sparse.")
+    store.record_answer(session.id, make_submission("1", "Cheap & sparse.", question_text="Why ReLU?"))
     report = build_report(store, session.id)
     assert report.session.ungraded == 1 and report.overall_score is None and report.topics[0].mean_score is None
     markdown = render_markdown(report)

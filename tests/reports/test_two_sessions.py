@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from interviewer.bank import load_bank
+from interviewer.bank.catalog import resolve_bank
 from interviewer.grading.embedding_grader import EmbeddingGrader
-from interviewer.practice import PracticeSession
+from interviewer.practice import PracticeSession, review_cards_of, review_question_ids
 from interviewer.reports.models import SessionReport
-from interviewer.review import due_question_ids, record_skipped, review_cards_of
-from interviewer.store import SessionStore
+from interviewer.store import SessionStore, Submission
 from tests.cli_helpers import run_cli
 
 FIRST_ANSWERS = {
@@ -37,10 +37,9 @@ def _run_session(store: SessionStore, grader: EmbeddingGrader, answers: dict[str
     for question in questions:
         text = answers[question.id]
         if text is None:
-            session.submit(question, "", skipped=True)
-            record_skipped(store, question)
+            session.submit(Submission(question, "", skipped=True))
         else:
-            session.answer(question, text, grader, seconds_taken=30)
+            session.answer(Submission(question, text, seconds_taken=30), grader)
     session.finish()
     return session.id
 
@@ -50,8 +49,10 @@ def two_sessions(embedder, isolated_environment: Path) -> tuple[int, int]:
     grader = EmbeddingGrader(embedder, load_bank(None))
     with SessionStore.open() as store:
         first = _run_session(store, grader, FIRST_ANSWERS, "practice")
-        due = due_question_ids(store, grader.bank, now=datetime.now(UTC) + timedelta(minutes=5))
+        due = review_question_ids(store, grader.bank, now=datetime.now(UTC) + timedelta(minutes=5))
         assert set(due) >= {"4.2", "5.1"}  # the weak and the skipped question come back
+        alone = review_question_ids(store, resolve_bank("deep-learning"), now=datetime.now(UTC) + timedelta(minutes=5))
+        assert set(alone) >= {"4.2", "5.1"}  # practised under `all`, due when reviewing their bank alone
         second = _run_session(store, grader, SECOND_ANSWERS, "review")
     return first, second
 
@@ -84,10 +85,11 @@ def test_two_sessions_show_in_history_progress_reports_and_review(two_sessions: 
     # review session moved out by days.
     with SessionStore.open() as store:
         later = datetime.now(UTC) + timedelta(minutes=5)
-        assert "5.1" in due_question_ids(store, "deep-learning", now=later)  # skipped: rated under its bank
-        assert "5.1" in due_question_ids(store, load_bank(None), now=later)  # and due when reviewing `all`
+        deep_learning = resolve_bank("deep-learning")
+        assert "5.1" in review_question_ids(store, deep_learning, now=later)  # practised under `all`: due alone
+        assert "5.1" in review_question_ids(store, load_bank(None), now=later)  # and when reviewing `all`
         covered_now = [
-            card for card in review_cards_of(store, load_bank(None))
-            if card.question_id == "4.2" and card.last_verdict == "covered"
+            card for card in review_cards_of(store, load_bank(None))  # keyed under the question's own bank
+            if card.bank == "deep-learning" and card.question_id == "4.2" and card.last_verdict == "covered"
         ]
         assert covered_now and all(card.due > later + timedelta(hours=12) for card in covered_now)

@@ -1,10 +1,14 @@
-"""Build sessions through the store API with hand-made grades (no grader needed)."""
+"""Build sessions with hand-made grades (no grader needed): submitted and graded through `PracticeSession`,
+so review cards are rated as in the product."""
 
 from __future__ import annotations
 
-from interviewer.grading.result import Flag, FlagCode, FollowUp, GradeResult, KeyPointVerdict, Provenance, Verdict
-from interviewer.store import AnswerRecord, SessionStore
+from typing import Any
 
+from interviewer.bank.models import Bank, KeyPoint, Question
+from interviewer.grading.result import Flag, FlagCode, FollowUp, GradeResult, KeyPointVerdict, Provenance, Verdict
+from interviewer.practice import PracticeSession
+from interviewer.store import AnswerRecord, SessionStore, Submission
 
 FLAG_MESSAGES = {
     FlagCode.LLM_UNAVAILABLE: "The LLM grader could not be reached; this is the offline embedding grade.",
@@ -12,6 +16,32 @@ FLAG_MESSAGES = {
     FlagCode.KEYWORD_STUFFING: "This reads like a list of keywords rather than an explanation.",
     FlagCode.HINTED: "A hint was shown before this answer was written.",
 }
+
+
+def make_question(
+    question_id: str,
+    key_point_ids: list[str] | tuple[str, ...] = ("a",),
+    *,
+    text: str | None = None,
+    topic: str = "Basics",
+    bank: str = "dl",
+) -> Question:
+    """A small question with one key point per id ("Point <id>.")."""
+    return Question(
+        id=question_id,
+        question=text or f"Question {question_id}?",
+        reference_answer="Reference.",
+        key_points=[KeyPoint(id=key_point_id, text=f"Point {key_point_id}.") for key_point_id in key_point_ids],
+        topic=topic,
+        bank=bank,
+    )
+
+
+def make_submission(
+    question_id: str, answer: str = "an answer", *, question_text: str | None = None, topic: str = "Basics", **details: Any
+) -> Submission:
+    """A Submission of `answer` to a small question with this id, text and topic (`details`: the other fields)."""
+    return Submission(question=make_question(question_id, text=question_text, topic=topic), answer=answer, **details)
 
 
 def make_grade(
@@ -61,9 +91,14 @@ def answer_and_grade(
     topic: str = "Basics",
     **grade_options: object,
 ) -> AnswerRecord:
-    """Record an answer, then its grade; returns the graded record."""
-    record = store.record_answer(
-        session_id, question_id=question_id, question_text=f"Question {question_id}?", topic=topic, answer=answer
-    )
-    store.record_grade(record.id, make_grade(question_id, verdicts, **grade_options))  # type: ignore[arg-type]
+    """Submit an answer, then its grade, through the session; returns the graded record."""
+    session = session_of(store, session_id)
+    record = session.submit(make_submission(question_id, answer, topic=topic))
+    session.record_grade(record, make_grade(question_id, verdicts, **grade_options))  # type: ignore[arg-type]
     return store.get_answer(record.id)
+
+
+def session_of(store: SessionStore, session_id: int) -> PracticeSession:
+    """The stored session as a PracticeSession (over a one-question bank: factory questions are not in it)."""
+    bank = Bank(name=store.get_session(session_id).bank, questions=[make_question("0")])
+    return PracticeSession.resume(store, bank, store.get_session(session_id))

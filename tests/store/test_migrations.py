@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -56,6 +57,38 @@ def test_version_1_database_with_data_migrates_forward(tmp_path: Path) -> None:
         [answer] = store.answers(session.id)
         assert answer.answer == "max(0, x)" and answer.grade == grade
         assert store.review_cards("deep-learning") == []  # table added by migration 2
+
+
+def test_version_2_answers_keep_the_review_target_they_were_rated_by(tmp_path: Path) -> None:
+    path = tmp_path / "v2.sqlite3"
+    connection = sqlite3.connect(path, isolation_level=None)
+    assert migrate(connection, path, target=2) == 2
+    connection.execute(
+        "INSERT INTO sessions (id, started_at, bank, grader, mode, topics, question_ids)"
+        " VALUES (1, '2026-01-02T10:00:00+00:00', 'deep-learning', 'embedding', 'practice', '[]', '[\"3.2\"]')"
+    )
+    rows = [  # (id, question id, parent answer id, follow-up kind, its question id)
+        (1, "3.2", None, None, None),
+        (2, "3.2-dying", 1, "missed_key_point", None),
+        (3, "3.2-dying-x", 2, "missed_key_point", None),
+        (4, "4.1", 1, "related_question", "4.1"),
+    ]
+    for answer_id, question_id, parent_id, kind, follow_up_question_id in rows:
+        follow_up = (
+            json.dumps({"text": "?", "kind": kind, "key_point_id": None, "question_id": follow_up_question_id})
+            if kind
+            else None
+        )
+        connection.execute(
+            "INSERT INTO answers (id, session_id, question_id, question_text, topic, answer, submitted_at,"
+            " parent_answer_id, follow_up) VALUES (?, 1, ?, 'q', 't', 'a', '2026-01-02T10:01:00+00:00', ?, ?)",
+            (answer_id, question_id, parent_id, follow_up),
+        )
+    connection.close()
+
+    with SessionStore.open(path) as store:
+        targets = [answer.review_question_id for answer in store.answers(1)]
+    assert targets == ["3.2", "3.2", "3.2", "4.1"]
 
 
 @pytest.mark.parametrize(

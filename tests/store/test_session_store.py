@@ -13,7 +13,7 @@ from interviewer.errors import StoreError
 from interviewer.grading.result import FlagCode, FollowUp
 from interviewer.store import SessionStore, UnknownSessionError
 
-from .factories import make_grade
+from .factories import make_grade, make_submission
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def test_wal_mode_and_foreign_keys(store: SessionStore) -> None:
     assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     connection.close()
     with pytest.raises(StoreError, match="no session 999"):
-        store.record_answer(999, question_id="1.1", question_text="q", topic="t", answer="a")
+        store.record_answer(999, make_submission("1.1"))
 
 
 def test_round_trip_of_session_answers_and_grades(store: SessionStore) -> None:
@@ -44,8 +44,9 @@ def test_round_trip_of_session_answers_and_grades(store: SessionStore) -> None:
     )
     assert session.finished_at is None and session.mode == "practice" and session.topics == ["Basics", "训练"]
     first = store.record_answer(
-        session.id, question_id="1.1", question_text="What is ReLU?", topic="Basics", answer="max(0, x) — «ok»",
-        seconds_taken=42.5, hinted=True,
+        session.id,
+        make_submission("1.1", "max(0, x) — «ok»", question_text="What is ReLU?", seconds_taken=42.5, hinted=True),
+        review_question_id="1.1",
     )
     assert first.grade is None and first.hinted and not first.skipped
     grade = make_grade(
@@ -57,10 +58,10 @@ def test_round_trip_of_session_answers_and_grades(store: SessionStore) -> None:
     store.record_grade(first.id, grade)
     follow_up = FollowUp(text="Why do ReLUs die?", kind="missed_key_point", key_point_id="dying")
     second = store.record_answer(
-        session.id, question_id="1.1", question_text=follow_up.text, topic="Basics", answer="",
-        parent_answer_id=first.id, follow_up=follow_up,
+        session.id,
+        make_submission("1.1-dying", "", question_text=follow_up.text, parent_answer_id=first.id, follow_up=follow_up),
     )
-    skipped = store.record_answer(session.id, question_id="2.3", question_text="q", topic="训练", answer="", skipped=True)
+    skipped = store.record_answer(session.id, make_submission("2.3", "", topic="训练", skipped=True))
 
     answers = store.answers(session.id)
     assert [answer.id for answer in answers] == [first.id, second.id, skipped.id]
@@ -81,7 +82,7 @@ def test_round_trip_of_session_answers_and_grades(store: SessionStore) -> None:
 
 def test_answer_is_committed_before_grading(store: SessionStore) -> None:
     session = store.start_session(bank="b", grader="embedding", question_ids=["1"], topics=[])
-    store.record_answer(session.id, question_id="1", question_text="q", topic="t", answer="saved at once")
+    store.record_answer(session.id, make_submission("1", "saved at once"))
     # A second, independent connection (another process after a crash) sees it already.
     other = sqlite3.connect(store.path)
     assert other.execute("SELECT answer FROM answers").fetchall() == [("saved at once",)]
@@ -118,9 +119,7 @@ def test_worker_threads_and_main_thread_share_one_store(store: SessionStore) -> 
     def submit_and_grade(worker: int) -> None:
         try:
             for index in range(20):
-                record = store.record_answer(
-                    session.id, question_id="1", question_text="q", topic="t", answer=f"{worker}-{index}"
-                )
+                record = store.record_answer(session.id, make_submission("1", f"{worker}-{index}"))
                 store.record_grade(record.id, make_grade("1", {"a": "covered"}))
                 store.answers(session.id)
         except BaseException as exc:  # noqa: BLE001 - reported below
@@ -141,7 +140,7 @@ def test_two_stores_on_one_file_see_each_others_commits(store: SessionStore) -> 
     """The TUI writes while `interviewer report` reads the same file from another process (WAL)."""
     with SessionStore.open(store.path) as reader:
         session = store.start_session(bank="b", grader="embedding", question_ids=["1"], topics=[])
-        record = store.record_answer(session.id, question_id="1", question_text="q", topic="t", answer="a")
+        record = store.record_answer(session.id, make_submission("1"))
         assert reader.answers(session.id)[0].grade is None
         store.record_grade(record.id, make_grade("1", {"a": "covered"}))
         assert reader.answers(session.id)[0].grade is not None

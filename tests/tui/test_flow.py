@@ -8,7 +8,7 @@ from textual.widgets import OptionList, Static, TextArea
 
 from interviewer.bank.loader import load_bank
 from interviewer.practice import PracticeSession, select_questions
-from interviewer.store import SessionStore
+from interviewer.store import SessionStore, Submission
 from interviewer.tui.app import InterviewApp
 from interviewer.tui.screens.feedback import FeedbackScreen
 from interviewer.tui.screens.question import QuestionScreen
@@ -111,7 +111,7 @@ async def test_resume_after_a_crash_grades_the_pending_answer(
     bank = load_bank()
     questions = select_questions(bank, count=2, seed=1)
     crashed = PracticeSession.start(store, bank, questions, grader="embedding")
-    pending = crashed.submit(questions[0], GOOD_ANSWER, seconds_taken=30)  # the terminal died before grading
+    pending = crashed.submit(Submission(questions[0], GOOD_ANSWER, seconds_taken=30))  # the terminal died before grading
 
     app = make_app(offline=True)
     async with app.run_test(size=SIZE) as pilot:
@@ -181,14 +181,15 @@ async def test_review_mode_asks_the_questions_with_missed_key_points(
 
     from interviewer.config import Settings
     from interviewer.grading.factory import build_grader
-    from interviewer.review import record_review
 
     bank = load_bank()
     question = bank.questions[0]
     grader = build_grader(Settings(), "embedding", bank=bank, embedder=embedder)
-    result = grader.grade(question, "A neural network has layers.")
-    assert result.verdicts("missed")
-    record_review(store, question, result, now=datetime.now(UTC) - timedelta(days=30))  # missed a month ago
+    a_month_ago = datetime.now(UTC) - timedelta(days=30)
+    past = PracticeSession.start(store, bank, [question], grader="embedding", clock=lambda: a_month_ago)
+    _, result = past.answer(Submission(question, "A neural network has layers."), grader)
+    past.finish()
+    assert result.verdicts("missed")  # missed a month ago: due now
 
     app = make_app(review=True, skip_start=True, offline=True)
     async with app.run_test(size=SIZE) as pilot:

@@ -12,6 +12,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static, TextArea
 
 from interviewer.practice import hint_key_point
+from interviewer.store import Submission
 from interviewer.tui.messages import AnswerSubmitted, AskedQuestion
 
 
@@ -117,15 +118,17 @@ class QuestionScreen(Screen[None]):
         self.submitted = True
         if self._timer is not None:
             self._timer.stop()
-        self.post_message(
-            AnswerSubmitted(
-                self.asked,
-                text,
-                seconds_taken=round(self.clock() - self.started_at, 1),
-                hinted=self.hints_shown > 0,
-                skipped=skipped,
-            )
+        asked = self.asked
+        submission = Submission(
+            question=asked.question,
+            answer=text,
+            seconds_taken=round(self.clock() - self.started_at, 1),
+            hinted=self.hints_shown > 0,
+            skipped=skipped,
+            parent_answer_id=asked.parent_answer.id if asked.parent_answer is not None else None,
+            follow_up=asked.follow_up,
         )
+        self.post_message(AnswerSubmitted(asked, submission))
 
     def action_hint(self) -> None:
         key_point = hint_key_point(self.asked.question, self.hints_shown)
