@@ -122,7 +122,7 @@ def progress(
     show_all: bool = typer.Option(False, "--all", help="Also list key points that were always covered."),
     as_json: bool = typer.Option(False, "--json", help="Print the progress data as JSON."),
 ) -> None:
-    """How scores moved over sessions, per topic and per key point (with the next review date)."""
+    """How scores moved over sessions, per topic and per key point (with the next review date), and what is due."""
     from interviewer.reports.formatting import VERDICT_MARK
     from interviewer.reports.progress import build_progress
 
@@ -132,7 +132,7 @@ def progress(
     if as_json:
         typer.echo(data.model_dump_json(indent=2))
         return
-    if not data.topics and not data.key_points:
+    if not data.topics and not data.key_points and not data.due:
         console.print("No graded sessions yet: run [bold]interviewer practice[/] to start one.")
         return
     banks = sorted({topic.bank for topic in data.topics})
@@ -175,6 +175,10 @@ def progress(
     hidden = len(data.key_points) - len(key_points)
     if hidden:
         console.print(f"{hidden} key point(s) always covered are hidden; --all shows them.")
+    if data.due:
+        console.print(f"Due for review now ({len(data.due)}), asked by [bold]interviewer practice --review[/]:")
+        for due in data.due:
+            console.print(f"  {due.question_id}  {due.question or ''}", highlight=False, markup=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

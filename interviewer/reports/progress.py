@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from pydantic import Field
 
@@ -10,7 +10,7 @@ from interviewer.bank.models import Bank
 from interviewer.grading.result import FlagCode, Verdict
 from interviewer.reports.build import key_point_question_id, overall_score, topic_scores
 from interviewer.reports.models import ReportModel
-from interviewer.review import banks_overlap, card_banks, latest_cards
+from interviewer.review import banks_overlap, card_banks, due_question_ids, latest_cards
 from interviewer.store import ReviewCardRecord, SessionStore
 from interviewer.store.records import SessionMode, SessionRecord
 
@@ -94,15 +94,44 @@ class KeyPointProgress(ReportModel):
     review_due: datetime | None = Field(description="When it is next due for spaced review; None without a card.")
 
 
+class DueQuestion(ReportModel):
+    """A question with key points due for spaced review (what `interviewer practice --review` asks)."""
+
+    bank: str = Field(description="Question bank name.")
+    question_id: str = Field(description="Question id (a rubric follow-up's own id, e.g. '3.2-follow-up-1').")
+    question: str | None = Field(description="The question as it was last asked; None when no stored answer asked it.")
+    due_since: datetime = Field(description="When its first key point fell due (UTC).")
+    key_point_ids: list[str] = Field(description="Its key points due now.")
+
+
 class Progress(ReportModel):
     """Progress over all stored sessions."""
 
     topics: list[TopicProgress] = Field(description="Per bank and topic, in first-asked order.")
     key_points: list[KeyPointProgress] = Field(description="Per key point, weakest latest verdict first.")
+    due: list[DueQuestion] = Field(description="Questions due for review now, most overdue first, per bank.")
 
 
-def build_progress(store: SessionStore, bank: Bank | None = None) -> Progress:
-    """Per-topic score trends and per-key-point verdict trails over every session.
+def due_questions(
+    bank: str, cards: list[ReviewCardRecord], question_texts: dict[str, str], now: datetime
+) -> list[DueQuestion]:
+    """The bank's questions due for review at `now`, in review order (`cards`: one per key point)."""
+    due_cards = [card for card in cards if card.due <= now]
+    return [
+        DueQuestion(
+            bank=bank,
+            question_id=question_id,
+            question=question_texts.get(question_id),
+            due_since=min(card.due for card in due_cards if card.question_id == question_id),
+            key_point_ids=[card.key_point_id for card in due_cards if card.question_id == question_id],
+        )
+        for question_id in due_question_ids(cards, now)
+    ]
+
+
+def build_progress(store: SessionStore, bank: Bank | None = None, now: datetime | None = None) -> Progress:
+    """Per-topic score trends and per-key-point verdict trails over every session, and the questions due
+    for review at `now` (default: now).
 
     With a bank, only its questions and topics count (a session over several banks contributes
     the part that belongs to this one).
@@ -110,10 +139,12 @@ def build_progress(store: SessionStore, bank: Bank | None = None) -> Progress:
     sessions = [session for session in reversed(store.sessions()) if bank is None or session_uses(session, bank)]
     topics: dict[tuple[str, str], TopicProgress] = {}
     key_points: dict[tuple[str, str, str], KeyPointProgress] = {}
+    question_texts: dict[str, str] = {}
     for session in sessions:
         answers = store.answers(session.id)
         if bank is not None:
             answers = [answer for answer in answers if answer.question_id in bank]
+        question_texts.update((answer.question_id, answer.question_text) for answer in answers)
         for topic_score in topic_scores(answers):
             if topic_score.mean_score is None:
                 continue
@@ -144,16 +175,28 @@ def build_progress(store: SessionStore, bank: Bank | None = None) -> Progress:
         stored = store.review_cards()
     else:
         stored = [card for name in card_banks(bank) for card in store.review_cards(name)]
+    cards = latest_cards(stored)
+    if bank is not None:
+        cards = [card for card in cards if card.question_id in bank]
     cards_by_key_point: dict[tuple[str, str], list[ReviewCardRecord]] = {}
-    for card in latest_cards(stored):
+    for card in cards:
         cards_by_key_point.setdefault((card.question_id, card.key_point_id), []).append(card)
     for entry in key_points.values():
         for card in cards_by_key_point.get((entry.question_id, entry.key_point_id), []):
             if banks_overlap(card.bank, entry.bank):
                 entry.review_due = card.due
+    moment = now or datetime.now(UTC)
+    cards_by_bank: dict[str, list[ReviewCardRecord]] = {}
+    for card in cards:
+        cards_by_bank.setdefault(card.bank, []).append(card)
+    due = [
+        question
+        for bank_name in sorted(cards_by_bank)
+        for question in due_questions(bank_name, cards_by_bank[bank_name], question_texts, moment)
+    ]
     order = {"contradicted": 0, "missed": 0, "partial": 1, "covered": 2}
     ranked = sorted(
         key_points.values(),
         key=lambda entry: (order[entry.attempts[-1].verdict], -len(entry.attempts), entry.question_id, entry.key_point_id),
     )
-    return Progress(topics=list(topics.values()), key_points=ranked)
+    return Progress(topics=list(topics.values()), key_points=ranked, due=due)

@@ -122,5 +122,36 @@ def test_progress_table_and_json(home_sample: SampleSessions) -> None:
     assert [attempt["verdict"] for attempt in loss["attempts"]] == ["missed", "covered"]
     assert loss["review_due"] is not None
     assert data["key_points"][0]["attempts"][-1]["verdict"] == "missed"
-    assert json.loads(run_cli("progress", "--json", "--bank", "ml-system-design").stdout) == {"topics": [], "key_points": []}
+    assert json.loads(run_cli("progress", "--json", "--bank", "ml-system-design").stdout) == {
+        "topics": [],
+        "key_points": [],
+        "due": [],
+    }
     assert run_cli("progress", "--bank", "other").exit_code == 2  # not a shipped bank, nor a path
+
+
+def test_a_skipped_question_is_due_in_progress_json(isolated_environment: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from interviewer.bank import load_bank
+    from interviewer.practice import PracticeSession
+    from interviewer.store import SessionStore, Submission
+
+    bank = load_bank()
+    skipped, answered = bank.get("5.1"), bank.get("1.1")
+    a_while_ago = datetime.now(UTC) - timedelta(minutes=5)
+    with SessionStore.open() as store:
+        session = PracticeSession.start(store, bank, [skipped, answered], grader="embedding", clock=lambda: a_while_ago)
+        session.submit(Submission(skipped, "", skipped=True))
+        session.submit(Submission(answered, "Layers of neurons."))  # not graded yet: nothing to review
+    run = run_cli("progress", "--json")
+    assert run.exit_code == 0, run
+    [due] = json.loads(run.stdout)["due"]
+    assert (due["question_id"], due["question"], due["bank"]) == ("5.1", skipped.question, "deep-learning")
+    assert sorted(due["key_point_ids"]) == sorted(key_point.id for key_point in skipped.key_points)
+    table = run_cli("progress").stdout
+    assert "Due for review now (1)" in table and f"5.1  {skipped.question}" in table
+    for bank_values in (["--bank", "deep-learning"], ["--bank", "all"]):  # practised under `all`, due in both
+        [due] = json.loads(run_cli("progress", "--json", *bank_values).stdout)["due"]
+        assert due["question_id"] == "5.1"
+    assert json.loads(run_cli("progress", "--json", "--bank", "mlops").stdout)["due"] == []
