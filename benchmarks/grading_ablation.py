@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from mohler import dataset_path  # noqa: E402
 
+from interviewer.grading.base import Embedder  # noqa: E402
 from interviewer.grading.batch import BATCH_SIZE, parse_file  # noqa: E402
 from interviewer.grading.embedding import load_embedder  # noqa: E402
 from interviewer.grading.embedding_grader import EmbeddingGrader  # noqa: E402
@@ -27,12 +28,15 @@ from interviewer.grading.scoring import ScoringOptions, demote_question_words  #
 from interviewer.grading.text import content_stems  # noqa: E402
 
 
-class MemoEmbedder:
+class MemoEmbedder(Embedder):
     """Remembers answer embeddings so every variant reuses one forward pass per text."""
 
-    def __init__(self, inner):
+    provides_token_vectors = True
+
+    def __init__(self, inner: Embedder):
         self.inner = inner
         self.name = inner.name
+        self.caches_persistently = inner.caches_persistently
         self._memo: dict[str, tuple[np.ndarray, object]] = {}
 
     def embed_persistent(self, texts: Sequence[str]) -> np.ndarray:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
@@ -21,8 +19,13 @@ from pydantic_settings import (
 
 from interviewer import locations
 from interviewer.errors import ConfigError
+from interviewer.names import GraderName
 
-GraderName = Literal["embedding", "llm", "hybrid"]
+NO_LLM_CONFIGURED = (
+    "no LLM configured: set INTERVIEWER_LLM__MODEL (and INTERVIEWER_LLM__BASE_URL for a local server), "
+    "or model and base_url in the [llm] section of the config file"
+)
+"""The one message for an LLM grader asked for without an LLM to run it."""
 
 
 class EmbeddingSettings(BaseModel):

@@ -10,7 +10,6 @@ The TUI drives this module; so can a script or a test. Nothing here imports Text
 
 from __future__ import annotations
 
-import inspect
 import random
 import threading
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -20,13 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from interviewer import review
-from interviewer.bank.models import Bank, Difficulty, KeyPoint, Question
+from interviewer.bank.models import Bank, KeyPoint, Question
+from interviewer.config import NO_LLM_CONFIGURED, Settings
 from interviewer.errors import InterviewerError, StoreError
 from interviewer.grading.result import Flag, FlagCode, FollowUp, GradeResult
-from interviewer.store import AnswerRecord, ReviewCardRecord, SessionRecord, SessionStore, Submission
+from interviewer.names import Difficulty, GraderName
+from interviewer.store import AnswerRecord, ReviewCardRecord, SessionMode, SessionRecord, SessionStore, Submission
 
 if TYPE_CHECKING:
-    from interviewer.config import GraderName, Settings
     from interviewer.grading.base import Embedder, Grader
     from interviewer.grading.relevance import RankedQuestion
     from interviewer.reports import SessionReport
@@ -76,7 +76,7 @@ def grader_choices(settings: Settings, *, offline: bool) -> list[GraderChoice]:
     if offline:
         reason = "offline mode: only the embedding grader runs"
     elif not settings.llm.configured:
-        reason = "no LLM configured (set INTERVIEWER_LLM__MODEL, or [llm] model in the config file)"
+        reason = NO_LLM_CONFIGURED
     return [
         GraderChoice("embedding", "Embeddings (offline)"),
         GraderChoice("llm", "LLM", reason),
@@ -288,20 +288,17 @@ def grade_answer(
 ) -> GradeResult:
     """Grade one answer (pure: touches no store, safe in a worker thread).
 
-    Graders that accept `asked` (the embedding grader) skip follow-ups already asked; a hinted answer
-    gets a HINTED flag so the grade says a key point was shown before answering.
+    Follow-ups already `asked` are not suggested again; a hinted answer gets a HINTED flag so the grade
+    says a key point was shown before answering.
     """
-    if "asked" in inspect.signature(grader.grade).parameters:
-        result = grader.grade(question, answer, asked=asked)  # type: ignore[call-arg]
-    else:
-        result = grader.grade(question, answer)
+    result = grader.grade(question, answer, asked=asked)
     if hinted and not result.has_flag(FlagCode.HINTED):
         hint_flag = Flag(code=FlagCode.HINTED, message="a hint was shown before this answer was written")
         result = result.model_copy(update={"flags": [*result.flags, hint_flag]})
     return result
 
 
-GraderFactory = Callable[["Settings", "GraderName", Bank, "Embedder"], "Grader"]
+GraderFactory = Callable[[Settings, GraderName, Bank, "Embedder"], "Grader"]
 
 
 def build_default_grader(settings: Settings, name: GraderName, bank: Bank, embedder: Embedder) -> Grader:
@@ -342,18 +339,9 @@ class GraderPool:
             return grade_answer(self._grader(name, bank, embedder), question, answer, asked=asked, hinted=hinted)
 
     def warm_up(self, bank: Bank, embedder: Embedder) -> None:
-        """Embed the bank's key points ahead of the first grade (the embedding grader's `prepare`).
-
-        Failures are left to the first real grade, which reports them.
-        """
+        """Embed the bank's key points ahead of the first grade (the embedding grader's `prepare`)."""
         with self._lock:
-            try:
-                grader = self._grader("embedding", bank, embedder)
-                prepare = getattr(grader, "prepare", None)
-                if prepare is not None:
-                    prepare(bank.questions)
-            except Exception:  # noqa: BLE001, S110 - the first real grade reports any problem
-                pass
+            self._grader("embedding", bank, embedder).prepare(bank.questions)
 
 
 class PracticeSession:
@@ -388,9 +376,9 @@ class PracticeSession:
         bank: Bank,
         questions: Sequence[Question],
         *,
-        grader: str,
+        grader: GraderName,
         topics: Sequence[str] = (),
-        mode: str = "practice",
+        mode: SessionMode = "practice",
         time_limit_seconds: int | None = None,
         clock: Clock = utc_now,
     ) -> PracticeSession:

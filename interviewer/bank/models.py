@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-Difficulty = Literal["easy", "medium", "hard"]
+from interviewer.names import Difficulty
 QUESTION_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 KEY_POINT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 NonEmptyText = Annotated[str, Field(min_length=1)]

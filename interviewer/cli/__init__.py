@@ -5,13 +5,11 @@ Heavy imports (torch, sentence-transformers, Textual) happen inside commands, ne
 
 from __future__ import annotations
 
-import sys
-
 import typer
 
 from interviewer import __version__
 from interviewer.cli import bank_commands, grading_commands, llm_commands, practice_commands, report_commands
-from interviewer.cli.common import UserErrorGroup, console, exit_on_user_error, print_error
+from interviewer.cli.common import UserErrorGroup, console
 
 app = typer.Typer(
     name="interviewer",
@@ -44,29 +42,10 @@ for module in (practice_commands, bank_commands, grading_commands, llm_commands,
     module.register(app)
 
 
-def _is_usage_error(error: Exception) -> bool:
-    """Click's (or Typer's vendored click's) errors: they carry a message and an exit status."""
-    return callable(getattr(error, "format_message", None)) and isinstance(getattr(error, "exit_code", None), int)
-
-
 def main() -> None:
-    """Console-script entry point: usage and user errors are one line on stderr, never a traceback."""
-    with exit_on_user_error():
-        try:
-            exit_code = app(prog_name="interviewer", standalone_mode=False)
-        except typer.Abort:
-            print_error("aborted")
-            sys.exit(1)
-        except Exception as error:
-            if type(error).__name__ == "NoArgsIsHelpError":  # the help text is already printed
-                sys.exit(2)
-            if not _is_usage_error(error):
-                raise
-            context = getattr(error, "ctx", None)
-            hint = f" (see '{context.command_path} --help')" if context is not None else ""
-            print_error(f"{error.format_message()}{hint}")
-            sys.exit(error.exit_code)
-    sys.exit(exit_code if isinstance(exit_code, int) else 0)
+    """Console-script entry point: usage and user errors are one line on stderr, never a traceback
+    (`UserErrorGroup` does it, so the app behaves the same when tests invoke it in-process)."""
+    app(prog_name="interviewer")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 import typer
@@ -40,7 +40,26 @@ def fail(message: str, exit_code: int = 2) -> typer.Exit:
 
 
 class UserErrorGroup(TyperGroup):
-    """Root command group: an InterviewerError from any subcommand becomes one message and exit 2."""
+    """Root command group: a usage mistake or an InterviewerError from any subcommand is one `error:` line on
+    stderr and an exit status (2), never a traceback or a box; the same in-process (tests) as from the console."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        with exit_on_user_error():
+            try:
+                exit_code = super().main(*args, standalone_mode=False, **kwargs)
+            except typer.Abort:
+                print_error("aborted")
+                sys.exit(1)
+            except typer.TyperException as error:  # click's usage errors (Typer vendors click)
+                message = error.format_message()
+                if message:  # empty when the help was shown instead (a command group called without a command)
+                    context = getattr(error, "ctx", None)  # usage errors know their command, other errors do not
+                    hint = f" (see '{context.command_path} --help')" if context is not None else ""
+                    print_error(f"{message}{hint}")
+                sys.exit(error.exit_code)
+        sys.exit(exit_code if isinstance(exit_code, int) else 0)
 
     def invoke(self, ctx: click.Context) -> object:
         try:

@@ -12,9 +12,11 @@ import typer
 from interviewer.cli.common import BankOption, bank_values, console, error_console, fail
 from interviewer.cli.progress import row_progress
 from interviewer.grading.batch import BATCH_SIZE
+from interviewer.names import GraderName
 
 if TYPE_CHECKING:
     from interviewer.bank.models import Bank
+    from interviewer.config import Settings
     from interviewer.grading.base import Grader
     from interviewer.grading.grade_job import Engine, GraderRecipe
 
@@ -39,21 +41,11 @@ def _load_bank_for_rows(bank: list[str] | None) -> Bank | None:
         return None
 
 
-def _checked_grader_name(grader_name: str | None) -> str:
-    """The grader to use; exit 2 for an unknown name or an LLM grader without an LLM configured."""
-    from interviewer.config import load_settings
-    from interviewer.grading.factory import GRADER_NAMES
+def _checked_grader_name(settings: Settings, grader_name: GraderName | None) -> GraderName:
+    """The grader to use (default: from settings); an LLM grader without an LLM configured is an error (exit 2)."""
+    from interviewer.practice import resolve_grader
 
-    if grader_name is not None and grader_name not in GRADER_NAMES:
-        raise fail(f"unknown grader {grader_name!r}: choose one of {', '.join(GRADER_NAMES)}")
-    settings = load_settings()
-    chosen = grader_name or settings.default_grader()
-    if chosen != "embedding" and not settings.llm.configured:
-        raise fail(
-            f"the {chosen!r} grader needs an LLM: set INTERVIEWER_LLM__MODEL (and INTERVIEWER_LLM__BASE_URL) "
-            "or [llm] model in the config file"
-        )
-    return chosen
+    return resolve_grader(settings, grader_name or settings.default_grader(), offline=False)
 
 
 def _graded(grader: Grader, rows: list, label: str) -> list:
@@ -104,7 +96,7 @@ def _checked_engine(engine: str, workers: int | None, resume: bool, output: Path
 def grade(
     input_file: Path = typer.Argument(..., help="JSONL: one object per line with 'answer' and a question."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write graded rows here (default: stdout)."),
-    grader_name: str | None = GraderOption,
+    grader_name: GraderName | None = GraderOption,
     bank: list[str] | None = BankOption,
     engine: str = typer.Option(
         "local",
@@ -135,12 +127,13 @@ def grade(
     from interviewer.output_files import check_output_folder, refuse_unsafe_output
 
     _checked_engine(engine, workers, resume, output)
-    chosen = _checked_grader_name(grader_name)
+    settings = load_settings()
+    chosen = _checked_grader_name(settings, grader_name)
     if output is not None:
         refuse_unsafe_output(output, inputs=[input_file])
         check_output_folder(output)
     loaded_bank = _load_bank_for_rows(bank)
-    runner = _engine(engine, GraderRecipe(load_settings(), chosen, loaded_bank), workers, batch_size)
+    runner = _engine(engine, GraderRecipe(settings, chosen, loaded_bank), workers, batch_size)
     sink = GradedFile(output, resume=resume) if output is not None else StreamedRows(sys.stdout)
     earlier = sink.open() if isinstance(sink, GradedFile) else {}
     try:
@@ -197,25 +190,26 @@ def grade(
 def evaluate(
     dataset: Path = typer.Argument(..., help="JSONL rows as for `grade`, plus human 'score' and 'max_score'."),
     as_json: bool = typer.Option(False, "--json", help="Print the numbers as one JSON object."),
-    grader_name: str | None = GraderOption,
+    grader_name: GraderName | None = GraderOption,
     bank: list[str] | None = BankOption,
 ) -> None:
     """Agreement with human grades: Pearson, Spearman, per-question Pearson, calibrated RMSE, ±1 share."""
     from rich.table import Table
 
+    from interviewer.config import load_settings
     from interviewer.grading.batch import parse_file
     from interviewer.grading.evaluation import evaluate as evaluate_scores
 
-    chosen = _checked_grader_name(grader_name)
+    settings = load_settings()
+    chosen = _checked_grader_name(settings, grader_name)
     loaded_bank = _load_bank_for_rows(bank)
     parsed = parse_file(dataset, loaded_bank, require_human=True)
     _report_bad_lines(dataset, parsed)
     if len(parsed.rows) < 2:
         raise fail(f"{dataset}: need at least 2 gradeable rows with human scores, found {len(parsed.rows)}")
-    from interviewer.config import load_settings
     from interviewer.grading.grade_job import GraderRecipe
 
-    grader = GraderRecipe(load_settings(), chosen, loaded_bank).build()
+    grader = GraderRecipe(settings, chosen, loaded_bank).build()
     results = _graded(grader, parsed.rows, "evaluating")
     report = evaluate_scores(
         [result.score for result in results],

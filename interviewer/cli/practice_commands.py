@@ -13,6 +13,7 @@ from pathlib import Path
 import typer
 
 from interviewer.cli.common import BANK_HELP
+from interviewer.names import Difficulty, GraderName
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -30,11 +31,11 @@ def practice(
         Optional[int], typer.Option("--questions", "-n", min=1, max=100, help="Number of questions.")
     ] = None,
     difficulty: Annotated[
-        Optional[str],
+        Optional[Difficulty],
         typer.Option("--difficulty", "-d", help="easy, medium or hard (default: any).", show_default=False),
     ] = None,
     grader: Annotated[
-        Optional[str],
+        Optional[GraderName],
         typer.Option("--grader", "-g", help="embedding, llm or hybrid (default: from config).", show_default=False),
     ] = None,
     review: Annotated[
@@ -73,10 +74,6 @@ def practice(
     from interviewer.config import load_settings
     from interviewer.practice import PracticeOptions
 
-    if difficulty is not None and difficulty not in ("easy", "medium", "hard"):
-        raise fail(f"--difficulty must be easy, medium or hard, not {difficulty!r}")
-    if grader is not None and grader not in ("embedding", "llm", "hybrid"):
-        raise fail(f"--grader must be embedding, llm or hybrid, not {grader!r}")
     if offline:
         # Nothing may reach a model hub: the packaged model loads from disk.
         os.environ["HF_HUB_OFFLINE"] = "1"
@@ -89,8 +86,8 @@ def practice(
         banks=bank_values(bank),
         topics=tuple(topic or ()),
         questions=questions or settings.interview.questions,
-        difficulty=difficulty,  # type: ignore[arg-type]
-        grader="embedding" if offline else grader,  # type: ignore[arg-type]
+        difficulty=difficulty,
+        grader="embedding" if offline else grader,
         time_limit_seconds=time_limit if time_limit is not None else settings.interview.time_limit_seconds,
         review=review,
         offline=offline,

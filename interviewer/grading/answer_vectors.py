@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from interviewer.grading import scoring
+from interviewer.grading.base import Embedder
 from interviewer.grading.text import SpanPiece, span_layout, stem
 
 
@@ -77,11 +78,14 @@ def demoted_text_vector(tokens, question_stems: frozenset[str]) -> np.ndarray | 
 
 
 def embed_answers(
-    embedder, answers: Sequence[AnswerText], stems_per_answer: Sequence[frozenset[str]], hidden_layer: int | None = None
+    embedder: Embedder,
+    answers: Sequence[AnswerText],
+    stems_per_answer: Sequence[frozenset[str]],
+    hidden_layer: int | None = None,
 ) -> list[AnswerVectors]:
     """AnswerVectors for every answer, with one embedding call for all of them (`hidden_layer`: also
     keep each sentence's token states after that layer, for the key-point judge)."""
-    if hasattr(embedder, "embed_with_tokens"):
+    if embedder.provides_token_vectors:
         sentence_texts = list(dict.fromkeys(sentence for answer in answers for sentence in answer.sentences))
         _, token_list = embedder.embed_with_tokens(sentence_texts, hidden_layer=hidden_layer) if sentence_texts else (None, [])
         by_text = dict(zip(sentence_texts, token_list, strict=True))
@@ -105,7 +109,7 @@ def _pooled_vectors(answer: AnswerText, tokens_by_sentence, question_stems: froz
     )
 
 
-def _text_vectors(embedder, answers: Sequence[AnswerText], stems_per_answer: Sequence[frozenset[str]]) -> list[AnswerVectors]:
+def _text_vectors(embedder: Embedder, answers: Sequence[AnswerText], stems_per_answer: Sequence[frozenset[str]]) -> list[AnswerVectors]:
     """Embed the (demoted) span texts themselves: for embedders without token outputs."""
     per_answer = []
     for answer, stems in zip(answers, stems_per_answer, strict=True):

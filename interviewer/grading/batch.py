@@ -22,6 +22,7 @@ from typing import Any
 
 from interviewer.bank.models import Bank, Question
 from interviewer.errors import InterviewerError
+from interviewer.grading.base import Grader
 from interviewer.grading.questions import adhoc_question
 from interviewer.grading.result import GradeResult
 
@@ -197,18 +198,15 @@ def parse_file(path: Path, bank: Bank | None, *, require_human: bool = False) ->
     return parsed
 
 
-def _grade_chunk(grader: Any, rows: Sequence[InputRow]) -> list[GradeResult]:
-    """One batch (all spans embedded at once when the grader supports it)."""
-    batch_method = getattr(grader, "grade_batch", None)
-    if batch_method is not None:
-        return list(batch_method([(row.question, row.answer) for row in rows]))
-    return [grader.grade(row.question, row.answer) for row in rows]
+def _grade_chunk(grader: Grader, rows: Sequence[InputRow]) -> list[GradeResult]:
+    """One batch (the embedding grader embeds all spans of a batch at once)."""
+    return list(grader.grade_batch([(row.question, row.answer) for row in rows]))
 
 
 def grade_rows(
-    grader: Any, rows: Sequence[InputRow], *, on_progress: Callable[[int], None] | None = None
+    grader: Grader, rows: Sequence[InputRow], *, on_progress: Callable[[int], None] | None = None
 ) -> list[GradeResult]:
-    """Grade rows in batches (all spans of a batch embedded at once when the grader supports it)."""
+    """Grade rows in batches of BATCH_SIZE (the embedding grader embeds all spans of a batch at once)."""
     results: list[GradeResult] = []
     for start in range(0, len(rows), BATCH_SIZE):
         chunk = rows[start : start + BATCH_SIZE]
@@ -238,7 +236,7 @@ def _failure(error: BaseException) -> str:
     return f"grading failed {GRADING_ATTEMPTS} times ({type(error).__name__}: {message})"
 
 
-def _grade_guarded(grader: Any, rows: Sequence[InputRow]) -> list[GradeResult | str]:
+def _grade_guarded(grader: Grader, rows: Sequence[InputRow]) -> list[GradeResult | str]:
     """A grade per row, or the reason grading it failed: when the batch raises, each row is graded
     alone, up to GRADING_ATTEMPTS times (an answer's grade does not depend on its batch)."""
     if not rows:

@@ -24,6 +24,7 @@ import numpy as np
 
 from interviewer import locations
 from interviewer.errors import ModelUnavailableError
+from interviewer.grading.base import Embedder, TokenVectors
 
 if TYPE_CHECKING:
     from interviewer.config import EmbeddingSettings
@@ -116,22 +117,6 @@ def _quiet_loading(offline: bool) -> Iterator[None]:
                 os.environ[name] = value
 
 
-@dataclass(frozen=True)
-class TokenVectors:
-    """Contextual token embeddings of one text and, per token, its word and character span.
-
-    `vectors` rows are L2-normalised; `raw` are the model's outputs (mean-pooling them over all
-    tokens gives the text's sentence embedding); special tokens have word "" and offsets (0, 0).
-    `hidden` holds the token states after a middle layer (the key-point judge's input), when asked for.
-    """
-
-    vectors: np.ndarray
-    words: tuple[str, ...]
-    raw: np.ndarray | None = None
-    offsets: tuple[tuple[int, int], ...] | None = None
-    hidden: np.ndarray | None = None
-
-
 def _merge_wordpieces(tokens: Sequence[str], special: frozenset[str]) -> tuple[str, ...]:
     """The whole word each WordPiece token belongs to ('' for special tokens)."""
     whole = list(tokens)
@@ -201,8 +186,8 @@ class _Forward:
     hidden: np.ndarray | None
 
 
-class SentenceTransformerEmbedder:
-    """An Embedder backed by a sentence-transformers model.
+class SentenceTransformerEmbedder(Embedder):
+    """An Embedder backed by a sentence-transformers model, with token vectors.
 
     For the usual layout (a transformer, mean pooling, normalisation: all-MiniLM-L6-v2) texts are
     encoded here, grouped by padded length (`bucket_length`), so every text's vectors are the same
@@ -214,6 +199,7 @@ class SentenceTransformerEmbedder:
     """
 
     ANSWER_BATCH_SIZE = 16
+    provides_token_vectors = True
 
     def __init__(self, model: Any, name: str, batch_size: int = 64, cache_id: str | None = None):
         self.model = model
@@ -403,22 +389,29 @@ def text_key(model_name: str, text: str) -> str:
     return hashlib.sha256(f"{model_name}\x00{text}".encode()).hexdigest()
 
 
-class CachedEmbedder:
+class CachedEmbedder(Embedder):
     """Wraps an Embedder: texts passed to `embed_persistent` are kept in memory and on disk.
 
     `embed_batch` (answers) passes through uncached, so answers are never written to the cache.
     The disk cache is an SQLite file under cache_dir(); if it cannot be used, the cache is memory-only.
     """
 
-    def __init__(self, inner: Any, cache_file: Path | None = None):
+    caches_persistently = True
+
+    def __init__(self, inner: Embedder, cache_file: Path | None = None):
         self.inner = inner
-        self.name: str = inner.name
-        self.cache_id: str = getattr(inner, "cache_id", inner.name)
+        self.name = inner.name
+        self.cache_id = inner.cache_id
+        self.provides_token_vectors = inner.provides_token_vectors
         self._memory: dict[str, np.ndarray] = {}
         self._token_memory: dict[str, TokenVectors] = {}
         self._cache_file = cache_file
         self._connection: sqlite3.Connection | None = None
         self._disk_failed = cache_file is None
+
+    def innermost(self) -> Embedder:
+        """The wrapped embedder's own model runner."""
+        return self.inner.innermost()
 
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts without caching."""
@@ -507,12 +500,6 @@ class CachedEmbedder:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
-
-
-def embed_persistent(embedder: Any, texts: Sequence[str]) -> np.ndarray:
-    """Cached embeddings when the embedder has a cache, plain ones otherwise."""
-    method = getattr(embedder, "embed_persistent", None)
-    return method(texts) if method is not None else embedder.embed_batch(texts)
 
 
 def default_cache_file() -> Path:

@@ -14,9 +14,9 @@ import numpy as np
 
 from interviewer.bank.models import Bank, Misconception, Question
 from interviewer.grading import experience, guards, scoring, verdicts
+from interviewer.grading.base import Embedder
 from interviewer.grading.judge import KeyPointJudge, span_states
 from interviewer.grading.verdicts import DEFAULT_RULES, VerdictRules
-from interviewer.grading.embedding import embed_persistent
 from interviewer.grading.follow_ups import closest_related_question, normalise_question_text, rank_follow_ups
 from interviewer.grading.result import Flag, FlagCode, GradeResult, KeyPointVerdict, Provenance
 from interviewer.grading.answer_vectors import (
@@ -162,7 +162,7 @@ class EmbeddingGrader:
 
     def __init__(
         self,
-        embedder: object,
+        embedder: Embedder,
         bank: Bank | None = None,
         *,
         options: scoring.ScoringOptions = scoring.DEFAULT_OPTIONS,
@@ -176,7 +176,6 @@ class EmbeddingGrader:
         self.rules = rules
         self._prepared: dict[str, PreparedQuestion] = {}
         self._bank_vectors: dict[str, np.ndarray] | None = None
-        self._has_tokens = hasattr(embedder, "embed_with_tokens")
 
     # ----- public API -------------------------------------------------------------------------
     def grade(self, question: Question, answer: str, *, asked: Collection[str] = ()) -> GradeResult:
@@ -255,15 +254,11 @@ class EmbeddingGrader:
             ]
             layout.append((stems, owner, phrasings, len(texts)))
             texts.extend(demoted + extra)
-        vectors = embed_persistent(self.embedder, texts)
+        vectors = self.embedder.embed_persistent(texts)
         all_phrasings = [phrasing for _, _, phrasings, _ in layout for phrasing in phrasings]
         token_map = {}
-        if self._has_tokens and all_phrasings:
-            token_source = getattr(self.embedder, "token_vectors_persistent", None)
-            if token_source is not None:
-                token_vectors = token_source(all_phrasings)
-            else:
-                _, token_vectors = self.embedder.embed_with_tokens(all_phrasings)
+        if self.embedder.provides_token_vectors and all_phrasings:
+            token_vectors = self.embedder.token_vectors_persistent(all_phrasings)
             token_map = dict(zip(all_phrasings, token_vectors, strict=True))
         pooled = bool(token_map) and all(tokens.offsets is not None for tokens in token_map.values())
         if pooled:  # demote both sides the same way: pool token embeddings without the question's words
@@ -626,7 +621,7 @@ class EmbeddingGrader:
             score=experience.experience_score(verdicts),
             key_points=verdicts,
             flags=[experience.experience_flag()],
-            provenance=Provenance(grader=GRADER_NAME, embedding_model=getattr(self.embedder, "name", None)),
+            provenance=Provenance(grader=GRADER_NAME, embedding_model=self.embedder.name),
         )
 
     def _zero_result(self, ready: PreparedQuestion, flags: list[Flag], asked: Collection[str]) -> GradeResult:
@@ -665,5 +660,5 @@ class EmbeddingGrader:
             flags=flags,
             follow_ups=follow_ups,
             reference_similarity=None if reference_similarity is None else round(reference_similarity, 4),
-            provenance=Provenance(grader=GRADER_NAME, embedding_model=getattr(self.embedder, "name", None)),
+            provenance=Provenance(grader=GRADER_NAME, embedding_model=self.embedder.name),
         )

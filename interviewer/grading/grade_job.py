@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from interviewer.bank.models import Bank, Question
     from interviewer.config import Settings
     from interviewer.grading.base import Grader
+    from interviewer.names import GraderName
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ class GraderRecipe:
     """How to build the grader (in this process or in each worker): settings, grader name, bank."""
 
     settings: Settings
-    grader_name: str
+    grader_name: GraderName
     bank: Bank | None
 
     def build(self) -> Grader:
@@ -152,7 +153,7 @@ class GraderRecipe:
         from interviewer.grading.factory import build_grader
 
         embedder = embedding.load_embedder(self.settings.embedding)
-        return build_grader(self.settings, self.grader_name, bank=self.bank, embedder=embedder)  # type: ignore[arg-type]
+        return build_grader(self.settings, self.grader_name, bank=self.bank, embedder=embedder)
 
 
 Deliver = Callable[[Sequence[LineOutcome]], None]

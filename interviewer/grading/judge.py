@@ -15,14 +15,13 @@ import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from interviewer.grading.text import SpanPiece
 
-if TYPE_CHECKING:
-    from interviewer.grading.embedding import SentenceTransformerEmbedder, TokenVectors
+from interviewer.grading.base import Embedder, TokenVectors
 
 JUDGE_DIR = Path(__file__).resolve().parent / "judge"
 PAIR_BATCH = 32
@@ -63,11 +62,11 @@ def whole_text_pieces(tokens_by_sentence: Sequence[TokenVectors]) -> list[SpanPi
     ]
 
 
-def judge_available(embedder: object) -> bool:
+def judge_available(embedder: Embedder) -> bool:
     """The weights ship with the package and the embedder is the model they were trained on."""
     from interviewer.grading.embedding import PACKAGED_MODEL, SentenceTransformerEmbedder
 
-    inner = getattr(embedder, "inner", embedder)
+    inner = embedder.innermost()
     return (
         (JUDGE_DIR / "judge.safetensors").is_file()
         and isinstance(inner, SentenceTransformerEmbedder)
@@ -76,19 +75,23 @@ def judge_available(embedder: object) -> bool:
     )
 
 
-def load_judge(embedder: object) -> KeyPointJudge | None:
+def load_judge(embedder: Embedder) -> KeyPointJudge | None:
     """The shipped judge for this embedder, or None when it cannot run with it (see `judge_available`)."""
-    return KeyPointJudge(embedder) if judge_available(embedder) else None  # type: ignore[arg-type]
+    return KeyPointJudge(embedder) if judge_available(embedder) else None
 
 
 class KeyPointJudge:
     """Probabilities that answer spans entail / contradict / do not address key points."""
 
-    def __init__(self, embedder: SentenceTransformerEmbedder, folder: Path = JUDGE_DIR) -> None:
+    def __init__(self, embedder: Embedder, folder: Path = JUDGE_DIR) -> None:
+        """`embedder` runs the packaged model (possibly behind the cache): the judge reuses its lower layers."""
+        from interviewer.grading.embedding import SentenceTransformerEmbedder
         from interviewer.grading.judge_network import load_network
 
         self.embedder = embedder
-        inner = getattr(embedder, "inner", embedder)
+        inner = embedder.innermost()
+        if not isinstance(inner, SentenceTransformerEmbedder) or inner.transformer is None:
+            raise ValueError(f"the key-point judge needs the packaged sentence-transformers model, not {inner.name}")
         self.network = load_network(folder, inner.transformer)
         self.config = self.network.config
         self.split = self.config.split

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from interviewer.grading.result import Flag, FollowUp, KeyPointVerdict, Provenance, Verdict
+from interviewer.names import GraderName
 from interviewer.store.records import SessionRecord
 
 REPORT_FORMAT_VERSION = 1
@@ -82,7 +83,7 @@ class HistoryPoint(ReportModel):
     session_id: int = Field(description="Session id.")
     started_at: datetime = Field(description="Start time (UTC).")
     overall_score: float = Field(description="Overall score out of 10.")
-    grader: str = Field(description="Grader used.")
+    grader: GraderName = Field(description="Grader used.")
 
 
 class WeakKeyPoint(ReportModel):

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from interviewer.bank.models import Bank
 from interviewer.grading.result import FlagCode, Verdict
+from interviewer.names import GraderName
 from interviewer.reports.build import key_point_question_id, overall_score, topic_scores
 from interviewer.reports.models import ReportModel
 from interviewer.review import banks_overlap, card_banks, due_question_ids, latest_cards
@@ -23,7 +24,7 @@ class HistoryRow(ReportModel):
     finished: bool = Field(description="Whether the session was finished.")
     bank: str = Field(description="Question bank name.")
     mode: SessionMode = Field(description="practice or review.")
-    grader: str = Field(description="Grader used.")
+    grader: GraderName = Field(description="Grader used.")
     planned_questions: int = Field(description="Main questions planned.")
     asked_questions: int = Field(description="Main questions answered or skipped.")
     mean_score: float | None = Field(description="Overall score out of 10 (a skipped question counts 0).")

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from interviewer.bank.models import Question
 from interviewer.grading.result import FollowUp, GradeResult
+from interviewer.names import GraderName
 
 SessionMode = Literal["practice", "review"]
 
@@ -46,7 +47,7 @@ class SessionRecord(StoreRecord):
     started_at: datetime = Field(description="When the session started (UTC).")
     finished_at: datetime | None = Field(description="When it was finished (UTC); None while unfinished.")
     bank: str = Field(description="Name of the question bank.")
-    grader: str = Field(description="Grader chosen for the session: embedding, llm or hybrid.")
+    grader: GraderName = Field(description="Grader chosen for the session: embedding, llm or hybrid.")
     mode: SessionMode = Field(description="practice, or review (questions with key points due for review).")
     topics: list[str] = Field(description="Topics chosen for the session (empty: all).")
     question_ids: list[str] = Field(description="Planned questions, in asking order.")

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from interviewer import locations
 from interviewer.errors import StoreError
 from interviewer.grading.result import FollowUp, GradeResult
+from interviewer.names import GraderName
 from interviewer.store.migrations import current_version, migrate
 from interviewer.store.records import AnswerRecord, ReviewCardRecord, SessionMode, SessionRecord, Submission
 
@@ -129,7 +130,7 @@ class SessionStore:
         self,
         *,
         bank: str,
-        grader: str,
+        grader: GraderName,
         question_ids: list[str],
         topics: list[str],
         mode: SessionMode = "practice",

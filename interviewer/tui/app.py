@@ -18,9 +18,10 @@ from textual.screen import Screen
 
 from interviewer.bank.catalog import bank_values_of, resolve_bank, split_bank_values
 from interviewer.bank.models import Bank, Question
-from interviewer.config import GraderName, Settings, load_settings
+from interviewer.config import Settings, load_settings
 from interviewer.errors import InterviewerError
 from interviewer.grading.result import FlagCode
+from interviewer.names import GraderName
 from interviewer.practice import (
     GraderFactory,
     GraderPool,
@@ -180,7 +181,9 @@ class InterviewApp(App[None]):
             self.post_message(ModelLoadFailed(describe_error(error)))
             return
         self.post_message(ModelLoaded(embedder, time.perf_counter() - started))
-        self.graders.warm_up(self.bank, embedder)  # while the candidate types: the first grade is then quick
+        # While the candidate types, so the first grade is quick. A failure is not reported from here (the
+        # worker just ends): the first grade meets it again and reports it with the answer it concerns.
+        self.graders.warm_up(self.bank, embedder)
 
     @work(thread=True, group="grading", exit_on_error=False)
     def grade_in_background(
@@ -358,9 +361,8 @@ class InterviewApp(App[None]):
                 return
             self.options.banks = bank_values_of(record.bank)
         self.session = PracticeSession.resume(self.store, self.bank, record)
-        self.grader_name = record.grader if record.grader in ("embedding", "llm", "hybrid") else "embedding"  # type: ignore[assignment]
         try:
-            self.grader_name = resolve_grader(self.settings, self.grader_name, offline=self.options.offline)
+            self.grader_name = resolve_grader(self.settings, record.grader, offline=self.options.offline)
         except InterviewerError as error:
             self.notify(f"{error}; grading offline instead.", severity="warning")
             self.grader_name = "embedding"

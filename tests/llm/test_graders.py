@@ -53,7 +53,7 @@ def short_evidence(bank: Bank, embedding_grader: Any) -> GradeResult:
 
 
 def grader_for(settings: Settings, name: str, bank: Bank, embedding_grader: Any) -> Any:
-    return build_llm_grader(settings, name, bank=bank, embedding_grader=embedding_grader)  # type: ignore[arg-type]
+    return build_llm_grader(settings, name, embedding_grader=embedding_grader)  # type: ignore[arg-type]
 
 
 @pytest.fixture

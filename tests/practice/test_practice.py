@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 
 import pytest
 
@@ -62,6 +62,12 @@ class StoreCheckingGrader:
             follow_ups=[FollowUp(text="What else?", kind="rubric")],
             provenance=Provenance(grader="embedding"),
         )
+
+    def grade_batch(self, items: Sequence[tuple[Question, str]]) -> list[GradeResult]:
+        return [self.grade(question, answer) for question, answer in items]
+
+    def prepare(self, questions: Sequence[Question]) -> None:
+        pass
 
 
 def test_select_questions_spreads_topics_and_is_repeatable(bank: Bank) -> None:

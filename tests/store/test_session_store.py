@@ -109,7 +109,7 @@ def test_unknown_ids_and_bad_mode(store: SessionStore) -> None:
     with pytest.raises(UnknownSessionError, match="no answer 3"):
         store.record_grade(3, make_grade("1", {"a": "covered"}))
     with pytest.raises(StoreError, match="mode"):
-        store.start_session(bank="b", grader="g", question_ids=[], topics=[], mode="exam")  # type: ignore[arg-type]
+        store.start_session(bank="b", grader="embedding", question_ids=[], topics=[], mode="exam")  # type: ignore[arg-type]
 
 
 def test_worker_threads_and_main_thread_share_one_store(store: SessionStore) -> None:

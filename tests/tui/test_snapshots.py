@@ -5,7 +5,7 @@ Update after an intended change of the look with `pytest tests/tui --snapshot-up
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 import pytest
@@ -47,6 +47,12 @@ class FixedGrader:
             ],
             provenance=Provenance(grader="embedding"),
         )
+
+    def grade_batch(self, items: Sequence[tuple[Question, str]]) -> list[GradeResult]:
+        return [self.grade(question, answer) for question, answer in items]
+
+    def prepare(self, questions: Sequence[Question]) -> None:
+        pass
 
 
 def fixed_grader(settings: Settings, name: str, bank: Bank, embedder: Embedder) -> FixedGrader:

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Sequence
-from typing import Any, Protocol
-
 from interviewer.bank.models import KeyPoint, Question
+from interviewer.grading.base import Grader
 from interviewer.grading.follow_ups import normalise_question_text
 from interviewer.grading.llm.assessment import (
     PROMPT_VERSION,
@@ -37,12 +36,6 @@ MAX_FOLLOW_UPS = 3
 UNCERTAIN_BELOW = 0.7
 """An offline verdict whose confidence (the key-point judge's probability) is below this goes to the LLM
 in hybrid mode, as every partial one does; docs/llm.md says how it was chosen."""
-
-
-class EvidenceGrader(Protocol):
-    """The embedding grader as the LLM graders use it."""
-
-    def grade(self, question: Question, answer: str, **kwargs: Any) -> GradeResult: ...
 
 
 def scrubbed(assessment: LLMAssessment, redact: Redactor) -> LLMAssessment:
@@ -81,7 +74,7 @@ class LLMRubricGrader:
     def __init__(
         self,
         client: LLMClient,
-        embedding_grader: EvidenceGrader,
+        embedding_grader: Grader,
         *,
         cache: AssessmentCache | None = None,
         breaker: CircuitBreaker | None = None,
@@ -94,20 +87,20 @@ class LLMRubricGrader:
     # -- public API -------------------------------------------------------------------------
     def grade(self, question: Question, answer: str, *, asked: Collection[str] = ()) -> GradeResult:
         """Grade one answer; never raises for a server fault (returns the flagged embedding grade)."""
-        evidence = self.embedding_grader.grade(question, answer, **({"asked": asked} if asked else {}))
+        evidence = self.embedding_grader.grade(question, answer, asked=asked)
         return self.grade_with_evidence(question, answer, evidence, asked=asked)
 
     def grade_batch(self, items: Sequence[tuple[Question, str]]) -> list[GradeResult]:
         """Grade many answers: embeddings in one batch, then one LLM request per answer (cached)."""
-        batch = getattr(self.embedding_grader, "grade_batch", None)
-        if batch is not None:
-            evidence = batch(items)
-        else:
-            evidence = [self.embedding_grader.grade(question, answer) for question, answer in items]
+        evidence = self.embedding_grader.grade_batch(items)
         return [
             self.grade_with_evidence(question, answer, grade)
             for (question, answer), grade in zip(items, evidence, strict=True)
         ]
+
+    def prepare(self, questions: Sequence[Question]) -> object:
+        """Embed what the evidence grade of these questions needs."""
+        return self.embedding_grader.prepare(questions)
 
     def close(self) -> None:
         """Release the HTTP connections."""

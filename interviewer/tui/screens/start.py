@@ -3,8 +3,6 @@ review and adaptive order."""
 
 from __future__ import annotations
 
-from typing import cast
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,17 +22,14 @@ from textual.widgets import (
 )
 
 from interviewer.bank.catalog import ALL_BANKS, shipped_bank_names, split_bank_values
-from interviewer.bank.models import Bank, Difficulty
-from interviewer.config import GraderName
+from interviewer.bank.models import Bank
+from interviewer.names import DIFFICULTIES, GRADER_NAMES, Difficulty, GraderName
 from interviewer.practice import GraderChoice, PracticeOptions
 from interviewer.tui.messages import StartRequested
 
-DIFFICULTIES: list[tuple[str, Difficulty | None]] = [
-    ("any", None),
-    ("easy", "easy"),
-    ("medium", "medium"),
-    ("hard", "hard"),
-]
+DIFFICULTY_CHOICES: dict[str, Difficulty | None] = {"any": None, **{difficulty: difficulty for difficulty in DIFFICULTIES}}
+"""The difficulty radio buttons: label → difficulty (None: any)."""
+GRADERS_BY_NAME: dict[str, GraderName] = {name: name for name in GRADER_NAMES}
 
 
 class StartScreen(Screen[None]):
@@ -99,7 +94,7 @@ class StartScreen(Screen[None]):
             with Horizontal(classes="field"):
                 yield Label("Difficulty", classes="field-label")
                 with RadioSet(id="difficulty", classes="inline", compact=True):
-                    for label, value in DIFFICULTIES:
+                    for label, value in DIFFICULTY_CHOICES.items():
                         yield RadioButton(label, value=value == options.difficulty, name=label)
             with Horizontal(classes="field"):
                 yield Label("Grader", classes="field-label")
@@ -183,9 +178,9 @@ class StartScreen(Screen[None]):
         if limit is not None and limit < 10:
             raise ValueError("Time limit: at least 10 seconds, or leave it empty for none")
         difficulty_button = self.query_one("#difficulty", RadioSet).pressed_button
-        difficulty = dict(DIFFICULTIES).get(difficulty_button.name if difficulty_button else "any")
+        difficulty = DIFFICULTY_CHOICES.get(difficulty_button.name or "any") if difficulty_button else None
         grader_button = self.query_one("#grader", RadioSet).pressed_button
-        grader = cast(GraderName, grader_button.name if grader_button else self.default_grader)
+        grader = GRADERS_BY_NAME.get(grader_button.name or "") if grader_button else None
         job = self.query_one("#job", TextArea).text.strip()
         return PracticeOptions(
             banks=self.bank_values(),
@@ -194,7 +189,7 @@ class StartScreen(Screen[None]):
             topics=tuple(self.query_one("#topics", SelectionList).selected),
             questions=count,
             difficulty=difficulty,
-            grader=grader,
+            grader=grader or self.default_grader,
             time_limit_seconds=limit,
             review=self.query_one("#review", Checkbox).value,
             offline=self.options.offline,

@@ -1,0 +1,14 @@
+"""The closed sets of names that go from the CLI options through the session to the store.
+
+Kept free of heavy imports: the CLI needs them to declare its options.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+GraderName = Literal["embedding", "llm", "hybrid"]
+GRADER_NAMES: tuple[GraderName, ...] = get_args(GraderName)
+
+Difficulty = Literal["easy", "medium", "hard"]
+DIFFICULTIES: tuple[Difficulty, ...] = get_args(Difficulty)
