@@ -8,7 +8,7 @@ Every failure becomes one notice through `report_error`; the session goes on.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Literal
 
 from textual import on, work
@@ -38,6 +38,7 @@ from interviewer.tui.messages import (
     AnswerGraded,
     AnswerSubmitted,
     AskedQuestion,
+    BanksChosen,
     FollowUpChosen,
     FollowUpsSuggested,
     GradingFailed,
@@ -89,7 +90,9 @@ class InterviewApp(App[None]):
         clock: Callable[[], float] = time.monotonic,
         cursor_blink: bool = True,
         owns_store: bool = False,
+        planned: Sequence[Question] | None = None,
     ) -> None:
+        """`planned`: the questions of the first session when `options.skip_start` (planned by `create_app`)."""
         super().__init__()
         self.settings = settings
         self.store = store
@@ -101,6 +104,7 @@ class InterviewApp(App[None]):
         self.clock = clock
         self.cursor_blink = cursor_blink
         self.owns_store = owns_store
+        self.planned = list(planned) if planned is not None else None
         self.session: PracticeSession | None = None
         self.grader_name: GraderName = "embedding"
         self.current: AskedQuestion | None = None
@@ -126,7 +130,7 @@ class InterviewApp(App[None]):
                 lambda resume: self._resume_chosen(unfinished, resume),
             )
         elif self.options.skip_start:
-            self.begin(self.options)
+            self.begin(self.options, self.planned)
 
     async def action_quit(self) -> None:
         """Quit; everything submitted is saved. An unsubmitted draft asks for a second Ctrl+Q first."""
@@ -156,7 +160,7 @@ class InterviewApp(App[None]):
             return
         self.store.finish_session(record.id)
         if self.options.skip_start:
-            self.begin(self.options)
+            self.begin(self.options, self.planned)
 
     def model_status(self) -> str:
         """What the question screen shows about the model."""
@@ -279,17 +283,18 @@ class InterviewApp(App[None]):
     def _start_requested(self, event: StartRequested) -> None:
         self.begin(event.options)
 
-    def begin(self, options: PracticeOptions, question_ids: list[str] | None = None) -> None:
-        """Start a new session (from the start screen, the command line, or 'practise weak again').
+    def begin(self, options: PracticeOptions, questions: Sequence[Question] | None = None) -> None:
+        """Start a new session (from the start screen, the command line, or 'practise weak again') over
+        `questions`, or over the questions planned from `options` when None.
 
         With a job description the bank is first ranked against it in a worker (after the model has
-        loaded); `JobQuestionsRanked` then begins the session with the chosen question ids."""
+        loaded); `JobQuestionsRanked` then begins the session with the chosen questions."""
         try:
             if options.banks != self.options.banks:
                 self.bank = resolve_bank(options.banks)
                 self.options.banks = options.banks
             self.grader_name = resolve_grader(self.settings, options.grader, offline=options.offline)
-            if question_ids is None and options.job_description and not options.review:
+            if questions is None and options.job_description and not options.review:
                 if self.embedder is None and not self.model_error:
                     self._job_waiting_for_model = options
                     self.notify("Choosing the questions for the job description once the model has loaded…")
@@ -299,9 +304,7 @@ class InterviewApp(App[None]):
                 self.notify("Choosing the questions most relevant to the job description…")
                 self.rank_for_job(options, self.bank, self.embedder)
                 return
-            if question_ids is not None:
-                questions = [self.bank.get(question_id) for question_id in question_ids if question_id in self.bank]
-            else:
+            if questions is None:
                 questions = plan_questions(self.bank, options, self.store)
             self.session = PracticeSession.start(
                 self.store,
@@ -337,7 +340,7 @@ class InterviewApp(App[None]):
         matched = list(dict.fromkeys(word for entry in event.ranked for word in entry.because))
         because = f" Matched: {', '.join(matched[:8])}." if matched else ""
         self.notify(f"{len(event.ranked)} questions chosen for the job description.{because}", title="Job description")
-        self.begin(event.options, question_ids=[entry.question.id for entry in event.ranked])
+        self.begin(event.options, [entry.question for entry in event.ranked])
 
     @on(JobRankingFailed)
     def _job_ranking_failed(self, event: JobRankingFailed) -> None:
@@ -396,6 +399,7 @@ class InterviewApp(App[None]):
                 position=self.session.position(asked.main_question),
                 time_limit_seconds=self.session.record.time_limit_seconds,
                 clock=self.clock,
+                model_status=self.model_status(),
                 cursor_blink=self.cursor_blink,
             )
         )
@@ -457,7 +461,8 @@ class InterviewApp(App[None]):
 
     @on(WeakPracticeRequested)
     def _weak_practice(self, event: WeakPracticeRequested) -> None:
-        self.begin(self.options, question_ids=event.question_ids)
+        weak = [self.bank.get(question_id) for question_id in event.question_ids if question_id in self.bank]
+        self.begin(self.options, weak)
 
     def action_new_session(self) -> None:
         self.options = PracticeOptions(
@@ -468,8 +473,10 @@ class InterviewApp(App[None]):
         )
         self._show(self._start_screen())
 
-    def load_bank_for_start(self, banks: tuple[str, ...]) -> None:
+    @on(BanksChosen)
+    def load_bank_for_start(self, event: BanksChosen) -> None:
         """The start screen's bank choice changed: load those banks and show their topics."""
+        banks = event.banks
         try:
             bank = resolve_bank(banks)
         except InterviewerError as error:
@@ -524,8 +531,8 @@ def create_app(
 ) -> InterviewApp:
     """Build the interview app: loads the bank and opens the store (errors raise InterviewerError).
 
-    With `options.skip_start`, the questions are planned here too, so a bad `--topic` fails before
-    the screen opens. `embedder` skips model loading (tests share one model); `embedder_loader`
+    With `options.skip_start`, the first session's questions are planned here, once, so a bad `--topic`
+    fails before the screen opens. `embedder` skips model loading (tests share one model); `embedder_loader`
     replaces the default loader; `grader_factory` replaces `build_grader` (snapshot tests use a fixed grade).
     """
     settings = settings or load_settings()
@@ -538,11 +545,12 @@ def create_app(
         from interviewer.store import SessionStore
 
         store = SessionStore.open()
-    if options.skip_start:
+    planned = None
+    if options.skip_start:  # plan here, so a bad --topic fails before the screen opens
         try:
             resolve_grader(settings, options.grader, offline=options.offline)
             if not options.job_description:  # ranking for a job needs the model: done once it has loaded
-                plan_questions(bank, options, store)
+                planned = plan_questions(bank, options, store)
         except InterviewerError:
             if owns_store:
                 store.close()
@@ -558,4 +566,5 @@ def create_app(
         clock=clock,
         cursor_blink=cursor_blink,
         owns_store=owns_store,
+        planned=planned,
     )

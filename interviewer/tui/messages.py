@@ -1,4 +1,7 @@
-"""Messages named as past events: screens and workers post them, `@on` handlers in the app act on them."""
+"""Messages named as past events: screens and workers post them, `@on` handlers in the app act on them.
+
+Each message is a dataclass (Textual runs `Message.__post_init__` after the generated `__init__`).
+"""
 
 from __future__ import annotations
 
@@ -32,103 +35,101 @@ class AskedQuestion:
         return self.follow_up is not None
 
 
+@dataclass
 class StartRequested(Message):
     """The candidate filled in the start screen and asked to begin."""
 
-    def __init__(self, options: PracticeOptions) -> None:
-        super().__init__()
-        self.options = options
+    options: PracticeOptions
 
 
+@dataclass
+class BanksChosen(Message):
+    """The candidate changed the banks on the start screen (ticked shipped banks and typed paths, as
+    --bank values; () means every shipped bank)."""
+
+    banks: tuple[str, ...]
+
+
+@dataclass
 class AnswerSubmitted(Message):
     """The candidate submitted (or skipped, or ran out of time on) a question."""
 
-    def __init__(self, asked: AskedQuestion, submission: Submission) -> None:
-        super().__init__()
-        self.asked = asked
-        self.submission = submission
+    asked: AskedQuestion
+    submission: Submission
 
 
+@dataclass
 class AnswerGraded(Message):
     """A worker graded a stored answer."""
 
-    def __init__(self, answer: AnswerRecord, question: Question, result: GradeResult) -> None:
-        super().__init__()
-        self.answer = answer
-        self.question = question
-        self.result = result
+    answer: AnswerRecord
+    question: Question
+    result: GradeResult
 
 
+@dataclass
 class FollowUpsSuggested(Message):
     """A graded answer came with follow-up questions the candidate may answer next."""
 
-    def __init__(self, answer: AnswerRecord, question: Question, follow_ups: list[FollowUp]) -> None:
-        super().__init__()
-        self.answer = answer
-        self.question = question
-        self.follow_ups = follow_ups
+    answer: AnswerRecord
+    question: Question
+    follow_ups: list[FollowUp]
 
 
+@dataclass
 class GradingFailed(Message):
     """Grading an answer raised; the answer stays stored, ungraded."""
 
-    def __init__(self, answer: AnswerRecord, error: str) -> None:
-        super().__init__()
-        self.answer = answer
-        self.error = error
+    answer: AnswerRecord
+    error: str
 
 
+@dataclass
 class ModelLoaded(Message):
     """The embedding model finished loading in its worker."""
 
-    def __init__(self, embedder: Embedder, seconds: float) -> None:
-        super().__init__()
-        self.embedder = embedder
-        self.seconds = seconds
+    embedder: Embedder
+    seconds: float
 
 
+@dataclass
 class ModelLoadFailed(Message):
     """The embedding model could not be loaded; answers stay stored, ungraded."""
 
-    def __init__(self, error: str) -> None:
-        super().__init__()
-        self.error = error
+    error: str
 
 
+@dataclass
 class FollowUpChosen(Message):
     """The candidate picked a suggested follow-up to answer next."""
 
-    def __init__(self, answer: AnswerRecord, question: Question, follow_up: FollowUp) -> None:
-        super().__init__()
-        self.answer = answer
-        self.question = question
-        self.follow_up = follow_up
+    answer: AnswerRecord
+    question: Question
+    follow_up: FollowUp
 
 
+@dataclass
 class MoveOnRequested(Message):
     """The candidate asked for the next main question (or the summary when none is left)."""
 
 
+@dataclass
 class WeakPracticeRequested(Message):
     """The candidate asked to practise the weak questions of a finished session again."""
 
-    def __init__(self, question_ids: list[str]) -> None:
-        super().__init__()
-        self.question_ids = question_ids
+    question_ids: list[str]
 
 
+@dataclass
 class JobQuestionsRanked(Message):
     """The bank was ranked against the pasted job description: these questions, most relevant, were chosen."""
 
-    def __init__(self, options: PracticeOptions, ranked: list[RankedQuestion]) -> None:
-        super().__init__()
-        self.options = options
-        self.ranked = ranked
+    options: PracticeOptions
+    ranked: list[RankedQuestion]
 
 
+@dataclass
 class JobRankingFailed(Message):
     """Ranking the bank against the job description failed (the start screen stays)."""
 
-    def __init__(self, error: str) -> None:
-        super().__init__()
-        self.error = error
+    error: str

@@ -1,6 +1,7 @@
 """Fixtures for the TUI tests: the real store, a fake clock, a gated model loader, an app factory.
 
-The real embedding model comes from the session-scoped `embedder` fixture in tests/conftest.py.
+The app grades with the deterministic `fake_embedder` (tests/fakes.py) unless a test passes the real
+model (`embedder`, which marks it `model`).
 """
 
 from __future__ import annotations
@@ -58,18 +59,19 @@ def store() -> Iterator[SessionStore]:
 
 
 @pytest.fixture
-def make_app(store: SessionStore, embedder: Embedder) -> Callable[..., InterviewApp]:
-    """create_app with the shared real model, the test's store, a fake clock and the cursor blink off."""
+def make_app(store: SessionStore, fake_embedder: Embedder) -> Callable[..., InterviewApp]:
+    """create_app with the fake model (or `embedder=`), the test's store, a fake clock and the cursor blink off."""
 
     def make(settings: Settings | None = None, **options: object) -> InterviewApp:
         loader = options.pop("embedder_loader", None)
         grader_factory = options.pop("grader_factory", None)
+        embedder = options.pop("embedder", fake_embedder)
         practice_options = PracticeOptions(**options)  # type: ignore[arg-type]
         return create_app(
             settings or Settings(),
             options=practice_options,
             store=store,
-            embedder=None if loader is not None else embedder,
+            embedder=None if loader is not None else embedder,  # type: ignore[arg-type]
             embedder_loader=loader,  # type: ignore[arg-type]
             grader_factory=grader_factory,  # type: ignore[arg-type]
             clock=FakeClock(),

@@ -24,9 +24,9 @@ def notices(app: InterviewApp) -> list[str]:
 
 
 async def test_first_question_shows_while_the_model_loads_and_grading_waits_for_it(
-    make_app: Callable[..., InterviewApp], store: SessionStore, embedder: Embedder
+    make_app: Callable[..., InterviewApp], store: SessionStore, fake_embedder: Embedder
 ) -> None:
-    loader = GatedLoader(embedder)
+    loader = GatedLoader(fake_embedder)
     app = make_app(banks=(str(FIXTURE_BANK),), questions=1, skip_start=True, offline=True, embedder_loader=loader)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

@@ -1,12 +1,14 @@
-"""Pilot tests of whole interviews on the real bank, store and embedding model."""
+"""Pilot tests of whole interviews on the real bank and store, graded with the fake model (one with the real one)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from textual.widgets import OptionList, Static, TextArea
 
 from interviewer.bank.loader import load_bank
+from interviewer.grading.base import Embedder
 from interviewer.practice import PracticeSession, select_questions
 from interviewer.store import SessionStore, Submission
 from interviewer.tui.app import InterviewApp
@@ -45,8 +47,12 @@ async def settle(app: InterviewApp, pilot) -> None:  # noqa: ANN001
             return
 
 
-async def test_whole_interview_with_a_follow_up(make_app: Callable[..., InterviewApp], store: SessionStore) -> None:
-    app = make_app(questions=2, skip_start=True, offline=True, seed=7)
+@pytest.mark.parametrize("model", ["fake", pytest.param("real", marks=pytest.mark.model)])
+async def test_whole_interview_with_a_follow_up(
+    make_app: Callable[..., InterviewApp], store: SessionStore, model: str, request: pytest.FixtureRequest
+) -> None:
+    embedder = request.getfixturevalue("embedder" if model == "real" else "fake_embedder")
+    app = make_app(questions=2, skip_start=True, offline=True, seed=7, embedder=embedder)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, QuestionScreen)
@@ -175,8 +181,8 @@ async def test_summary_exports_reports_and_practises_weak_questions_again(
 
 
 async def test_review_mode_asks_the_questions_with_missed_key_points(
-    make_app: Callable[..., InterviewApp], store: SessionStore, embedder
-) -> None:  # noqa: ANN001
+    make_app: Callable[..., InterviewApp], store: SessionStore, fake_embedder: Embedder
+) -> None:
     from datetime import UTC, datetime, timedelta
 
     from interviewer.config import Settings
@@ -184,7 +190,7 @@ async def test_review_mode_asks_the_questions_with_missed_key_points(
 
     bank = load_bank()
     question = bank.questions[0]
-    grader = build_grader(Settings(), "embedding", bank=bank, embedder=embedder)
+    grader = build_grader(Settings(), "embedding", bank=bank, embedder=fake_embedder)
     a_month_ago = datetime.now(UTC) - timedelta(days=30)
     past = PracticeSession.start(store, bank, [question], grader="embedding", clock=lambda: a_month_ago)
     _, result = past.answer(Submission(question, "A neural network has layers."), grader)

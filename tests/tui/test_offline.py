@@ -16,6 +16,7 @@ from tests.tui.conftest import FIXTURE_BANK, SIZE, FakeClock
 from tests.tui.test_flow import GOOD_ANSWER, settle, type_answer
 
 
+@pytest.mark.model
 async def test_offline_interview_with_the_real_loader_opens_no_network_connection(
     monkeypatch: pytest.MonkeyPatch, store: SessionStore
 ) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from textual.widgets import Input, SelectionList
 
+from interviewer.grading.base import Embedder
 from interviewer.store import SessionStore
 from interviewer.tui.app import InterviewApp
 from interviewer.tui.screens.question import QuestionScreen
@@ -83,7 +84,7 @@ async def test_new_session_from_the_summary_goes_back_to_the_start_screen(
 
 
 async def test_a_job_description_interview_from_the_start_screen(
-    make_app: Callable[..., InterviewApp], store: SessionStore
+    make_app: Callable[..., InterviewApp], store: SessionStore, embedder: Embedder
 ) -> None:
     """Paste a posting, start: the session asks the shipped questions most relevant to it, easy to hard."""
     from textual.widgets import TextArea
@@ -91,7 +92,7 @@ async def test_a_job_description_interview_from_the_start_screen(
     from tests.conftest import FIXTURES
 
     posting = (FIXTURES / "jobs" / "recommender-systems.txt").read_text(encoding="utf-8")
-    app = make_app(offline=True, grader_factory=fixed_grader)
+    app = make_app(offline=True, grader_factory=fixed_grader, embedder=embedder)  # ranks with the real model
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         screen = app.screen

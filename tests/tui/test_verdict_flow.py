@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Label, OptionList
 
+from interviewer.grading.base import Embedder
 from interviewer.grading.judge import JUDGE_DIR
 from interviewer.store import SessionStore
 from interviewer.tui.app import InterviewApp
@@ -33,9 +34,9 @@ pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.safetensors").is_file(),
 
 
 async def test_a_contradiction_is_called_out_and_a_follow_up_is_graded_against_its_own_key_points(
-    make_app: Callable[..., InterviewApp], store: SessionStore
+    make_app: Callable[..., InterviewApp], store: SessionStore, embedder: Embedder
 ) -> None:
-    app = make_app(banks=(str(BANK),), questions=1, skip_start=True, offline=True, seed=1)
+    app = make_app(banks=(str(BANK),), questions=1, skip_start=True, offline=True, seed=1, embedder=embedder)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, QuestionScreen)

@@ -38,11 +38,13 @@ class QuestionScreen(Screen[None]):
         position: tuple[int, int],
         time_limit_seconds: int | None,
         clock: Callable[[], float],
+        model_status: str = "",
         cursor_blink: bool = True,
     ) -> None:
         super().__init__()
         self.asked = asked
         self.position = position
+        self.initial_model_status = model_status
         self.time_limit_seconds = time_limit_seconds
         self.clock = clock
         self.cursor_blink = cursor_blink
@@ -69,7 +71,7 @@ class QuestionScreen(Screen[None]):
         answer_box.cursor_blink = self.cursor_blink
         answer_box.focus()
         self.query_one("#hints").display = False
-        self.show_model_status(self.app.model_status())  # type: ignore[attr-defined]
+        self.show_model_status(self.initial_model_status)
         if self.time_limit_seconds:
             self._show_time_left()
             self._timer = self.set_interval(1.0, self._show_time_left)

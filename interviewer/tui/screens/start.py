@@ -25,7 +25,7 @@ from interviewer.bank.catalog import ALL_BANKS, shipped_bank_names, split_bank_v
 from interviewer.bank.models import Bank
 from interviewer.names import DIFFICULTIES, GRADER_NAMES, Difficulty, GraderName
 from interviewer.practice import GraderChoice, PracticeOptions
-from interviewer.tui.messages import StartRequested
+from interviewer.tui.messages import BanksChosen, StartRequested
 
 DIFFICULTY_CHOICES: dict[str, Difficulty | None] = {"any": None, **{difficulty: difficulty for difficulty in DIFFICULTIES}}
 """The difficulty radio buttons: label → difficulty (None: any)."""
@@ -149,11 +149,11 @@ class StartScreen(Screen[None]):
 
     @on(Input.Submitted, "#bank-path")
     def _bank_path_entered(self) -> None:
-        self.app.load_bank_for_start(self.bank_values())  # type: ignore[attr-defined]
+        self.post_message(BanksChosen(self.bank_values()))
 
     @on(SelectionList.SelectedChanged, "#banks")
     def _banks_changed(self) -> None:
-        self.app.load_bank_for_start(self.bank_values())  # type: ignore[attr-defined]
+        self.post_message(BanksChosen(self.bank_values()))
 
     @on(Button.Pressed, "#start")
     def _start_pressed(self) -> None:

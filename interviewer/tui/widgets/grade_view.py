@@ -20,8 +20,8 @@ class ScoreBar(Horizontal):
     ScoreBar > ProgressBar > Bar { width: 1fr; }
     """
 
-    def __init__(self, score: float, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, score: float, *, id: str | None = None) -> None:
+        super().__init__(id=id)
         self.score = score
 
     def compose(self) -> ComposeResult:
