@@ -1,10 +1,16 @@
-"""Every test runs isolated: its own data dir, no user config file, no OpenAI variables."""
+"""Every test runs isolated: its own data dir, no user config file, no OpenAI variables.
+
+Tests that use the real embedding model (the `embedder` fixture) are marked `model`;
+`pytest -m "not model"` runs the fast tier, with `fake_embedder` where a flow needs grading.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+
+from tests.fakes import HashingEmbedder
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -28,6 +34,19 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, empty_
         if name.startswith(("OPENAI_", "INTERVIEWER_LLM", "INTERVIEWER_EMBEDDING", "INTERVIEWER_GRADING")):
             monkeypatch.delenv(name, raising=False)
     return home
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses the real model (through the `embedder` fixture) as `model`."""
+    for item in items:
+        if "embedder" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.model)
+
+
+@pytest.fixture(scope="session")
+def fake_embedder() -> HashingEmbedder:
+    """A deterministic stand-in for the model (tests/fakes.py): grading runs, its scores mean nothing."""
+    return HashingEmbedder()
 
 
 @pytest.fixture(scope="session")

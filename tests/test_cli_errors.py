@@ -1,4 +1,5 @@
-"""The real console entry point: usage mistakes are one line on stderr with exit status 2, no traceback."""
+"""Usage mistakes are one line on stderr with exit status 2, no traceback, no box: in-process, and through
+the real console entry point."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import subprocess
 import sys
 
 import pytest
+
+from tests.cli_helpers import run_cli
 
 
 @pytest.mark.parametrize(
@@ -18,20 +21,29 @@ import pytest
     ],
 )
 def test_usage_errors_are_one_line(arguments: list[str], expected: str) -> None:
+    run = run_cli(*arguments)
+    assert run.exit_code == 2, run
+    lines = [line for line in run.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, run.stderr
+    assert lines[0].startswith("error: ") and expected in lines[0]
+    assert run.exception is None
+
+
+def test_the_console_script_prints_one_line_and_its_version_and_help() -> None:
     completed = subprocess.run(
-        [sys.executable, "-m", "interviewer", *arguments], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "interviewer", "report", "--format", "pdf"], capture_output=True, text=True, timeout=60
     )
     assert completed.returncode == 2, completed
-    lines = [line for line in completed.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, completed.stderr
-    assert lines[0].startswith("error: ") and expected in lines[0]
+    assert completed.stderr.startswith("error: ") and len(completed.stderr.strip().splitlines()) == 1
     assert "Traceback" not in completed.stderr
-
-
-def test_version_and_help_exit_zero() -> None:
     version = subprocess.run([sys.executable, "-m", "interviewer", "--version"], capture_output=True, text=True)
     assert version.returncode == 0 and version.stdout.startswith("interviewer ")
     help_text = subprocess.run([sys.executable, "-m", "interviewer", "--help"], capture_output=True, text=True)
     assert help_text.returncode == 0
     for command in ("practice", "bank", "grade", "eval", "llm", "history", "report", "progress"):
         assert command in help_text.stdout
+
+
+def test_a_command_group_without_a_command_shows_its_help_and_exits_2() -> None:
+    run = run_cli("bank")
+    assert run.exit_code == 2 and "validate" in run.stdout and "error:" not in run.stderr

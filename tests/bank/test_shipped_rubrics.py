@@ -135,7 +135,7 @@ def test_questions_and_reference_answers_are_the_seed_cleaned(bank: Bank) -> Non
     assert "hₜ₋₁" in bank.get("6.2").reference_answer
 
 
-@pytest.mark.real_model
+@pytest.mark.model
 def test_each_alternative_is_nearest_its_own_key_point(bank: Bank, embedder) -> None:
     """With the real model, an alternative phrasing must not read as a different key point of the question."""
     texts = sorted({text for q in bank.questions for kp in q.key_points for text in (kp.text, *kp.alternatives)})

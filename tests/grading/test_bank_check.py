@@ -10,7 +10,7 @@ from interviewer.grading.embedding_grader import EmbeddingGrader
 from interviewer.grading.judge import load_judge
 
 
-@pytest.mark.real_model
+@pytest.mark.model
 def test_every_shipped_bank_passes_its_own_check(embedder) -> None:
     bank = resolve_bank(None)
     judged = EmbeddingGrader(embedder, bank=bank, judge=load_judge(embedder))
@@ -24,7 +24,7 @@ def test_every_shipped_bank_passes_its_own_check(embedder) -> None:
     assert not any("off_topic" in check.flags for check in report.questions)
 
 
-@pytest.mark.real_model
+@pytest.mark.model
 def test_a_reference_that_misses_its_key_points_fails(embedder) -> None:
     bank = resolve_bank("deep-learning")
     first = bank.questions[0]

@@ -67,7 +67,7 @@ def test_selection_spreads_topics_and_goes_easy_to_hard() -> None:
     assert len(select_for_job(pool, 5)) == 5
 
 
-@pytest.mark.real_model
+@pytest.mark.model
 @pytest.mark.parametrize(
     ("posting", "on_subject"),
     [
