@@ -54,8 +54,13 @@ def generated_rows(rows: list[dict], bank) -> list[dict]:
         if others:
             other = others[sum(map(ord, question_id)) % len(others)]  # deterministic, spread over the bank
             generated.append(
-                {"question_id": question_id, "kind": "other_question", "answer": other.reference_answer,
-                 "strict_grade": 0, "answered": other.id}
+                {
+                    "question_id": question_id,
+                    "kind": "other_question",
+                    "answer": other.reference_answer,
+                    "strict_grade": 0,
+                    "answered": other.id,
+                }
             )
     return generated
 
@@ -125,8 +130,14 @@ def main() -> None:
     report = evaluate(rows, results)
     if args.details:
         for row, result in zip(rows, results, strict=True):
-            marks = "".join({"covered": "✓", "partial": "~", "missed": "✗", "contradicted": "!"}[v.verdict] for v in result.key_points)
-            print(f"{row['question_id']:>5} {row['kind']:<13} {result.score:5.2f} {marks:<9} {'SIGNAL' if has_signal(result) else ''}")
+            marks = "".join(
+                {"covered": "✓", "partial": "~", "missed": "✗", "contradicted": "!"}[v.verdict]
+                for v in result.key_points
+            )
+            print(
+                f"{row['question_id']:>5} {row['kind']:<13} {result.score:5.2f} {marks:<9} "
+                f"{'SIGNAL' if has_signal(result) else ''}"
+            )
     if args.json:
         print(json.dumps(report, indent=2))
         return

@@ -17,15 +17,15 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from mohler import dataset_path  # noqa: E402
+from mohler import dataset_path
 
-from interviewer.grading.base import Embedder  # noqa: E402
-from interviewer.grading.batch import BATCH_SIZE, parse_file  # noqa: E402
-from interviewer.grading.embedding import load_embedder  # noqa: E402
-from interviewer.grading.embedding_grader import EmbeddingGrader  # noqa: E402
-from interviewer.grading.evaluation import evaluate  # noqa: E402
-from interviewer.grading.scoring import ScoringOptions, demote_question_words  # noqa: E402
-from interviewer.grading.text import content_stems  # noqa: E402
+from interviewer.grading.base import Embedder
+from interviewer.grading.batch import BATCH_SIZE, parse_file
+from interviewer.grading.embedding import load_embedder
+from interviewer.grading.embedding_grader import EmbeddingGrader
+from interviewer.grading.evaluation import evaluate
+from interviewer.grading.scoring import ScoringOptions, demote_question_words
+from interviewer.grading.text import content_stems
 
 
 class MemoEmbedder(Embedder):
@@ -60,9 +60,15 @@ class MemoEmbedder(Embedder):
 SIGNAL = {"guards": False, "sibling_floors": False, "reference_cap": False, "verdict_credit": False}
 BEFORE = {"reference_cap": False, "verdict_credit": False}
 VARIANTS: list[tuple[str, ScoringOptions]] = [
-    ("key points, span view only (max over spans)", ScoringOptions(**SIGNAL, token_view=False, demote_question=False, reference_weight=0.0)),
+    (
+        "key points, span view only (max over spans)",
+        ScoringOptions(**SIGNAL, token_view=False, demote_question=False, reference_weight=0.0),
+    ),
     ("+ question demoting", ScoringOptions(**SIGNAL, token_view=False, reference_weight=0.0)),
-    ("key points, token view only (alignment recall), demoted", ScoringOptions(**SIGNAL, span_view=False, reference_weight=0.0)),
+    (
+        "key points, token view only (alignment recall), demoted",
+        ScoringOptions(**SIGNAL, span_view=False, reference_weight=0.0),
+    ),
     ("key points, span + token views, demoted", ScoringOptions(**SIGNAL, reference_weight=0.0)),
     ("whole-answer similarity to reference only, demoted", ScoringOptions(**SIGNAL, reference_weight=1.0)),
     ("coverage 0.8 + reference 0.2, global floor only, no guards", ScoringOptions(**SIGNAL)),
@@ -70,7 +76,10 @@ VARIANTS: list[tuple[str, ScoringOptions]] = [
     ("+ guards (the grader shipped before verdict credit and the reference cap)", ScoringOptions(**BEFORE)),
     ("+ verdict credit (missed 0–¼, partial ¼–¾, covered ¾–1)", ScoringOptions(reference_cap=False)),
     ("reference cap without verdict credit", ScoringOptions(verdict_credit=False)),
-    ("**shipped: verdict credit 0.8 + reference 0.2 capped at the covered-or-partial share, guards on**", ScoringOptions()),
+    (
+        "**shipped: verdict credit 0.8 + reference 0.2 capped at the covered-or-partial share, guards on**",
+        ScoringOptions(),
+    ),
 ]
 
 
@@ -87,21 +96,39 @@ def main() -> None:
     references = embedder.embed_persistent([row.question.reference_answer for row in rows])
     answers = embedder.embed_batch([row.answer for row in rows])
     raw_cosine = np.sum(references * answers, axis=1)
-    table.append(("raw cosine(reference, answer) (published baseline 0.494)", evaluate(raw_cosine, human, maxima, question_ids, "cosine")))
+    table.append(
+        (
+            "raw cosine(reference, answer) (published baseline 0.494)",
+            evaluate(raw_cosine, human, maxima, question_ids, "cosine"),
+        )
+    )
     lexical = []
     for row in rows:
         question_stems = set(content_stems(row.question.question))
         reference_stems = set(content_stems(row.question.reference_answer)) - question_stems
         answer_stems = set(content_stems(row.answer))
         lexical.append(len(reference_stems & answer_stems) / max(1, len(reference_stems)))
-    table.append(("content-word recall of the reference, question words demoted", evaluate(lexical, human, maxima, question_ids, "lexical")))
+    table.append(
+        (
+            "content-word recall of the reference, question words demoted",
+            evaluate(lexical, human, maxima, question_ids, "lexical"),
+        )
+    )
     demoted_pairs = embedder.embed_batch(
         [demote_question_words(row.answer, frozenset(content_stems(row.question.question))) for row in rows]
     )
     demoted_refs = embedder.embed_persistent(
-        [demote_question_words(row.question.reference_answer, frozenset(content_stems(row.question.question))) for row in rows]
+        [
+            demote_question_words(row.question.reference_answer, frozenset(content_stems(row.question.question)))
+            for row in rows
+        ]
     )
-    table.append(("cosine(reference, answer), question words demoted", evaluate(np.sum(demoted_refs * demoted_pairs, axis=1), human, maxima, question_ids, "cosine")))
+    table.append(
+        (
+            "cosine(reference, answer), question words demoted",
+            evaluate(np.sum(demoted_refs * demoted_pairs, axis=1), human, maxima, question_ids, "cosine"),
+        )
+    )
 
     for label, options in VARIANTS:
         grader = EmbeddingGrader(embedder, options=options)
@@ -153,7 +180,9 @@ def sensitivity_rows(embedder, rows, human, maxima, question_ids) -> list[str]:
             [
                 result.score
                 for start in range(0, len(rows), BATCH_SIZE)
-                for result in grader.grade_batch([(row.question, row.answer) for row in rows[start : start + BATCH_SIZE]])
+                for result in grader.grade_batch(
+                    [(row.question, row.answer) for row in rows[start : start + BATCH_SIZE]]
+                )
             ]
         )
         human_array = np.array(human)

@@ -24,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from mohler import dataset_path  # noqa: E402
+from mohler import dataset_path
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -44,7 +44,7 @@ def single_answer_cases(bank) -> list[tuple[object, str]]:
     return cases
 
 
-def warm_latencies(grader, cases: list, runs: int) -> list[float]:  # noqa: ANN001 - any grader
+def warm_latencies(grader, cases: list, runs: int) -> list[float]:
     """Milliseconds per single-answer grading, after ten warm-up gradings."""
     for question, answer in cases[:10]:
         grader.grade(question, answer)
@@ -139,21 +139,33 @@ def main() -> None:
         ("prepare shipped bank (embed key points, references)", f"{prepare_seconds * 1000:.0f} ms", ""),
         ("single answer, warm, p50", f"{p50:.1f} ms", "<= 30 ms"),
         ("single answer, warm, p95", f"{percentile(latencies, 0.95):.1f} ms", ""),
-        ("single answer with the key-point judge, warm, p50", f"{statistics.median(judged_latencies):.1f} ms", "<= 60 ms"),
+        (
+            "single answer with the key-point judge, warm, p50",
+            f"{statistics.median(judged_latencies):.1f} ms",
+            "<= 60 ms",
+        ),
         ("single answer with the key-point judge, warm, p95", f"{percentile(judged_latencies, 0.95):.1f} ms", ""),
         (
             f"batch with the judge, {len(answer_items)} answer-set rows (bank questions)",
             f"{len(answer_items) / judged_batch_seconds:.1f} rows/s ({judged_batch_seconds:.1f} s)",
             ">= 150 rows/s",
         ),
-        (f"batch grading, {len(rows)} rows (no rubric: no judge)", f"{grader_rate:.1f} rows/s ({batch_seconds:.1f} s)", ">= 150 rows/s"),
+        (
+            f"batch grading, {len(rows)} rows (no rubric: no judge)",
+            f"{grader_rate:.1f} rows/s ({batch_seconds:.1f} s)",
+            ">= 150 rows/s",
+        ),
         (f"naive baseline, {len(naive_rows)} rows", f"{naive_rate:.1f} rows/s ({naive_seconds:.1f} s)", ""),
         ("batch speed-up over naive", f"{grader_rate / naive_rate:.1f}x", ">= 3x"),
     ]
     if naive_bf16_seconds is not None:
         naive_bf16_rate = len(naive_rows) / naive_bf16_seconds
         table += [
-            ("naive baseline under the same bf16 autocast", f"{naive_bf16_rate:.1f} rows/s ({naive_bf16_seconds:.1f} s)", ""),
+            (
+                "naive baseline under the same bf16 autocast",
+                f"{naive_bf16_rate:.1f} rows/s ({naive_bf16_seconds:.1f} s)",
+                "",
+            ),
             ("batch speed-up over that", f"{grader_rate / naive_bf16_rate:.1f}x", ""),
         ]
     table += [

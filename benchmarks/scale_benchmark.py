@@ -100,7 +100,16 @@ def child(engine_name: str, workers: int, batch_size: int, source: Path, output:
 def run_configuration(engine: str, workers: int, args: argparse.Namespace, source: Path, folder: Path) -> dict:
     output = folder / f"out-{engine}-{workers}.jsonl"
     load_before = os.getloadavg()[0]
-    command = [sys.executable, __file__, "--child", engine, str(workers), str(args.batch_size), str(source), str(output)]
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        engine,
+        str(workers),
+        str(args.batch_size),
+        str(source),
+        str(output),
+    ]
     completed = subprocess.run(command, capture_output=True, text=True, env=os.environ.copy())
     if completed.returncode != 0:
         raise SystemExit(f"{engine} x{workers} failed:\n{completed.stderr[-3000:]}")
@@ -140,8 +149,10 @@ def main() -> None:
         print(json.dumps({"rows": args.rows, "input": described, "cpus": os.cpu_count(), "results": results}, indent=2))
         return
     print(f"{args.rows:,} rows from {described}; {os.cpu_count()} CPUs; batch size {args.batch_size}\n")
-    print("| engine | rows/s, steady | rows/s, with start-up | wall | driver peak RSS | peak RSS per worker "
-          "| same output | load avg (before → after) |")
+    print(
+        "| engine | rows/s, steady | rows/s, with start-up | wall | driver peak RSS | peak RSS per worker "
+        "| same output | load avg (before → after) |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for result in results:
         name = "single process" if result["engine"] == "local" else f"Ray, {result['workers']} worker(s)"

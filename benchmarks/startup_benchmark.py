@@ -113,7 +113,8 @@ async def auto_pilot(pilot):
     print(time.time() - float(os.environ["STARTED_AT"]), flush=True)
     app.exit()
 
-create_app(options=PracticeOptions(questions=3, offline=True, skip_start=True)).run(headless=True, auto_pilot=auto_pilot, size=(100, 30))
+app = create_app(options=PracticeOptions(questions=3, offline=True, skip_start=True))
+app.run(headless=True, auto_pilot=auto_pilot, size=(100, 30))
 """
 
 
@@ -177,17 +178,20 @@ def main() -> int:
         if first:
             s = result["first_question_s"]
             print(
-                f"  first question on screen: median {s['median']:.2f} s (min {s['min']:.2f}, max {s['max']:.2f}); target <= {TARGET_SECONDS:.1f} s"
+                f"  first question on screen: median {s['median']:.2f} s (min {s['min']:.2f}, "
+                f"max {s['max']:.2f}); target <= {TARGET_SECONDS:.1f} s"
             )
         if loaded:
             s = result["model_loaded_s"]
             print(
-                f"  embedding model loaded:   median {s['median']:.2f} s (min {s['min']:.2f}, max {s['max']:.2f}), in the background"
+                f"  embedding model loaded:   median {s['median']:.2f} s (min {s['min']:.2f}, "
+                f"max {s['max']:.2f}), in the background"
             )
         if echoes:
             e = result["echo_while_loading_s"]
             print(
-                f"  keystroke echo while the model loads: p50 {e['p50'] * 1000:.0f} ms, p95 {e['p95'] * 1000:.0f} ms, max {e['max'] * 1000:.0f} ms ({e['keys']} keys)"
+                f"  keystroke echo while the model loads: p50 {e['p50'] * 1000:.0f} ms, "
+                f"p95 {e['p95'] * 1000:.0f} ms, max {e['max'] * 1000:.0f} ms ({e['keys']} keys)"
             )
         if result["failed_runs"]:
             print(f"  {result['failed_runs']} run(s) never showed the first question within {TIMEOUT_SECONDS:.0f} s")

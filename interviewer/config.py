@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from pathlib import Path
+
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,

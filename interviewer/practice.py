@@ -245,7 +245,9 @@ def weak_topics(store: SessionStore, bank: Bank) -> list[str]:
         elif answer.grade is not None:
             scores.setdefault(answer.topic, []).append(answer.grade.score)
     topics = bank.topics()
-    mean = {topic: sum(scores[topic]) / len(scores[topic]) if scores.get(topic) else UNSEEN_TOPIC_SCORE for topic in topics}
+    mean = {
+        topic: sum(scores[topic]) / len(scores[topic]) if scores.get(topic) else UNSEEN_TOPIC_SCORE for topic in topics
+    }
     return sorted(topics, key=lambda topic: mean[topic])
 
 
@@ -396,7 +398,9 @@ class PracticeSession:
         return cls(store, bank, record, clock=clock)
 
     @classmethod
-    def resume(cls, store: SessionStore, bank: Bank, record: SessionRecord, *, clock: Clock = utc_now) -> PracticeSession:
+    def resume(
+        cls, store: SessionStore, bank: Bank, record: SessionRecord, *, clock: Clock = utc_now
+    ) -> PracticeSession:
         """Continue a stored session (its answers and grades stay as they are)."""
         return cls(store, bank, record, clock=clock)
 

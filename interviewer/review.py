@@ -1,10 +1,10 @@
 """Spaced review of weak key points with FSRS (the `fsrs` package): a pure scheduler.
 
-Every key point a candidate misses or covers only partly gets an FSRS card keyed by
-(bank, question id, key point id), the bank being the question's own (not a selection such as `all`). Each later graded attempt rates the card from its verdict
-(missed or contradicted → Again, partial → Hard, covered → Good, or Hard when a hint was shown), and
-FSRS decides when it is due again. A skipped question rates every key point as missed. Key points
-always covered never get a card.
+Every key point a candidate misses or covers only partly gets an FSRS card keyed by (bank, question
+id, key point id), the bank being the question's own (not a selection such as `all`). Each later
+graded attempt rates the card from its verdict (missed or contradicted → Again, partial → Hard,
+covered → Good, or Hard when a hint was shown), and FSRS decides when it is due again. A skipped
+question rates every key point as missed. Key points always covered never get a card.
 
 Nothing here reads or writes the store: `PracticeSession` asks which question an answer rates
 (`review_target`), hands the stored cards to `rated_cards` and saves what comes back, and lists due
@@ -24,7 +24,12 @@ from interviewer.bank.models import Bank, Question
 from interviewer.grading.result import FlagCode, FollowUp, GradeResult, KeyPointVerdict, Provenance
 from interviewer.store.records import ReviewCardRecord
 
-RATING_BY_VERDICT = {"contradicted": Rating.Again, "missed": Rating.Again, "partial": Rating.Hard, "covered": Rating.Good}
+RATING_BY_VERDICT = {
+    "contradicted": Rating.Again,
+    "missed": Rating.Again,
+    "partial": Rating.Hard,
+    "covered": Rating.Good,
+}
 
 # One short (re)learning step: a missed or partial key point is due again a minute later (the next
 # review session asks it), and once it is covered it graduates to intervals of days, instead of FSRS's
@@ -164,4 +169,6 @@ def due_question_ids(cards: Iterable[ReviewCardRecord], now: datetime, *, bank: 
             continue
         earliest_due[card.question_id] = min(card.due, earliest_due.get(card.question_id, card.due))
         due_counts[card.question_id] = due_counts.get(card.question_id, 0) + 1
-    return sorted(earliest_due, key=lambda question_id: (earliest_due[question_id], -due_counts[question_id], question_id))
+    return sorted(
+        earliest_due, key=lambda question_id: (earliest_due[question_id], -due_counts[question_id], question_id)
+    )

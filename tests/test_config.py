@@ -24,8 +24,7 @@ def test_defaults_are_offline_embedding(isolated_environment: Path) -> None:
 def test_config_file_then_env_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = tmp_path / "config.toml"
     config.write_text(
-        '[llm]\nbase_url = "http://127.0.0.1:9/v1"\nmodel = "qwen"\napi_key = "sk-file"\n'
-        "[interview]\nquestions = 7\n",
+        '[llm]\nbase_url = "http://127.0.0.1:9/v1"\nmodel = "qwen"\napi_key = "sk-file"\n[interview]\nquestions = 7\n',
         encoding="utf-8",
     )
     monkeypatch.setenv("INTERVIEWER_CONFIG", str(config))
@@ -51,19 +50,19 @@ def test_bad_config_file_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Mo
     config = tmp_path / "config.toml"
     config.write_text("[llm\nmodel = 1\n", encoding="utf-8")
     monkeypatch.setenv("INTERVIEWER_CONFIG", str(config))
-    with pytest.raises(ConfigError, match="config.toml: not valid TOML"):
+    with pytest.raises(ConfigError, match=r"config\.toml: not valid TOML"):
         load_settings()
 
 
 def test_missing_explicit_config_file_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INTERVIEWER_CONFIG", str(tmp_path / "typo.toml"))
-    with pytest.raises(ConfigError, match="typo.toml: config file named by INTERVIEWER_CONFIG does not exist"):
+    with pytest.raises(ConfigError, match=r"typo\.toml: config file named by INTERVIEWER_CONFIG does not exist"):
         load_settings()
 
 
 def test_bad_value_names_the_field(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INTERVIEWER_LLM__TIMEOUT", "-3")
-    with pytest.raises(ConfigError, match="llm.timeout"):
+    with pytest.raises(ConfigError, match=r"llm\.timeout"):
         load_settings()
     monkeypatch.delenv("INTERVIEWER_LLM__TIMEOUT")
     monkeypatch.setenv("INTERVIEWER_INTERVIEW__BANK", "/no/such/bank")

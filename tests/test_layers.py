@@ -74,9 +74,9 @@ def layer_of(module: str) -> int:
     best: tuple[int, int] | None = None
     for index, (_, prefixes) in enumerate(LAYERS):
         for prefix in prefixes:
-            if module == prefix or module.startswith(prefix + "."):
-                if best is None or len(prefix) > best[1]:
-                    best = (index, len(prefix))
+            matches = module == prefix or module.startswith(prefix + ".")
+            if matches and (best is None or len(prefix) > best[1]):
+                best = (index, len(prefix))
     assert best is not None, f"{module} is in no layer: add it to LAYERS and docs/architecture.md"
     return best[0]
 
@@ -98,7 +98,9 @@ def test_no_module_imports_a_higher_layer() -> None:
 
 
 def test_the_store_imports_no_domain_scheduling_and_the_domain_no_textual() -> None:
-    store_imports = {target for module, targets in GRAPH.items() if module.startswith("interviewer.store") for target in targets}
+    store_imports = {
+        target for module, targets in GRAPH.items() if module.startswith("interviewer.store") for target in targets
+    }
     assert not [target for target in store_imports if target.startswith(("interviewer.review", "interviewer.practice"))]
     assert "interviewer.reports.progress" in MODULES and "interviewer.review" in GRAPH["interviewer.practice"]
     below_the_tui = [module for module in MODULES if layer_of(module) > layer_of("interviewer.tui")]

@@ -24,41 +24,118 @@ REWRITE_WEIGHT = 0.5
 MAX_CONTRADICTIONS_PER_KEY_POINT = 3
 
 _NEGATION_REMOVALS = (
-    (r"\bis not\b", "is"), (r"\bare not\b", "are"), (r"\bwas not\b", "was"), (r"\bwere not\b", "were"),
-    (r"\bdoes not\b", "does"), (r"\bdo not\b", "do"), (r"\bdid not\b", "did"), (r"\bcannot\b", "can"),
-    (r"\bcan not\b", "can"), (r"\bwill not\b", "will"), (r"\bshould not\b", "should"), (r"\bisn't\b", "is"),
-    (r"\baren't\b", "are"), (r"\bdoesn't\b", "does"), (r"\bdon't\b", "do"), (r"\bcan't\b", "can"),
-    (r"\bwon't\b", "will"), (r"\bnever\b", "always"), (r"\bno longer\b", "still"),
+    (r"\bis not\b", "is"),
+    (r"\bare not\b", "are"),
+    (r"\bwas not\b", "was"),
+    (r"\bwere not\b", "were"),
+    (r"\bdoes not\b", "does"),
+    (r"\bdo not\b", "do"),
+    (r"\bdid not\b", "did"),
+    (r"\bcannot\b", "can"),
+    (r"\bcan not\b", "can"),
+    (r"\bwill not\b", "will"),
+    (r"\bshould not\b", "should"),
+    (r"\bisn't\b", "is"),
+    (r"\baren't\b", "are"),
+    (r"\bdoesn't\b", "does"),
+    (r"\bdon't\b", "do"),
+    (r"\bcan't\b", "can"),
+    (r"\bwon't\b", "will"),
+    (r"\bnever\b", "always"),
+    (r"\bno longer\b", "still"),
 )
 _NEGATION_INSERTS = (
-    (r"\bis\b", "is not"), (r"\bare\b", "are not"), (r"\bcan\b", "cannot"), (r"\bwill\b", "will not"),
-    (r"\bshould\b", "should not"), (r"\bdoes\b", "does not"), (r"\bwas\b", "was not"), (r"\bwere\b", "were not"),
-    (r"\balways\b", "never"), (r"\bmust\b", "need not"),
+    (r"\bis\b", "is not"),
+    (r"\bare\b", "are not"),
+    (r"\bcan\b", "cannot"),
+    (r"\bwill\b", "will not"),
+    (r"\bshould\b", "should not"),
+    (r"\bdoes\b", "does not"),
+    (r"\bwas\b", "was not"),
+    (r"\bwere\b", "were not"),
+    (r"\balways\b", "never"),
+    (r"\bmust\b", "need not"),
 )
 ANTONYMS = (
-    ("increase", "decrease"), ("increases", "decreases"), ("increasing", "decreasing"), ("increased", "decreased"),
-    ("higher", "lower"), ("high", "low"), ("more", "fewer"), ("larger", "smaller"), ("large", "small"),
-    ("bigger", "smaller"), ("faster", "slower"), ("fast", "slow"), ("before", "after"), ("above", "below"),
-    ("maximum", "minimum"), ("maximize", "minimize"), ("maximizes", "minimizes"), ("maximises", "minimises"),
-    ("positive", "negative"), ("linear", "non-linear"), ("convex", "non-convex"), ("always", "never"),
-    ("first", "last"), ("earlier", "later"), ("overfitting", "underfitting"),
-    ("overfit", "underfit"), ("forward", "backward"), ("supervised", "unsupervised"),
-    ("independent", "dependent"), ("sparse", "dense"), ("shallow", "deep"), ("wider", "narrower"),
-    ("stable", "unstable"), ("parallel", "sequential"), ("cheap", "expensive"), ("cheaper", "costlier"),
-    ("shrinks", "grows"), ("shrink", "grow"), ("vanish", "explode"), ("vanishing", "exploding"),
-    ("l1", "l2"), ("correct", "incorrect"), ("same", "different"), ("rarely", "often"),
-    ("reduces", "raises"), ("reduce", "raise"), ("improves", "hurts"), ("helps", "hurts"), ("less", "more"),
-    ("add", "remove"), ("adds", "removes"), ("fixed", "learned"), ("global", "local"), ("upper", "lower"),
-    ("lossless", "lossy"), ("synchronous", "asynchronous"), ("odd", "even"), ("inner", "outer"),
+    ("increase", "decrease"),
+    ("increases", "decreases"),
+    ("increasing", "decreasing"),
+    ("increased", "decreased"),
+    ("higher", "lower"),
+    ("high", "low"),
+    ("more", "fewer"),
+    ("larger", "smaller"),
+    ("large", "small"),
+    ("bigger", "smaller"),
+    ("faster", "slower"),
+    ("fast", "slow"),
+    ("before", "after"),
+    ("above", "below"),
+    ("maximum", "minimum"),
+    ("maximize", "minimize"),
+    ("maximizes", "minimizes"),
+    ("maximises", "minimises"),
+    ("positive", "negative"),
+    ("linear", "non-linear"),
+    ("convex", "non-convex"),
+    ("always", "never"),
+    ("first", "last"),
+    ("earlier", "later"),
+    ("overfitting", "underfitting"),
+    ("overfit", "underfit"),
+    ("forward", "backward"),
+    ("supervised", "unsupervised"),
+    ("independent", "dependent"),
+    ("sparse", "dense"),
+    ("shallow", "deep"),
+    ("wider", "narrower"),
+    ("stable", "unstable"),
+    ("parallel", "sequential"),
+    ("cheap", "expensive"),
+    ("cheaper", "costlier"),
+    ("shrinks", "grows"),
+    ("shrink", "grow"),
+    ("vanish", "explode"),
+    ("vanishing", "exploding"),
+    ("l1", "l2"),
+    ("correct", "incorrect"),
+    ("same", "different"),
+    ("rarely", "often"),
+    ("reduces", "raises"),
+    ("reduce", "raise"),
+    ("improves", "hurts"),
+    ("helps", "hurts"),
+    ("less", "more"),
+    ("add", "remove"),
+    ("adds", "removes"),
+    ("fixed", "learned"),
+    ("global", "local"),
+    ("upper", "lower"),
+    ("lossless", "lossy"),
+    ("synchronous", "asynchronous"),
+    ("odd", "even"),
+    ("inner", "outer"),
 )
 ROLES = frozenset(
     {
         frozenset(pair)
         for pair in (
-            ("training", "test"), ("train", "test"), ("bias", "variance"), ("precision", "recall"), ("input", "output"),
-            ("inputs", "outputs"), ("encoder", "decoder"), ("rows", "columns"), ("minority", "majority"),
-            ("false positives", "false negatives"), ("numerator", "denominator"), ("query", "key"),
-            ("generator", "discriminator"), ("parent", "child"), ("client", "server"), ("sender", "receiver"),
+            ("training", "test"),
+            ("train", "test"),
+            ("bias", "variance"),
+            ("precision", "recall"),
+            ("input", "output"),
+            ("inputs", "outputs"),
+            ("encoder", "decoder"),
+            ("rows", "columns"),
+            ("minority", "majority"),
+            ("false positives", "false negatives"),
+            ("numerator", "denominator"),
+            ("query", "key"),
+            ("generator", "discriminator"),
+            ("parent", "child"),
+            ("client", "server"),
+            ("sender", "receiver"),
         )
     }
 )
@@ -68,7 +145,9 @@ _SWAP = {}
 for _left, _right in ANTONYMS:
     _SWAP.setdefault(_left, _right)
     _SWAP.setdefault(_right, _left)
-_SWAP_PATTERN = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _SWAP), key=len, reverse=True)) + r")\b", re.IGNORECASE)
+_SWAP_PATTERN = re.compile(
+    r"\b(" + "|".join(sorted(map(re.escape, _SWAP), key=len, reverse=True)) + r")\b", re.IGNORECASE
+)
 _CONJOINED = re.compile(r"\b(\w+)(?:\s+(?:and|or|vs\.?|versus|&)\s+|\s*[-/]\s*)(\w+)\b", re.IGNORECASE)
 
 
@@ -84,10 +163,22 @@ def flip_negation(text: str) -> str | None:
     """The statement with its first negation removed, or a negation added to its first auxiliary verb."""
     for pattern, replacement in _NEGATION_REMOVALS:
         if re.search(pattern, text, flags=re.IGNORECASE):
-            return re.sub(pattern, lambda match: _match_case(match.group(0), replacement), text, count=1, flags=re.IGNORECASE)
+            return re.sub(
+                pattern,
+                lambda match, replacement=replacement: _match_case(match.group(0), replacement),
+                text,
+                count=1,
+                flags=re.IGNORECASE,
+            )
     for pattern, replacement in _NEGATION_INSERTS:
         if re.search(pattern, text, flags=re.IGNORECASE):
-            return re.sub(pattern, lambda match: _match_case(match.group(0), replacement), text, count=1, flags=re.IGNORECASE)
+            return re.sub(
+                pattern,
+                lambda match, replacement=replacement: _match_case(match.group(0), replacement),
+                text,
+                count=1,
+                flags=re.IGNORECASE,
+            )
     return None
 
 

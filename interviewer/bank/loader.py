@@ -60,7 +60,7 @@ def parse_rubric_document(path: Path, text: str) -> Any:
         except tomllib.TOMLDecodeError as exc:
             return _raise(BankError(path, f"invalid TOML: {exc}"))
     try:
-        return yaml.load(text, Loader=YAML_LOADER)  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=YAML_LOADER)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         problem = " ".join(part for part in (exc.context, exc.problem) if part)
@@ -143,7 +143,11 @@ def load_bank_paths(roots: Sequence[Path], *, name: str | None = None) -> Bank:
             bank_names.append(bank_name)
         for rubric_question in rubric.questions:
             if rubric_question.id in seen:
-                where = "earlier in this file" if seen[rubric_question.id] == file_path else f"also in {seen[rubric_question.id]}"
+                where = (
+                    "earlier in this file"
+                    if seen[rubric_question.id] == file_path
+                    else f"also in {seen[rubric_question.id]}"
+                )
                 raise BankError(file_path, f"duplicate question id {rubric_question.id!r} ({where})")
             seen[rubric_question.id] = file_path
             questions.append(
@@ -159,4 +163,6 @@ def load_bank_paths(roots: Sequence[Path], *, name: str | None = None) -> Bank:
     try:
         return Bank(name=name or "+".join(bank_names), questions=questions)
     except ValidationError as exc:
-        raise BankError(where, "; ".join(error["msg"].removeprefix("Value error, ") for error in exc.errors())) from None
+        raise BankError(
+            where, "; ".join(error["msg"].removeprefix("Value error, ") for error in exc.errors())
+        ) from None

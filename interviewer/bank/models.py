@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from interviewer.names import Difficulty
+
 QUESTION_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 KEY_POINT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 NonEmptyText = Annotated[str, Field(min_length=1)]
@@ -160,7 +161,8 @@ class Question(QuestionBody):
         default="key_points",
         description=(
             "key_points: graded against its written key points; reference: against key points cut from its "
-            "reference answer (no rubric; the key-point judge does not read them); experience: on structure and specifics."
+            "reference answer (no rubric; the key-point judge does not read them); experience: on structure and "
+            "specifics."
         ),
     )
     parent_id: str | None = Field(default=None, description="For a follow-up: the id of the question it follows.")

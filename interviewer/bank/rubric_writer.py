@@ -37,8 +37,16 @@ _RubricDumper.add_representer(_FlowList, _represent_flow_list)
 
 
 QUESTION_KEY_ORDER = (
-    "id", "difficulty", "tags", "question", "reference_answer", "key_points", "misconceptions", "follow_ups",
-    "related", "sources",
+    "id",
+    "difficulty",
+    "tags",
+    "question",
+    "reference_answer",
+    "key_points",
+    "misconceptions",
+    "follow_ups",
+    "related",
+    "sources",
 )
 _OPTIONAL_LISTS = ("tags", "misconceptions", "sources")
 

@@ -140,7 +140,9 @@ def grade(
         plan = scan_input(input_file, earlier, runner.rows_per_range)
         kept = sink.keep_earlier(plan.done) if isinstance(sink, GradedFile) else 0
         if isinstance(sink, GradedFile) and sink.discarded_partial:
-            _note(f"note: {sink.partial} held an unfinished earlier run; starting afresh (--resume would go on from it)")
+            _note(
+                f"note: {sink.partial} held an unfinished earlier run; starting afresh (--resume would go on from it)"
+            )
         if resume:
             _note(f"resuming: {kept} row(s) already graded, {plan.todo} line(s) to grade")
         with row_progress(error_console, plan.todo, "grading") as advance:
@@ -233,7 +235,9 @@ def evaluate(
         table.add_row("Pearson r", shown(report.pearson))
         table.add_row("Spearman ρ", shown(report.spearman))
         table.add_row("mean per-question Pearson r", shown(report.mean_question_pearson))
-        table.add_row(f"RMSE (0–{report.human_scale:g}, linear calibration, {report.groups}-group CV)", shown(report.rmse))
+        table.add_row(
+            f"RMSE (0–{report.human_scale:g}, linear calibration, {report.groups}-group CV)", shown(report.rmse)
+        )
         table.add_row("within ±1 point", "n/a" if report.within_one is None else f"{report.within_one:.1%}")
         table.add_row("n", str(report.n))
         if parsed.bad_lines:

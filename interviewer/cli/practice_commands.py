@@ -6,9 +6,8 @@ import asyncio
 import os
 import sys
 import threading
-from typing import TYPE_CHECKING, Annotated, Optional
-
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -25,32 +24,30 @@ def practice(
         typer.Option("--offline", help="Grade with the local embedding model only; never open a network connection."),
     ] = False,
     topic: Annotated[
-        Optional[list[str]], typer.Option("--topic", "-t", help="Topic to practise (repeat for several; default all).")
+        list[str] | None, typer.Option("--topic", "-t", help="Topic to practise (repeat for several; default all).")
     ] = None,
     questions: Annotated[
-        Optional[int], typer.Option("--questions", "-n", min=1, max=100, help="Number of questions.")
+        int | None, typer.Option("--questions", "-n", min=1, max=100, help="Number of questions.")
     ] = None,
     difficulty: Annotated[
-        Optional[Difficulty],
+        Difficulty | None,
         typer.Option("--difficulty", "-d", help="easy, medium or hard (default: any).", show_default=False),
     ] = None,
     grader: Annotated[
-        Optional[GraderName],
+        GraderName | None,
         typer.Option("--grader", "-g", help="embedding, llm or hybrid (default: from config).", show_default=False),
     ] = None,
     review: Annotated[
         bool, typer.Option("--review", help="Ask the questions whose key points are due for review.")
     ] = False,
-    bank: Annotated[Optional[list[str]], typer.Option("--bank", "-b", help=BANK_HELP, show_default=False)] = None,
+    bank: Annotated[list[str] | None, typer.Option("--bank", "-b", help=BANK_HELP, show_default=False)] = None,
     time_limit: Annotated[
-        Optional[int],
+        int | None,
         typer.Option("--time-limit", min=10, help="Time limit per answer in seconds.", show_default=False),
     ] = None,
-    seed: Annotated[
-        Optional[int], typer.Option("--seed", help="Seed for question order (repeatable interviews).")
-    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed for question order (repeatable interviews).")] = None,
     job: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option(
             "--job",
             help="A job description (text file, '-' for stdin): ask the questions most relevant to it.",
@@ -59,15 +56,14 @@ def practice(
     ] = None,
     adaptive: Annotated[
         bool,
-        typer.Option(
-            "--adaptive", help="Harder after a strong answer, easier after a weak one; weak topics first."
-        ),
+        typer.Option("--adaptive", help="Harder after a strong answer, easier after a weak one; weak topics first."),
     ] = False,
 ) -> None:
     """Start a mock interview in the terminal.
 
     With --topic, --questions, --difficulty, --review or --job it goes straight to the first question;
-    otherwise a start screen asks (all shipped banks ticked unless --bank chose some). An unfinished session is offered for resuming.
+    otherwise a start screen asks (all shipped banks ticked unless --bank chose some). An unfinished
+    session is offered for resuming.
     """
     from interviewer.cli.bank_commands import read_job_description
     from interviewer.cli.common import bank_values, fail

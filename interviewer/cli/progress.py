@@ -28,7 +28,7 @@ class RowsPerSecondColumn(ProgressColumn):
 
 def format_duration(seconds: float) -> str:
     """1:02:03 / 4:05 style."""
-    whole = max(0, int(round(seconds)))
+    whole = max(0, round(seconds))
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

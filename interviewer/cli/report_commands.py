@@ -27,7 +27,7 @@ class ReportFormatName(StrEnum):
     json = "json"
 
 
-def _open_store():  # noqa: ANN202 - imported lazily to keep `interviewer --help` fast
+def _open_store():
     from interviewer.store import SessionStore
 
     return SessionStore.open()
@@ -63,7 +63,10 @@ def history(
         console.print("No sessions yet: run [bold]interviewer practice[/] to start one.")
         return
     table = Table(
-        title="Interview sessions, newest first (times in UTC)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
+        title="Interview sessions, newest first (times in UTC)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
     )
     table.add_column("id", justify="right", style="bold")
     table.add_column("date")

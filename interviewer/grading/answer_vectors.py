@@ -47,7 +47,9 @@ def _normalised(vector: np.ndarray) -> np.ndarray:
     return (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
 
 
-def _pooled(tokens_by_sentence, pieces: Sequence[SpanPiece], question_stems: frozenset[str], demote: bool) -> np.ndarray:
+def _pooled(
+    tokens_by_sentence, pieces: Sequence[SpanPiece], question_stems: frozenset[str], demote: bool
+) -> np.ndarray:
     """Mean of the raw token embeddings inside the pieces (whole sentences keep their special tokens)."""
     rows = []
     for sentence_index, start, end in pieces:
@@ -65,7 +67,11 @@ def _pooled(tokens_by_sentence, pieces: Sequence[SpanPiece], question_stems: fro
         if mask.any():
             rows.append(tokens.raw[mask])
     if not rows:  # everything demoted: fall back to the plain pieces
-        return _pooled(tokens_by_sentence, pieces, frozenset(), False) if demote else np.zeros(tokens_by_sentence[0].raw.shape[1], np.float32)
+        return (
+            _pooled(tokens_by_sentence, pieces, frozenset(), False)
+            if demote
+            else np.zeros(tokens_by_sentence[0].raw.shape[1], np.float32)
+        )
     return _normalised(np.concatenate(rows).mean(axis=0))
 
 
@@ -87,19 +93,29 @@ def embed_answers(
     keep each sentence's token states after that layer, for the key-point judge)."""
     if embedder.provides_token_vectors:
         sentence_texts = list(dict.fromkeys(sentence for answer in answers for sentence in answer.sentences))
-        _, token_list = embedder.embed_with_tokens(sentence_texts, hidden_layer=hidden_layer) if sentence_texts else (None, [])
+        _, token_list = (
+            embedder.embed_with_tokens(sentence_texts, hidden_layer=hidden_layer) if sentence_texts else (None, [])
+        )
         by_text = dict(zip(sentence_texts, token_list, strict=True))
         if all(tokens.offsets is not None and tokens.raw is not None for tokens in token_list):
-            return [_pooled_vectors(answer, [by_text[s] for s in answer.sentences], stems) for answer, stems in zip(answers, stems_per_answer, strict=True)]
+            return [
+                _pooled_vectors(answer, [by_text[s] for s in answer.sentences], stems)
+                for answer, stems in zip(answers, stems_per_answer, strict=True)
+            ]
     return _text_vectors(embedder, answers, stems_per_answer)
 
 
 def _pooled_vectors(answer: AnswerText, tokens_by_sentence, question_stems: frozenset[str]) -> AnswerVectors:
     span_vectors = np.stack(
-        [_pooled(tokens_by_sentence, pieces, question_stems, demote=bool(question_stems)) for pieces in answer.span_pieces]
+        [
+            _pooled(tokens_by_sentence, pieces, question_stems, demote=bool(question_stems))
+            for pieces in answer.span_pieces
+        ]
     )
     every_sentence = [(index, 0, len(sentence)) for index, sentence in enumerate(answer.sentences)]
-    content = [tokens.vectors[scoring.content_token_mask(tokens.words, question_stems)] for tokens in tokens_by_sentence]
+    content = [
+        tokens.vectors[scoring.content_token_mask(tokens.words, question_stems)] for tokens in tokens_by_sentence
+    ]
     return AnswerVectors(
         span_vectors=span_vectors,
         content_tokens=np.concatenate(content),
@@ -109,13 +125,17 @@ def _pooled_vectors(answer: AnswerText, tokens_by_sentence, question_stems: froz
     )
 
 
-def _text_vectors(embedder: Embedder, answers: Sequence[AnswerText], stems_per_answer: Sequence[frozenset[str]]) -> list[AnswerVectors]:
+def _text_vectors(
+    embedder: Embedder, answers: Sequence[AnswerText], stems_per_answer: Sequence[frozenset[str]]
+) -> list[AnswerVectors]:
     """Embed the (demoted) span texts themselves: for embedders without token outputs."""
     per_answer = []
     for answer, stems in zip(answers, stems_per_answer, strict=True):
         demoted = [scoring.demote_question_words(span, stems) for span in answer.spans]
         per_answer.append((demoted, scoring.demote_question_words(answer.text, stems), answer.text))
-    texts = list(dict.fromkeys(text for demoted, whole_demoted, whole in per_answer for text in (*demoted, whole_demoted, whole)))
+    texts = list(
+        dict.fromkeys(text for demoted, whole_demoted, whole in per_answer for text in (*demoted, whole_demoted, whole))
+    )
     vectors = dict(zip(texts, embedder.embed_batch(texts), strict=True)) if texts else {}
     return [
         AnswerVectors(

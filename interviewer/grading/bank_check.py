@@ -128,7 +128,11 @@ def _check_wording(checks: list[QuestionCheck], embedder: Embedder) -> None:
     texts: list[str] = []
     for check in checks:
         question = check.question
-        texts += [question.question, *(kp.text for kp in question.key_points), *(m.claim for m in question.misconceptions)]
+        texts += [
+            question.question,
+            *(kp.text for kp in question.key_points),
+            *(m.claim for m in question.misconceptions),
+        ]
     unique = list(dict.fromkeys(texts))
     vectors = dict(zip(unique, _unit(embedder.embed_batch(unique)), strict=True))
     for check in checks:

@@ -98,7 +98,10 @@ def resolve_model(model: str) -> tuple[str, str, bool]:
 @contextlib.contextmanager
 def _quiet_loading(offline: bool) -> Iterator[None]:
     """No hub access for local models and no weight-loading progress bars."""
-    saved = {name: os.environ.get(name) for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_PROGRESS_BARS")}
+    saved = {
+        name: os.environ.get(name)
+        for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_PROGRESS_BARS")
+    }
     os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
     if offline:
         os.environ["HF_HUB_OFFLINE"] = "1"
@@ -454,9 +457,7 @@ class CachedEmbedder(Embedder):
             try:
                 locations.ensure_dir(self._cache_file.parent)
                 connection = sqlite3.connect(self._cache_file, timeout=5, check_same_thread=False)
-                connection.execute(
-                    "CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vector BLOB NOT NULL)"
-                )
+                connection.execute("CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
                 connection.commit()
                 self._connection = connection
             except (OSError, sqlite3.Error) as exc:

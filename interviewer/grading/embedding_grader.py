@@ -14,11 +14,6 @@ import numpy as np
 
 from interviewer.bank.models import Bank, Misconception, Question
 from interviewer.grading import experience, guards, scoring, verdicts
-from interviewer.grading.base import Embedder
-from interviewer.grading.judge import KeyPointJudge, span_states
-from interviewer.grading.verdicts import DEFAULT_RULES, VerdictRules
-from interviewer.grading.follow_ups import closest_related_question, normalise_question_text, rank_follow_ups
-from interviewer.grading.result import Flag, FlagCode, GradeResult, KeyPointVerdict, Provenance
 from interviewer.grading.answer_vectors import (
     AnswerText,
     AnswerVectors,
@@ -26,7 +21,12 @@ from interviewer.grading.answer_vectors import (
     demoted_text_vector,
     embed_answers,
 )
+from interviewer.grading.base import Embedder
+from interviewer.grading.follow_ups import closest_related_question, normalise_question_text, rank_follow_ups
+from interviewer.grading.judge import KeyPointJudge, span_states
+from interviewer.grading.result import Flag, FlagCode, GradeResult, KeyPointVerdict, Provenance
 from interviewer.grading.text import SpanPiece, content_stems, sentences
+from interviewer.grading.verdicts import DEFAULT_RULES, VerdictRules
 
 GRADER_NAME = "embedding"
 CANDIDATE_SPANS = 3
@@ -130,7 +130,9 @@ def _sibling_floors(
         for other, other_key_point in enumerate(owner):
             if other_key_point == key_point:
                 continue
-            span_best[other_key_point] = max(span_best.get(other_key_point, -1.0), float(span_similarities[index, other]))
+            span_best[other_key_point] = max(
+                span_best.get(other_key_point, -1.0), float(span_similarities[index, other])
+            )
             if phrasing_tokens is not None:
                 recall = scoring.token_recall(phrasing_tokens[index], phrasing_tokens[other])
                 token_best[other_key_point] = max(token_best.get(other_key_point, -1.0), recall)
@@ -182,9 +184,7 @@ class EmbeddingGrader:
         """Grade one answer; never raises for bad answers (flags them instead)."""
         return self.grade_batch([(question, answer)], asked=asked)[0]
 
-    def grade_batch(
-        self, items: Sequence[tuple[Question, str]], *, asked: Collection[str] = ()
-    ) -> list[GradeResult]:
+    def grade_batch(self, items: Sequence[tuple[Question, str]], *, asked: Collection[str] = ()) -> list[GradeResult]:
         """Grade many answers, embedding all their spans in one pass."""
         experience = {
             index: self._experience_result(question, answer)
@@ -198,7 +198,7 @@ class EmbeddingGrader:
         prepared = self.prepare([question for question, _ in items])
         parts: list[AnswerText | None] = []
         early_flags: list[list[Flag]] = []
-        for (_, answer), ready in zip(items, prepared, strict=True):
+        for _, answer in items:
             part, flags = self._answer_text(answer)
             parts.append(part)
             early_flags.append(flags)
@@ -213,7 +213,9 @@ class EmbeddingGrader:
             self._embedding_evidence(ready, part, vectors)
             for (part, ready), vectors in zip(gradeable, answer_vectors, strict=True)
         ]
-        judged = iter(self._judge_all(gradeable, answer_vectors, evidence) if self.judge is not None else [None] * len(gradeable))
+        judged = iter(
+            self._judge_all(gradeable, answer_vectors, evidence) if self.judge is not None else [None] * len(gradeable)
+        )
         scored = iter(zip(answer_vectors, evidence, strict=True))
         results = []
         for ready, part, flags in zip(prepared, parts, early_flags, strict=True):
@@ -262,9 +264,14 @@ class EmbeddingGrader:
             token_map = dict(zip(all_phrasings, token_vectors, strict=True))
         pooled = bool(token_map) and all(tokens.offsets is not None for tokens in token_map.values())
         if pooled:  # demote both sides the same way: pool token embeddings without the question's words
-            references = [answer_text(q.reference_answer, sentences(q.reference_answer) or [q.reference_answer]) for _, q in pending]
+            references = [
+                answer_text(q.reference_answer, sentences(q.reference_answer) or [q.reference_answer])
+                for _, q in pending
+            ]
             reference_vectors = embed_answers(self.embedder, references, [stems for stems, *_ in layout])
-        for position, ((key, question), (stems, owner, phrasings, start)) in enumerate(zip(pending, layout, strict=True)):
+        for position, ((key, question), (stems, owner, phrasings, start)) in enumerate(
+            zip(pending, layout, strict=True)
+        ):
             count = len(phrasings)
             kp_count = len(question.key_points)
             phrasing_tokens = None
@@ -323,14 +330,14 @@ class EmbeddingGrader:
         text, removed = guards.split_grader_directed(answer or "")
         if removed:
             quoted = "; ".join(f"“{sentence[:80]}”" for sentence in removed[:2])
-            flags.append(
-                guards.flag(FlagCode.GRADER_DIRECTED, f"text addressed to the grader was ignored: {quoted}")
-            )
+            flags.append(guards.flag(FlagCode.GRADER_DIRECTED, f"text addressed to the grader was ignored: {quoted}"))
         if guards.is_empty(answer or ""):
             flags.append(guards.flag(FlagCode.EMPTY, "the answer is empty or says it has no answer"))
             return None, flags
         if guards.is_empty(text):
-            flags.append(guards.flag(FlagCode.EMPTY, "nothing is left to grade once text aimed at the grader is removed"))
+            flags.append(
+                guards.flag(FlagCode.EMPTY, "nothing is left to grade once text aimed at the grader is removed")
+            )
             return None, flags
         share = guards.gibberish_share(text)
         if share > 0.5:
@@ -339,7 +346,9 @@ class EmbeddingGrader:
         return answer_text(text, sentences(text) or [text.strip()]), flags
 
     # ----- scoring ----------------------------------------------------------------------------
-    def _embedding_evidence(self, ready: PreparedQuestion, part: AnswerText, vectors: AnswerVectors) -> EmbeddingEvidence:
+    def _embedding_evidence(
+        self, ready: PreparedQuestion, part: AnswerText, vectors: AnswerVectors
+    ) -> EmbeddingEvidence:
         """Per key point: the embedding coverage (best over its phrasings), the best span and its similarity."""
         question = ready.question
         phrasing_span = ready.phrasing_vectors @ vectors.span_vectors.T  # (phrasings, spans)
@@ -375,7 +384,9 @@ class EmbeddingGrader:
         assert self.judge is not None
         requests: list[tuple[int, str, int, str, int]] = []  # (answer, kind, index, premise text, span)
         span_cache: dict[tuple[int, int], np.ndarray] = {}
-        for answer_index, ((part, ready), vectors, seen) in enumerate(zip(gradeable, answer_vectors, evidence, strict=True)):
+        for answer_index, ((part, ready), vectors, seen) in enumerate(
+            zip(gradeable, answer_vectors, evidence, strict=True)
+        ):
             if ready.question.grading != "key_points":
                 continue
             sentence_of = clause_sentences(part)
@@ -384,7 +395,9 @@ class EmbeddingGrader:
                 for phrasing_index, owner in enumerate(ready.phrasing_owner):
                     if owner == key_point_index:
                         for span in spans:
-                            requests.append((answer_index, "key_point", phrasing_index, ready.phrasing_texts[phrasing_index], span))
+                            requests.append(
+                                (answer_index, "key_point", phrasing_index, ready.phrasing_texts[phrasing_index], span)
+                            )
             if ready.misconception_vectors is not None and len(ready.misconception_vectors):
                 claim_span = ready.misconception_vectors @ vectors.span_vectors.T
                 key_point_text = {key_point.id: key_point.text for key_point in ready.question.key_points}
@@ -404,10 +417,14 @@ class EmbeddingGrader:
         results: list[AnswerJudgement | None] = [
             AnswerJudgement() if ready.question.grading == "key_points" else None for _, ready in gradeable
         ]
-        for (answer_index, kind, index, _, span), (entailed, contradicted, _) in zip(requests, probabilities, strict=True):
+        for (answer_index, kind, index, _, span), (entailed, contradicted, _) in zip(
+            requests, probabilities, strict=True
+        ):
             readings = results[answer_index]
             assert readings is not None
-            target = {"key_point": readings.key_points, "misconception": readings.misconceptions}.get(kind, readings.corrected)
+            target = {"key_point": readings.key_points, "misconception": readings.misconceptions}.get(
+                kind, readings.corrected
+            )
             target.setdefault(index, []).append((span, float(entailed), float(contradicted)))
         return results
 
@@ -419,7 +436,10 @@ class EmbeddingGrader:
         stated = []
         contradicting: dict[str, tuple[int, float]] = {}
         for claim_index, misconception in enumerate(question.misconceptions):
-            corrected = {span: (entailed, contradicted) for span, entailed, contradicted in judgement.corrected.get(claim_index, [])}
+            corrected = {
+                span: (entailed, contradicted)
+                for span, entailed, contradicted in judgement.corrected.get(claim_index, [])
+            }
             claims = [
                 verdicts.ClaimJudgement(
                     span,
@@ -472,7 +492,9 @@ class EmbeddingGrader:
                 )
             )
         contradicted = {
-            key_point.id for key_point, decision in zip(question.key_points, decisions, strict=True) if decision.verdict == "contradicted"
+            key_point.id
+            for key_point, decision in zip(question.key_points, decisions, strict=True)
+            if decision.verdict == "contradicted"
         }
         return decisions, [item for item in stated if item[0].key_point in contradicted]
 
@@ -499,7 +521,9 @@ class EmbeddingGrader:
                     weight=key_point.weight,
                     verdict=decision.verdict,
                     similarity=round(float(seen.similarity[index]), 4),
-                    evidence=part.spans[decision.span] if decision.span is not None and decision.verdict != "missed" else None,
+                    evidence=part.spans[decision.span]
+                    if decision.span is not None and decision.verdict != "missed"
+                    else None,
                     decided_by="judge",
                     confidence=round(decision.confidence, 4),
                 )
@@ -626,9 +650,7 @@ class EmbeddingGrader:
 
     def _zero_result(self, ready: PreparedQuestion, flags: list[Flag], asked: Collection[str]) -> GradeResult:
         verdicts = [
-            KeyPointVerdict(
-                key_point_id=key_point.id, text=key_point.text, weight=key_point.weight, verdict="missed"
-            )
+            KeyPointVerdict(key_point_id=key_point.id, text=key_point.text, weight=key_point.weight, verdict="missed")
             for key_point in ready.question.key_points
         ]
         return self._result(ready, verdicts, [0.0] * len(verdicts), 0.0, flags, None, asked)
@@ -644,9 +666,7 @@ class EmbeddingGrader:
         asked: Collection[str],
     ) -> GradeResult:
         weak = [index for index, verdict in enumerate(verdicts) if verdict.verdict != "covered"]
-        weak_vector = (
-            ready.key_point_vectors[weak].mean(axis=0) if weak else ready.key_point_vectors.mean(axis=0)
-        )
+        weak_vector = ready.key_point_vectors[weak].mean(axis=0) if weak else ready.key_point_vectors.mean(axis=0)
         related = None
         if self._in_bank(ready.question):
             related = closest_related_question(

@@ -35,7 +35,9 @@ def calibration_group(question_id: str, all_ids: Sequence[str]) -> str:
     return str(question_id).split(".", 1)[0] if len(prefixes) >= 2 else str(question_id)
 
 
-def leave_one_group_out_predictions(predicted: np.ndarray, human: np.ndarray, groups: Sequence[str]) -> np.ndarray | None:
+def leave_one_group_out_predictions(
+    predicted: np.ndarray, human: np.ndarray, groups: Sequence[str]
+) -> np.ndarray | None:
     """Each group's human-scale predictions from a line fit on the other groups (None with < 2 groups)."""
     labels = np.asarray(groups)
     unique = list(dict.fromkeys(labels))

@@ -10,9 +10,7 @@ from interviewer.grading.judge import load_judge
 from interviewer.names import GraderName
 
 
-def build_grader(
-    settings: Settings, name: GraderName | None, *, bank: Bank | None, embedder: Embedder
-) -> Grader:
+def build_grader(settings: Settings, name: GraderName | None, *, bank: Bank | None, embedder: Embedder) -> Grader:
     """The named grader (default: settings.default_grader()); llm and hybrid wrap the embedding grader."""
     chosen = name or settings.default_grader()
     embedding_grader = EmbeddingGrader(embedder, bank=bank, judge=load_judge(embedder))

@@ -100,7 +100,9 @@ def rank_follow_ups(
         for verdict, coverage in zip(verdicts, coverages, strict=True)
         if verdict.verdict != "covered"
     ]
-    weak.sort(key=lambda pair: (pair[0].verdict != "contradicted", -pair[0].weight, pair[0].verdict != "missed", pair[1]))
+    weak.sort(
+        key=lambda pair: (pair[0].verdict != "contradicted", -pair[0].weight, pair[0].verdict != "missed", pair[1])
+    )
     for verdict, _ in weak[:2]:
         key_point = question.key_point(verdict.key_point_id)
         if verdict.verdict == "contradicted" and verdict.evidence:
@@ -164,9 +166,9 @@ def follow_up_question(
     its own (or an LLM follow-up) falls back to the parent's missed and partial key points (all of them
     when no `result` is given, or when nothing was missed).
     """
-    if follow_up.kind == "related_question" and follow_up.question_id and bank is not None:
-        if follow_up.question_id in bank:
-            return bank.get(follow_up.question_id)
+    related = follow_up.question_id if follow_up.kind == "related_question" else None
+    if related and bank is not None and related in bank:
+        return bank.get(related)
     if follow_up.kind == "missed_key_point" and follow_up.key_point_id:
         key_point = parent.key_point(follow_up.key_point_id)
         return _derived(parent, follow_up, [key_point], suffix=key_point.id)
@@ -175,7 +177,9 @@ def follow_up_question(
         own = parent.follow_up_as_question(texts.index(follow_up.text) + 1)
         if own is not None:
             return own
-    weak_ids = {verdict.key_point_id for verdict in result.key_points if verdict.verdict != "covered"} if result else set()
+    weak_ids = (
+        {verdict.key_point_id for verdict in result.key_points if verdict.verdict != "covered"} if result else set()
+    )
     key_points = [key_point for key_point in parent.key_points if key_point.id in weak_ids] or list(parent.key_points)
     index = texts.index(follow_up.text) + 1 if follow_up.text in texts else 0
     return _derived(parent, follow_up, key_points, suffix=f"follow-up-{index}")

@@ -97,9 +97,8 @@ def scan_input(path: Path, earlier: dict[int, str], rows_per_range: int) -> Inpu
             wanted = True
         if wanted and count == 0:
             start, first, skip = offset, number, set()
-        if count:
-            if not wanted:
-                skip.add(number)
+        if count and not wanted:
+            skip.add(number)
         if wanted:
             count += 1
             plan.todo += 1

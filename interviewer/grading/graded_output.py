@@ -99,7 +99,9 @@ class GradedFile:
         try:
             descriptor = os.open(self.partial, os.O_RDWR | os.O_CREAT, 0o666)
         except OSError as exc:
-            raise InterviewerError(f"{self.display}: cannot write in {self.path.parent}: {exc.strerror or exc}") from None
+            raise InterviewerError(
+                f"{self.display}: cannot write in {self.path.parent}: {exc.strerror or exc}"
+            ) from None
         if fcntl is not None:
             try:
                 fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)

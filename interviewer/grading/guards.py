@@ -188,8 +188,8 @@ def negates_claim(evidence: str, claim: str) -> bool:
 
     Cheap and narrow: one clause of the evidence restates the claim (holds half of its content
     words) and has a negation word with a content word of the claim among the NEGATION_SCOPE words
-    after it and another one before it ("the noise does *not* act as a regularizer"). Polarity changed by paraphrase ("stays linear"), pronoun subjects
-    ("it is not cheap") and contrasts between two subjects are not seen.
+    after it and another one before it ("the noise does *not* act as a regularizer"). Polarity changed by
+    paraphrase ("stays linear"), pronoun subjects ("it is not cheap") and contrasts between two subjects are not seen.
     """
     if has_negation(claim):
         return False
@@ -240,8 +240,10 @@ def off_topic_reason(check: OffTopicCheck) -> str | None:
         return None
     margin = OFF_TOPIC_MARGIN if check.coverage < OFF_TOPIC_MAX_COVERAGE else OFF_TOPIC_CLEAR_MARGIN
     if check.best_other_similarity is not None and check.best_other_similarity > check.own_similarity + margin:
-        other = f'question {check.best_other_id} ("{check.best_other_question}")' if check.best_other_question else (
-            f"question {check.best_other_id}"
+        other = (
+            f'question {check.best_other_id} ("{check.best_other_question}")'
+            if check.best_other_question
+            else (f"question {check.best_other_id}")
         )
         return (
             f"this reads as an answer to {other} rather than this one "

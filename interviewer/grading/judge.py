@@ -19,9 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from interviewer.grading.text import SpanPiece
-
 from interviewer.grading.base import Embedder, TokenVectors
+from interviewer.grading.text import SpanPiece
 
 JUDGE_DIR = Path(__file__).resolve().parent / "judge"
 PAIR_BATCH = 32

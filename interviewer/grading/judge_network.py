@@ -270,5 +270,3 @@ def softmax(logits: torch.Tensor) -> np.ndarray:
 def parameter_megabytes(network: JudgeNetwork) -> float:
     """Size of the shipped (float16) weights."""
     return sum(parameter.numel() for parameter in network.parameters()) * 2 / 1e6
-
-

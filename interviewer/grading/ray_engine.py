@@ -38,7 +38,7 @@ def require_ray() -> Any:
     """The ray module with Ray Data, or InterviewerError naming the extra to install."""
     try:
         import ray
-        import ray.data  # noqa: F401
+        import ray.data
     except ImportError:
         raise InterviewerError(INSTALL_HINT) from None
     return ray
@@ -248,4 +248,3 @@ class RayEngine:
                     for line, output, reason in zip(lines, outputs, reasons, strict=True)
                 ]
             )
-

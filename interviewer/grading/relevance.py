@@ -77,9 +77,11 @@ def expand_abbreviations(text: str) -> str:
     """Spell out the acronyms postings use (LLM, RAG, NLP...) next to themselves."""
     return re.sub(
         r"\b[A-Za-z/]+\b",
-        lambda match: f"{match.group(0)} ({ABBREVIATIONS[match.group(0).lower()]})"
-        if match.group(0).lower() in ABBREVIATIONS
-        else match.group(0),
+        lambda match: (
+            f"{match.group(0)} ({ABBREVIATIONS[match.group(0).lower()]})"
+            if match.group(0).lower() in ABBREVIATIONS
+            else match.group(0)
+        ),
         text,
     )
 

@@ -38,7 +38,12 @@ PARTIAL_AT = 0.3
 NEGATION_PENALTY = 0.5
 CONTRADICTION_PENALTY = 1.0
 """A contradicted key point costs a whole key point's credit: stating the opposite is worse than not saying it."""
-VERDICT_CREDIT: dict[str, float] = {"covered": 1.0, "partial": 0.5, "missed": 0.0, "contradicted": -CONTRADICTION_PENALTY}  # also the LLM graders' credit
+VERDICT_CREDIT: dict[str, float] = {
+    "covered": 1.0,
+    "partial": 0.5,
+    "missed": 0.0,
+    "contradicted": -CONTRADICTION_PENALTY,
+}  # also the LLM graders' credit
 # coverage at the verdict thresholds maps to the midpoints between adjacent verdict credits
 _CREDIT_COVERAGE = (0.0, PARTIAL_AT, COVERED_AT, 1.0)
 _CREDIT_VALUE = (
@@ -50,7 +55,9 @@ _CREDIT_VALUE = (
 SIBLING_FLOOR_CAP = (SIMILARITY_FLOOR + SIMILARITY_FULL) / 2  # a floor rises at most halfway to paraphrase level
 
 _PLAIN_WORD = re.compile(r"[a-z0-9]+")
-_CONTRACTION_STUBS = frozenset("doesn isn aren don didn wasn weren won wouldn shouldn couldn hasn haven hadn ll ve re".split())
+_CONTRACTION_STUBS = frozenset(
+    "doesn isn aren don didn wasn weren won wouldn shouldn couldn hasn haven hadn ll ve re".split()
+)
 
 
 @dataclass(frozen=True)
@@ -73,7 +80,8 @@ DEFAULT_OPTIONS = ScoringOptions()
 
 
 def scaled(similarity: float | np.ndarray, floor: float | None = None) -> float | np.ndarray:
-    """Map a cosine similarity to 0..1 between the chance level (`floor`, default the global one) and paraphrase level."""
+    """Map a cosine similarity to 0..1 between the chance level (`floor`, default the global one) and
+    paraphrase level."""
     low = SIMILARITY_FLOOR if floor is None else floor
     return np.clip((np.asarray(similarity) - low) / (SIMILARITY_FULL - low), 0.0, 1.0)
 

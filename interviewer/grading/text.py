@@ -5,6 +5,7 @@ Pure Python and deterministic; no model here.
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache
 
@@ -16,7 +17,9 @@ _MARKDOWN = re.compile(r"(\*\*|__|`+|^#+\s*|^\s*>\s?)", re.MULTILINE)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)]|[a-z][.)])\s+", re.MULTILINE)
 _INLINE_ENUMERATOR = re.compile(r"(?:^|(?<=[.!?:]\s))\(?\d{1,2}[.)](?=\s)", re.MULTILINE)
 # A sentence ends at . ! ? or ; followed by space, but not after an abbreviation such as "e.g." or "i.e.".
-_SENTENCE_END = re.compile(r"(?<=[.!?;])(?<!(?i:\be\.g\.))(?<!(?i:\bi\.e\.))(?<!(?i:\bvs\.))(?<!(?i:\bcf\.))\s+(?=\S)|\n+")
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?;])(?<!(?i:\be\.g\.))(?<!(?i:\bi\.e\.))(?<!(?i:\bvs\.))(?<!(?i:\bcf\.))\s+(?=\S)|\n+"
+)
 _CLAUSE_BREAK = re.compile(
     r"\s*(?:;|:|,\s*(?=(?:and|but|which|so|while|whereas|because|since|although|though|then|or|thus|hence)\b)"
     r"|\s+(?=(?:because|whereas|while|since|although|which means|so that)\b))\s*",
@@ -58,10 +61,30 @@ def words(text: str) -> list[str]:
 def stem(word: str) -> str:
     """A small suffix-stripping stemmer: enough to match 'layers'/'layer', 'computes'/'computing'."""
     for suffix, keep in (
-        ("ational", "ate"), ("ization", "ize"), ("izing", "ize"), ("ations", "ate"), ("ation", "ate"),
-        ("nesses", ""), ("ness", ""), ("ments", ""), ("ment", ""), ("ingly", ""), ("ings", ""), ("ing", ""),
-        ("ities", ""), ("ity", ""), ("ies", "y"), ("ied", "y"), ("edly", ""), ("ed", ""), ("ers", ""), ("er", ""),
-        ("ly", ""), ("es", ""), ("s", ""), ("e", ""),
+        ("ational", "ate"),
+        ("ization", "ize"),
+        ("izing", "ize"),
+        ("ations", "ate"),
+        ("ation", "ate"),
+        ("nesses", ""),
+        ("ness", ""),
+        ("ments", ""),
+        ("ment", ""),
+        ("ingly", ""),
+        ("ings", ""),
+        ("ing", ""),
+        ("ities", ""),
+        ("ity", ""),
+        ("ies", "y"),
+        ("ied", "y"),
+        ("edly", ""),
+        ("ed", ""),
+        ("ers", ""),
+        ("er", ""),
+        ("ly", ""),
+        ("es", ""),
+        ("s", ""),
+        ("e", ""),
     ):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             if suffix == "s" and word.endswith(("ss", "us", "is")):
@@ -123,7 +146,7 @@ def span_layout(sentence_list: list[str], limit: int = MAX_SPANS) -> list[tuple[
             end = min(len(sentence), start + len(clause))
             cursor = start + 1
             layout.setdefault(clause, ((index, start, end),))
-    for index, (first, second) in enumerate(zip(sentence_list, sentence_list[1:], strict=False)):
+    for index, (first, second) in enumerate(itertools.pairwise(sentence_list)):
         layout.setdefault(f"{first} {second}", ((index, 0, len(first)), (index + 1, 0, len(second))))
     items = list(layout.items())
     if len(items) > limit:

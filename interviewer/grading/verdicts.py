@@ -66,7 +66,8 @@ class SpanJudgement:
 
     @property
     def contradiction(self) -> float:
-        """The contradiction this span can stand for: none across sentences; a clause's only where its sentence agrees."""
+        """The contradiction this span can stand for: none across sentences; a clause's only where its
+        sentence agrees."""
         if self.joined:
             return 0.0
         if self.sentence_contradicted is None:
@@ -98,7 +99,9 @@ class ClaimJudgement:
     joined: bool = False
 
 
-def stated_misconception(judgements: Sequence[ClaimJudgement], rules: VerdictRules = DEFAULT_RULES) -> ClaimJudgement | None:
+def stated_misconception(
+    judgements: Sequence[ClaimJudgement], rules: VerdictRules = DEFAULT_RULES
+) -> ClaimJudgement | None:
     """The sentence that states the misconception, if one does (see the module docstring), else None."""
     stated = [
         judgement

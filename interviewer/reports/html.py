@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from functools import cache
 
@@ -39,8 +40,12 @@ def answer_segments(answer: AnswerReport) -> list[AnswerSegment]:
         return [AnswerSegment(answer.answer, (), None)]
     boundaries = sorted({0, len(answer.answer), *(start for start, *_ in spans), *(end for _, end, *_ in spans)})
     segments: list[AnswerSegment] = []
-    for start, end in zip(boundaries, boundaries[1:]):
-        covering = [(number, verdict) for span_start, span_end, number, verdict in spans if span_start <= start and end <= span_end]
+    for start, end in itertools.pairwise(boundaries):
+        covering = [
+            (number, verdict)
+            for span_start, span_end, number, verdict in spans
+            if span_start <= start and end <= span_end
+        ]
         numbers = tuple(number for number, _ in covering)
         verdict = None
         if covering:
@@ -66,7 +71,11 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     environment.filters.update(
-        score=format_score, seconds=format_seconds, datetime=format_datetime, band=score_band, flags=flag_summary,
+        score=format_score,
+        seconds=format_seconds,
+        datetime=format_datetime,
+        band=score_band,
+        flags=flag_summary,
     )
     environment.globals.update(verdict_mark=VERDICT_MARK, answer_segments=answer_segments, weakest_shown=WEAKEST_SHOWN)
     return environment

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import re
 
-from interviewer.reports.formatting import EVIDENCE_VERDICTS, VERDICT_MARK, flag_summary, format_datetime, format_score, format_seconds
+from interviewer.reports.formatting import (
+    EVIDENCE_VERDICTS,
+    VERDICT_MARK,
+    flag_summary,
+    format_datetime,
+    format_score,
+    format_seconds,
+)
 from interviewer.reports.html import WEAKEST_SHOWN
 from interviewer.reports.models import AnswerReport, SessionReport
 
@@ -30,10 +37,7 @@ def _escape_line(line: str) -> str:
     body = line.lstrip()
     indent = "\u00a0" * (len(line) - len(body))
     body = _INLINE_SPECIAL.sub(r"\\\1", body)
-    if body and body[0] in _BLOCK_START_CHARS:
-        body = "\\" + body
-    else:
-        body = _ORDERED_LIST_START.sub(r"\1\\\2", body)
+    body = "\\" + body if body and body[0] in _BLOCK_START_CHARS else _ORDERED_LIST_START.sub(r"\1\\\2", body)
     return indent + body
 
 
@@ -70,7 +74,9 @@ def _answer_block(answer: AnswerReport, level: int) -> list[str]:
         for key_point in answer.key_points:
             mark = VERDICT_MARK[key_point.verdict]
             if key_point.verdict == "contradicted" and key_point.evidence:
-                line = f"- {mark} contradicts: “{escape_markdown(key_point.evidence)}” — {escape_markdown(key_point.text)}"
+                line = (
+                    f"- {mark} contradicts: “{escape_markdown(key_point.evidence)}” — {escape_markdown(key_point.text)}"
+                )
             else:
                 line = f"- {mark} {key_point.verdict}: {escape_markdown(key_point.text)}"
                 if key_point.evidence and key_point.verdict in EVIDENCE_VERDICTS:

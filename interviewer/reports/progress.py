@@ -164,8 +164,12 @@ def build_progress(store: SessionStore, bank: Bank | None = None, now: datetime 
                 entry = key_points.setdefault(
                     key,
                     KeyPointProgress(
-                        bank=session.bank, question_id=question_id, key_point_id=verdict.key_point_id,
-                        text=verdict.text, attempts=[], review_due=None,
+                        bank=session.bank,
+                        question_id=question_id,
+                        key_point_id=verdict.key_point_id,
+                        text=verdict.text,
+                        attempts=[],
+                        review_due=None,
                     ),
                 )
                 entry.attempts.append(
@@ -198,6 +202,11 @@ def build_progress(store: SessionStore, bank: Bank | None = None, now: datetime 
     order = {"contradicted": 0, "missed": 0, "partial": 1, "covered": 2}
     ranked = sorted(
         key_points.values(),
-        key=lambda entry: (order[entry.attempts[-1].verdict], -len(entry.attempts), entry.question_id, entry.key_point_id),
+        key=lambda entry: (
+            order[entry.attempts[-1].verdict],
+            -len(entry.attempts),
+            entry.question_id,
+            entry.key_point_id,
+        ),
     )
     return Progress(topics=list(topics.values()), key_points=ranked, due=due)

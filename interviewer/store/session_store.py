@@ -169,9 +169,7 @@ class SessionStore:
 
     def unfinished_session(self) -> SessionRecord | None:
         """The newest session that was not finished, if any."""
-        rows = self._query(
-            "SELECT * FROM sessions WHERE finished_at IS NULL ORDER BY started_at DESC, id DESC LIMIT 1"
-        )
+        rows = self._query("SELECT * FROM sessions WHERE finished_at IS NULL ORDER BY started_at DESC, id DESC LIMIT 1")
         return _session_record(rows[0]) if rows else None
 
     def finish_session(self, session_id: int) -> None:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from textual import on, work
 from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from interviewer.bank.catalog import bank_values_of, resolve_bank, split_bank_values
@@ -25,8 +25,8 @@ from interviewer.names import GraderName
 from interviewer.practice import (
     GraderFactory,
     GraderPool,
-    PracticeOptions,
     PracticeError,
+    PracticeOptions,
     PracticeSession,
     describe_unfinished,
     grader_choices,
@@ -75,7 +75,7 @@ class InterviewApp(App[None]):
 
     CSS_PATH = "interviewer.tcss"
     TITLE = "interviewer"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=True, priority=True)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "quit", "Quit", show=True, priority=True)]
 
     def __init__(
         self,

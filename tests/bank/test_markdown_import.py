@@ -9,8 +9,8 @@ import yaml
 
 from interviewer.bank import load_bank
 from interviewer.bank.markdown_import import import_markdown_bank, write_rubric_files
-from interviewer.bank.mojibake import repair_mojibake
 from interviewer.bank.models import RubricFile
+from interviewer.bank.mojibake import repair_mojibake
 from interviewer.errors import BankError
 from tests.bank.seed_bank import RUBRIC_FILE_NAMES, SEED, SEED_IDS, SEED_TOPICS, mojibake_in
 from tests.cli_helpers import run_cli
@@ -89,7 +89,13 @@ def test_seed_import_writes_yaml_that_loads_as_a_bank(seed_rubrics: list[RubricF
     document = yaml.safe_load(text)
     assert list(document) == ["format", "bank", "topic", "questions"]
     assert list(document["questions"][0]) == [
-        "id", "difficulty", "question", "reference_answer", "key_points", "follow_ups", "related"
+        "id",
+        "difficulty",
+        "question",
+        "reference_answer",
+        "key_points",
+        "follow_ups",
+        "related",
     ]
 
 
@@ -247,4 +253,3 @@ def test_question_without_answer_names_its_line(tmp_path: Path) -> None:
         import_markdown_bank(source, bank_name="x")
     assert caught.value.line == 5
     assert "'What is X?' has no answer" in str(caught.value)
-

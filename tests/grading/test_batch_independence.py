@@ -25,7 +25,10 @@ def test_an_answer_grades_the_same_alone_and_in_a_batch_of_50(grader: EmbeddingG
 
 
 def test_vectors_do_not_depend_on_batch_companions(embedder) -> None:
-    texts = ["ReLU is zero for negative inputs.", "A much longer sentence about dropout and ensembles of thinned networks."]
+    texts = [
+        "ReLU is zero for negative inputs.",
+        "A much longer sentence about dropout and ensembles of thinned networks.",
+    ]
     together = embedder.embed_batch(texts)
     assert (embedder.embed_batch(texts[:1])[0] == together[0]).all()
     assert (embedder.embed_batch(texts[1:])[0] == together[1]).all()

@@ -57,7 +57,10 @@ def test_missed_key_point_reads_like_an_interviewer() -> None:
     assert missed_key_point_question(because).endswith("Can you walk me through how that works?")
     for name in ("Adam keeps a moving average of the gradients.", "L1 drives many weights to exactly zero."):
         assert f"that {name.split()[0]} " in missed_key_point_question(KeyPoint(id="x", text=name))
-    assert missed_key_point_question(topic) == "You didn't mention input, hidden and output layers. Can you walk me through it?"
+    assert (
+        missed_key_point_question(topic)
+        == "You didn't mention input, hidden and output layers. Can you walk me through it?"
+    )
     acronym = KeyPoint(id="relu", text="ReLU is cheap to compute.")
     assert "that ReLU is cheap" in missed_key_point_question(acronym)
 
@@ -96,5 +99,7 @@ def test_answering_a_missed_key_point_follow_up(grader: EmbeddingGrader, bank: B
     restated = grader.grade(target, key_point.text)
     assert explained.key_points[0].verdict in {"covered", "partial"}
     assert explained.score >= 5.0
-    assert restated.has_flag(FlagCode.PARROTED_QUESTION)  # the follow-up states the point; repeating it is not an answer
+    assert restated.has_flag(
+        FlagCode.PARROTED_QUESTION
+    )  # the follow-up states the point; repeating it is not an answer
     assert explained.score > restated.score

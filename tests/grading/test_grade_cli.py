@@ -16,7 +16,11 @@ from tests.grading.conftest import MOHLER
 
 pytestmark = pytest.mark.usefixtures("use_test_model")
 
-GOOD_BANK_ROW = {"id": 1, "question_id": "4.2", "answer": "Dropout zeroes random units while training to reduce overfitting."}
+GOOD_BANK_ROW = {
+    "id": 1,
+    "question_id": "4.2",
+    "answer": "Dropout zeroes random units while training to reduce overfitting.",
+}
 GOOD_ADHOC_ROW = {
     "id": 2,
     "question": "What does a hash table store?",

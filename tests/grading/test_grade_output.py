@@ -30,12 +30,16 @@ ADHOC = {
 def answer_rows(count: int) -> list[dict[str, Any]]:
     """Bank answers from the dev answer set, each with an id that passes through."""
     lines = ANSWER_SET.read_text(encoding="utf-8").splitlines()[:count]
-    return [{"id": index, "question_id": json.loads(line)["question_id"], "answer": json.loads(line)["answer"]}
-            for index, line in enumerate(lines, start=1)]
+    return [
+        {"id": index, "question_id": json.loads(line)["question_id"], "answer": json.loads(line)["answer"]}
+        for index, line in enumerate(lines, start=1)
+    ]
 
 
 def write_rows(path: Path, rows: list[Any]) -> Path:
-    path.write_text("".join((row if isinstance(row, str) else json.dumps(row)) + "\n" for row in rows), encoding="utf-8")
+    path.write_text(
+        "".join((row if isinstance(row, str) else json.dumps(row)) + "\n" for row in rows), encoding="utf-8"
+    )
     return path
 
 
@@ -209,7 +213,9 @@ def interrupt_after_batches(monkeypatch: pytest.MonkeyPatch, batches: int) -> No
     monkeypatch.setattr(EmbeddingGrader, "grade_batch", grade_batch)
 
 
-def test_an_interrupted_run_resumes_with_every_row_exactly_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_interrupted_run_resumes_with_every_row_exactly_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     rows = [*answer_rows(9), "{not json", "", {"id": "adhoc", **ADHOC, "answer": "Keys and values, in hashed buckets."}]
     source = write_rows(tmp_path / "answers.jsonl", rows)
     clean = tmp_path / "clean.jsonl"
@@ -360,7 +366,9 @@ def test_unusable_engine_options_exit_2(tmp_path: Path, args: list[str], message
 
 
 @pytest.mark.usefixtures("no_grading")
-def test_the_ray_engine_without_ray_installed_is_one_error_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_ray_engine_without_ray_installed_is_one_error_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` raises ImportError
     source = write_rows(tmp_path / "answers.jsonl", answer_rows(1))
     out = tmp_path / "graded.jsonl"

@@ -3,15 +3,12 @@ and (real model) that postings about recommender systems and about LLMs get ques
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 
 from interviewer.bank.catalog import resolve_bank
 from interviewer.bank.models import Question
 from interviewer.grading.relevance import RankedQuestion, passages, rank_for_job, select_for_job
-from tests.cli_helpers import run_cli
 from tests.conftest import FIXTURES
 
 JOBS = FIXTURES / "jobs"
@@ -71,8 +68,20 @@ def test_selection_spreads_topics_and_goes_easy_to_hard() -> None:
 @pytest.mark.parametrize(
     ("posting", "on_subject"),
     [
-        ("recommender-systems.txt", {"recommendation", "ranking", "candidate-generation", "collaborative-filtering",
-                                     "search", "retrieval", "learning-to-rank", "cold-start", "feedback-loops"}),
+        (
+            "recommender-systems.txt",
+            {
+                "recommendation",
+                "ranking",
+                "candidate-generation",
+                "collaborative-filtering",
+                "search",
+                "retrieval",
+                "learning-to-rank",
+                "cold-start",
+                "feedback-loops",
+            },
+        ),
         ("llm-engineer.txt", {"nlp-llms"}),
     ],
 )

@@ -27,7 +27,10 @@ def test_key_points_come_from_sentences_and_list_items() -> None:
 
 
 def test_spans_include_sentences_clauses_and_pairs() -> None:
-    answer = "ReLU is cheap. It does not saturate for positive inputs, so gradients keep flowing through deep stacks of layers."
+    answer = (
+        "ReLU is cheap. It does not saturate for positive inputs, "
+        "so gradients keep flowing through deep stacks of layers."
+    )
     spans = answer_spans(answer)
     assert "ReLU is cheap." in spans
     assert any(span.startswith("ReLU is cheap. It does not") for span in spans)

@@ -174,7 +174,7 @@ class ChatServer:
                     return
                 try:
                     reply = server._next_reply(request)
-                except Exception as exc:  # a responder bug shows up as a readable HTTP error
+                except Exception as exc:  # noqa: BLE001 - a responder bug shows up as a readable HTTP error
                     failure = f"test server responder failed: {exc!r}"
                     reply = Reply(status=500, error=failure, headers={"x-should-retry": "false"})
                 if reply.hang:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -262,9 +263,16 @@ def test_reasoning_blocks_are_skipped_when_extracting_json(chat_server: ChatServ
 
 
 def test_a_refusal_is_a_fault_without_retrying(chat_server: ChatServer) -> None:
-    refusal = {"choices": [{"index": 0, "finish_reason": "stop",
-                            "message": {"role": "assistant", "content": None, "refusal": "I can't help with that."}}]}
+    refusal = {
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": None, "refusal": "I can't help with that."},
+            }
+        ]
+    }
     chat_server.responder = lambda request: Reply(raw_body=json.dumps(refusal).encode())
-    with pytest.raises(LLMFault, match="the model refused: I can't help with that."):
+    with pytest.raises(LLMFault, match=re.escape("the model refused: I can't help with that.")):
         ask(make_client(chat_server.base_url))
     assert len(chat_server.chat_requests()) == 1

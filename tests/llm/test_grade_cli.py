@@ -12,12 +12,24 @@ from tests.cli_helpers import run_cli
 from tests.llm.conftest import BANK_DIR, TEST_API_KEY, TEST_MODEL, ChatServer, Reply, rubric_content
 
 ROWS = [
-    {"id": "a", "question_id": "3.2", "answer": "A dead ReLU outputs zero for every input, so its gradient is zero "
-     "and it never updates. Leaky ReLU fixes it with a small negative slope."},
-    {"id": "b", "question_id": "3.3", "answer": "ReLU has a kink at zero: the left derivative is 0 and the right "
-     "one is 1. In practice frameworks just pick 0 there and it does not matter."},
-    {"id": "c", "question_id": "1.1", "answer": "A neural network stacks layers of neurons; each computes a weighted "
-     "sum plus bias and an activation. Backpropagation gives gradients and gradient descent updates the weights."},
+    {
+        "id": "a",
+        "question_id": "3.2",
+        "answer": "A dead ReLU outputs zero for every input, so its gradient is zero "
+        "and it never updates. Leaky ReLU fixes it with a small negative slope.",
+    },
+    {
+        "id": "b",
+        "question_id": "3.3",
+        "answer": "ReLU has a kink at zero: the left derivative is 0 and the right "
+        "one is 1. In practice frameworks just pick 0 there and it does not matter.",
+    },
+    {
+        "id": "c",
+        "question_id": "1.1",
+        "answer": "A neural network stacks layers of neurons; each computes a weighted "
+        "sum plus bias and an activation. Backpropagation gives gradients and gradient descent updates the weights.",
+    },
 ]
 
 

@@ -11,8 +11,8 @@ from interviewer import locations
 from interviewer.bank.models import Bank, Misconception, Question
 from interviewer.config import Settings
 from interviewer.grading.llm import PROMPT_VERSION, build_llm_grader
-from interviewer.grading.llm.breaker import CircuitBreaker
 from interviewer.grading.llm.assessment import reply_token_budget
+from interviewer.grading.llm.breaker import CircuitBreaker
 from interviewer.grading.llm.evidence import SCORE_CAP_MARGIN
 from interviewer.grading.llm.graders import UNCERTAIN_BELOW, is_uncertain
 from interviewer.grading.result import Flag, FlagCode, FollowUp, GradeResult, KeyPointVerdict, Provenance
@@ -110,9 +110,7 @@ def test_answer_is_sent_as_delimited_data(chat_server: ChatServer, llm_grader: A
     assert request.body["max_tokens"] == reply_token_budget(request.key_point_ids)
 
 
-def test_quotes_not_in_the_answer_count_as_missed(
-    chat_server: ChatServer, llm_grader: Any, question: Question
-) -> None:
+def test_quotes_not_in_the_answer_count_as_missed(chat_server: ChatServer, llm_grader: Any, question: Question) -> None:
     chat_server.responder = rubric_responder(quote="Leaky ReLU keeps a small gradient alive", score=9.0)
     result = llm_grader.grade(question, GOOD_ANSWER)
     assert {verdict.verdict for verdict in result.key_points} == {"missed"}  # no credit for made-up evidence
@@ -233,9 +231,7 @@ def test_cache_is_keyed_by_answer_model_and_server(
     assert len(chat_server.chat_requests()) == 3
 
 
-def test_failures_are_not_cached(
-    chat_server: ChatServer, llm_grader: Any, question: Question
-) -> None:
+def test_failures_are_not_cached(chat_server: ChatServer, llm_grader: Any, question: Question) -> None:
     chat_server.script(Reply(content="no"), Reply(content="still no"))
     chat_server.responder = rubric_responder()
     assert llm_grader.grade(question, SHORT_ANSWER).has_flag(FlagCode.LLM_UNAVAILABLE)
@@ -353,7 +349,7 @@ def test_schema_violation_then_valid_reply_succeeds(
         content = json.loads(rubric_content(request))
         if len(chat_server.chat_requests()) == 1:
             made_up = {"key_point_id": "made-up", "quote": "", "verdict": "missed"}
-            content["key_points"] = content["key_points"][1:] + [made_up]
+            content["key_points"] = [*content["key_points"][1:], made_up]
         return Reply(content=json.dumps(content))
 
     chat_server.responder = wrong_ids_first
@@ -374,8 +370,12 @@ def embedding_evidence(question: Question, verdicts: dict[str, str], score: floa
         score=score,
         key_points=[
             KeyPointVerdict(
-                key_point_id=kp.id, text=kp.text, weight=kp.weight, verdict=verdicts.get(kp.id, "missed"),
-                similarity=0.5, evidence=None if verdicts.get(kp.id, "missed") == "missed" else "ReLU",
+                key_point_id=kp.id,
+                text=kp.text,
+                weight=kp.weight,
+                verdict=verdicts.get(kp.id, "missed"),
+                similarity=0.5,
+                evidence=None if verdicts.get(kp.id, "missed") == "missed" else "ReLU",
             )
             for kp in question.key_points
         ],
@@ -388,7 +388,8 @@ def test_hybrid_asks_the_llm_only_about_borderline_key_points(
     chat_server: ChatServer, hybrid_grader: Any, question: Question
 ) -> None:
     evidence = embedding_evidence(
-        question, {"dead-relu-outputs-zero": "covered", "zero-gradient-no-updates": "partial", "leaky-relu": "partial"},
+        question,
+        {"dead-relu-outputs-zero": "covered", "zero-gradient-no-updates": "partial", "leaky-relu": "partial"},
         score=4.0,
     )
     chat_server.responder = rubric_responder(verdicts={"leaky-relu": "missed"})

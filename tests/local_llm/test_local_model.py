@@ -25,26 +25,42 @@ from tests.local_llm.conftest import LOCAL_MODEL, LocalServer, Stopwatch, local_
 pytestmark = pytest.mark.local_llm
 
 ANSWERS = [
-    {"id": "dying-relu", "question_id": "3.2", "answer": (
-        "A ReLU unit dies when its input is negative for every example, so it always outputs zero and its "
-        "gradient is zero: its weights never update again. A too large learning rate or a big negative bias "
-        "usually causes it. Leaky ReLU keeps a small slope for negative inputs, so the unit can recover."
-    )},
-    {"id": "relu-at-zero", "question_id": "3.3", "answer": (
-        "At zero the left derivative of ReLU is 0 and the right derivative is 1, so there is no derivative "
-        "there. In practice it does not matter: frameworks just use 0 or 1 at that point, and an input of "
-        "exactly zero almost never happens with floating point numbers."
-    )},
-    {"id": "dropout", "question_id": "4.2", "answer": (
-        "Dropout zeroes each unit at random with probability p during training, so the network cannot rely "
-        "on any single unit. It works like training an ensemble of thinned networks. At test time all units "
-        "are kept and the activations are scaled so their expected value matches training."
-    )},
-    {"id": "learning-rate", "question_id": "5.2", "answer": (
-        "The learning rate is the step size of each gradient update. Too high and the loss diverges or "
-        "oscillates, too low and training crawls. I run a learning-rate range test, then use warmup and a "
-        "cosine decay schedule; 1e-3 is a common start for Adam."
-    )},
+    {
+        "id": "dying-relu",
+        "question_id": "3.2",
+        "answer": (
+            "A ReLU unit dies when its input is negative for every example, so it always outputs zero and its "
+            "gradient is zero: its weights never update again. A too large learning rate or a big negative bias "
+            "usually causes it. Leaky ReLU keeps a small slope for negative inputs, so the unit can recover."
+        ),
+    },
+    {
+        "id": "relu-at-zero",
+        "question_id": "3.3",
+        "answer": (
+            "At zero the left derivative of ReLU is 0 and the right derivative is 1, so there is no derivative "
+            "there. In practice it does not matter: frameworks just use 0 or 1 at that point, and an input of "
+            "exactly zero almost never happens with floating point numbers."
+        ),
+    },
+    {
+        "id": "dropout",
+        "question_id": "4.2",
+        "answer": (
+            "Dropout zeroes each unit at random with probability p during training, so the network cannot rely "
+            "on any single unit. It works like training an ensemble of thinned networks. At test time all units "
+            "are kept and the activations are scaled so their expected value matches training."
+        ),
+    },
+    {
+        "id": "learning-rate",
+        "question_id": "5.2",
+        "answer": (
+            "The learning rate is the step size of each gradient update. Too high and the loss diverges or "
+            "oscillates, too low and training crawls. I run a learning-rate range test, then use warmup and a "
+            "cosine decay schedule; 1e-3 is a common start for Adam."
+        ),
+    },
 ]
 VERDICTS = {"covered", "partial", "missed", "contradicted"}
 

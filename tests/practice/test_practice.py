@@ -86,7 +86,7 @@ def test_select_questions_filters_topic_case_insensitively_and_difficulty(bank: 
 
 
 def test_unknown_topic_is_a_clear_error(bank: Bank) -> None:
-    with pytest.raises(PracticeError, match="no topic 'Quantum'.*topics: "):
+    with pytest.raises(PracticeError, match=r"no topic 'Quantum'.*topics: "):
         select_questions(bank, ["Quantum"])
 
 
@@ -115,7 +115,9 @@ def test_answer_is_stored_before_grading_and_grade_after(bank: Bank, store: Sess
     questions = select_questions(bank, count=2, seed=1)
     session = PracticeSession.start(store, bank, questions, grader="embedding")
     grader = StoreCheckingGrader(store)
-    record, result = session.answer(Submission(questions[0], "My answer about it.", seconds_taken=12.5, hinted=True), grader)
+    record, result = session.answer(
+        Submission(questions[0], "My answer about it.", seconds_taken=12.5, hinted=True), grader
+    )
     stored = store.answers(session.id)
     assert [a.id for a in stored] == [record.id]
     assert stored[0].grade == result

@@ -57,8 +57,12 @@ BANK = Bank(
             bank="dl",
         ),
         Question(
-            id="2", question="Question 2?", reference_answer="Reference 2.", key_points=_key_points("p", "q"),
-            topic="Basics", bank="dl",
+            id="2",
+            question="Question 2?",
+            reference_answer="Reference 2.",
+            key_points=_key_points("p", "q"),
+            topic="Basics",
+            bank="dl",
         ),
     ],
 )
@@ -81,12 +85,16 @@ class WordGrader:
         words = set(answer.split())
         verdicts = [
             KeyPointVerdict(
-                key_point_id=key_point.id, text=key_point.text, weight=key_point.weight,
+                key_point_id=key_point.id,
+                text=key_point.text,
+                weight=key_point.weight,
                 verdict="covered" if key_point.id in words else "missed",
             )
             for key_point in question.key_points
         ]
-        return GradeResult(question_id=question.id, score=0, key_points=verdicts, provenance=Provenance(grader="embedding"))
+        return GradeResult(
+            question_id=question.id, score=0, key_points=verdicts, provenance=Provenance(grader="embedding")
+        )
 
     def grade_batch(self, items: Sequence[tuple[Question, str]]) -> list[GradeResult]:
         return [self.grade(question, answer) for question, answer in items]
@@ -224,7 +232,10 @@ def test_hinted_cover_rates_hard_and_a_skip_rates_every_key_point_missed() -> No
     plain = make_grade("1", {"a": "covered"})
     assert rating_for(plain.key_points[0], plain) == Rating.Good
     skipped = skipped_result(make_question("9", ["p", "q"]))
-    assert [(verdict.key_point_id, verdict.verdict) for verdict in skipped.key_points] == [("p", "missed"), ("q", "missed")]
+    assert [(verdict.key_point_id, verdict.verdict) for verdict in skipped.key_points] == [
+        ("p", "missed"),
+        ("q", "missed"),
+    ]
 
 
 def test_missed_is_due_at_once_and_a_later_cover_waits_days() -> None:
@@ -254,8 +265,12 @@ def _bank_of(name: str, question_id: str) -> Bank:
         name=name,
         questions=[
             Question(
-                id=question_id, question=f"Question {question_id}?", reference_answer="Reference.",
-                key_points=_key_points("a", "b"), topic="Basics", bank=name,
+                id=question_id,
+                question=f"Question {question_id}?",
+                reference_answer="Reference.",
+                key_points=_key_points("a", "b"),
+                topic="Basics",
+                bank=name,
             )
         ],
     )

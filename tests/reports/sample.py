@@ -38,7 +38,10 @@ def build_sample_sessions(store: SessionStore) -> SampleSessions:
         bank="deep-learning", grader="embedding", question_ids=["1.1", "2.1"], topics=["Neural Network Basics"]
     )
     answer_and_grade(
-        store, first.id, "1.1", "Layers of neurons; weights learned by gradient descent.",
+        store,
+        first.id,
+        "1.1",
+        "Layers of neurons; weights learned by gradient descent.",
         {"layers": "covered", "weighted-sum": "missed", "learned": "covered"},
         topic="Neural Network Basics",
     )
@@ -48,8 +51,11 @@ def build_sample_sessions(store: SessionStore) -> SampleSessions:
     store.finish_session(first.id)
 
     second = store.start_session(
-        bank="deep-learning", grader="hybrid",
-        question_ids=["1.1", "2.1", "2.2", "3.1", "4.1", "4.2", "5.1"], topics=[], time_limit_seconds=300,
+        bank="deep-learning",
+        grader="hybrid",
+        question_ids=["1.1", "2.1", "2.2", "3.1", "4.1", "4.2", "5.1"],
+        topics=[],
+        time_limit_seconds=300,
     )
     relu_answer = (
         "A neural network stacks layers of neurons. Each neuron computes a weighted sum of its inputs plus a bias "
@@ -57,7 +63,10 @@ def build_sample_sessions(store: SessionStore) -> SampleSessions:
     )
     follow_up = FollowUp(text="What does the loss function measure?", kind="missed_key_point", key_point_id="loss")
     main = answer_and_grade(
-        store, second.id, "1.1", relu_answer,
+        store,
+        second.id,
+        "1.1",
+        relu_answer,
         {"layers": "covered", "weighted-sum": "covered", "learned": "partial", "loss": "missed"},
         topic="Neural Network Basics",
         evidence={
@@ -70,9 +79,13 @@ def build_sample_sessions(store: SessionStore) -> SampleSessions:
     session = session_of(store, second.id)
     child = session.submit(
         make_submission(
-            "1.1-loss", "It measures the error between the prediction and the target.",
-            question_text=follow_up.text, topic="Neural Network Basics", seconds_taken=31,
-            parent_answer_id=main.id, follow_up=follow_up,
+            "1.1-loss",
+            "It measures the error between the prediction and the target.",
+            question_text=follow_up.text,
+            topic="Neural Network Basics",
+            seconds_taken=31,
+            parent_answer_id=main.id,
+            follow_up=follow_up,
         )
     )
     session.record_grade(
@@ -80,24 +93,45 @@ def build_sample_sessions(store: SessionStore) -> SampleSessions:
         make_grade("1.1", {"loss": "covered"}, evidence={"loss": "the error between the prediction and the target"}),
     )
     answer_and_grade(
-        store, second.id, "2.1", CHINESE_ANSWER, {"chain-rule": "covered", "update": "partial"},
-        topic="Backpropagation", evidence={"chain-rule": "链式法则", "update": "梯度下降更新权重"},
+        store,
+        second.id,
+        "2.1",
+        CHINESE_ANSWER,
+        {"chain-rule": "covered", "update": "partial"},
+        topic="Backpropagation",
+        evidence={"chain-rule": "链式法则", "update": "梯度下降更新权重"},
     )
     answer_and_grade(
-        store, second.id, "2.2", ARABIC_ANSWER, {"chain-rule": "covered", "vanishing": "missed"},
-        topic="Backpropagation", evidence={"chain-rule": "قاعدة السلسلة"},
-        flags=[FlagCode.LLM_UNAVAILABLE], grader="embedding",
+        store,
+        second.id,
+        "2.2",
+        ARABIC_ANSWER,
+        {"chain-rule": "covered", "vanishing": "missed"},
+        topic="Backpropagation",
+        evidence={"chain-rule": "قاعدة السلسلة"},
+        flags=[FlagCode.LLM_UNAVAILABLE],
+        grader="embedding",
         feedback=None,
     )
     script = answer_and_grade(
-        store, second.id, "3.1", SCRIPT_ANSWER, {"relu": "covered", "dying": "missed"},
-        topic="Activation <Functions> & *Friends*", evidence={"relu": "*max(0, x)*"},
+        store,
+        second.id,
+        "3.1",
+        SCRIPT_ANSWER,
+        {"relu": "covered", "dying": "missed"},
+        topic="Activation <Functions> & *Friends*",
+        evidence={"relu": "*max(0, x)*"},
         feedback="Good <b>definition</b>; you missed **dying ReLU**. <script>alert(2)</script>",
         flags=[FlagCode.KEYWORD_STUFFING],
     )
     answer_and_grade(
-        store, second.id, "4.1", LONG_ANSWER, {"dropout": "covered", "inference": "missed"},
-        topic="Regularization", evidence={"dropout": "randomly zeroes activations"},
+        store,
+        second.id,
+        "4.1",
+        LONG_ANSWER,
+        {"dropout": "covered", "inference": "missed"},
+        topic="Regularization",
+        evidence={"dropout": "randomly zeroes activations"},
     )
     empty = session.submit(
         make_submission("4.2", "   ", question_text="What is L2 regularization?", topic="Regularization")

@@ -123,7 +123,9 @@ def test_answer_segments_cover_the_text_once_with_overlaps(store: SessionStore, 
     answer.key_points[2].evidence_start, answer.key_points[2].evidence_end = 2, 30  # overlaps key point 1
     segments = answer_segments(answer)
     assert [(segment.key_point_numbers, segment.ending_numbers) for segment in segments if segment.verdict][:3] == [
-        ((3,), ()), ((1, 3), (3,)), ((1,), (1,))
+        ((3,), ()),
+        ((1, 3), (3,)),
+        ((1,), (1,)),
     ]  # each number is shown once, where its evidence ends
 
 

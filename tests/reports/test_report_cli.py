@@ -118,7 +118,9 @@ def test_progress_table_and_json(home_sample: SampleSessions) -> None:
     data = json.loads(run_cli("progress", "--json").stdout)
     backprop = next(topic for topic in data["topics"] if topic["topic"] == "Backpropagation")
     assert [point["mean_score"] for point in backprop["points"]] == [2.5, 6.25]
-    loss = next(entry for entry in data["key_points"] if (entry["question_id"], entry["key_point_id"]) == ("1.1", "loss"))
+    loss = next(
+        entry for entry in data["key_points"] if (entry["question_id"], entry["key_point_id"]) == ("1.1", "loss")
+    )
     assert [attempt["verdict"] for attempt in loss["attempts"]] == ["missed", "covered"]
     assert loss["review_due"] is not None
     assert data["key_points"][0]["attempts"][-1]["verdict"] == "missed"

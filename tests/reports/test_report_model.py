@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from jsonschema import Draft202012Validator
 
 from interviewer.reports import build_report, render_json
@@ -25,7 +24,7 @@ def test_report_of_the_rich_session(store: SessionStore, sample: SampleSessions)
     topics = {topic.topic: topic for topic in report.topics}
     assert topics["Backpropagation"].mean_score == 6.25 and topics["Backpropagation"].questions == 2
     assert topics["Optimization"].mean_score == 0 and topics["Optimization"].questions == 1
-    assert list(topics)[0] == "Neural Network Basics"
+    assert next(iter(topics)) == "Neural Network Basics"
 
     [relu, *_rest] = report.questions
     assert [question.question_id for question in report.questions] == ["1.1", "2.1", "2.2", "3.1", "4.1", "4.2", "5.1"]

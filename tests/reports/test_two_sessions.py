@@ -57,7 +57,9 @@ def two_sessions(embedder, isolated_environment: Path) -> tuple[int, int]:
     return first, second
 
 
-def test_two_sessions_show_in_history_progress_reports_and_review(two_sessions: tuple[int, int], tmp_path: Path) -> None:
+def test_two_sessions_show_in_history_progress_reports_and_review(
+    two_sessions: tuple[int, int], tmp_path: Path
+) -> None:
     first, second = two_sessions
     rows = json.loads(run_cli("history", "--json").stdout)
     assert [row["session_id"] for row in rows] == [second, first]
@@ -89,7 +91,8 @@ def test_two_sessions_show_in_history_progress_reports_and_review(two_sessions: 
         assert "5.1" in review_question_ids(store, deep_learning, now=later)  # practised under `all`: due alone
         assert "5.1" in review_question_ids(store, load_bank(None), now=later)  # and when reviewing `all`
         covered_now = [
-            card for card in review_cards_of(store, load_bank(None))  # keyed under the question's own bank
+            card
+            for card in review_cards_of(store, load_bank(None))  # keyed under the question's own bank
             if card.bank == "deep-learning" and card.question_id == "4.2" and card.last_verdict == "covered"
         ]
         assert covered_now and all(card.due > later + timedelta(hours=12) for card in covered_now)

@@ -38,7 +38,12 @@ def make_question(
 
 
 def make_submission(
-    question_id: str, answer: str = "an answer", *, question_text: str | None = None, topic: str = "Basics", **details: Any
+    question_id: str,
+    answer: str = "an answer",
+    *,
+    question_text: str | None = None,
+    topic: str = "Basics",
+    **details: Any,
 ) -> Submission:
     """A Submission of `answer` to a small question with this id, text and topic (`details`: the other fields)."""
     return Submission(question=make_question(question_id, text=question_text, topic=topic), answer=answer, **details)

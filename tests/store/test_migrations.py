@@ -99,7 +99,7 @@ def test_version_2_answers_keep_the_review_target_they_were_rated_by(tmp_path: P
 def test_corrupt_file_is_an_error_naming_it_and_left_untouched(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "sessions.sqlite3"
     path.write_bytes(content)
-    with pytest.raises(StoreError, match="sessions.sqlite3") as raised:
+    with pytest.raises(StoreError, match=r"sessions\.sqlite3") as raised:
         SessionStore.open(path)
     assert "left as it is" in str(raised.value) or "not an interviewer" in str(raised.value)
     assert path.read_bytes() == content

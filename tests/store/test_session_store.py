@@ -39,7 +39,10 @@ def test_wal_mode_and_foreign_keys(store: SessionStore) -> None:
 
 def test_round_trip_of_session_answers_and_grades(store: SessionStore) -> None:
     session = store.start_session(
-        bank="deep-learning", grader="hybrid", question_ids=["1.1", "2.3"], topics=["Basics", "训练"],
+        bank="deep-learning",
+        grader="hybrid",
+        question_ids=["1.1", "2.3"],
+        topics=["Basics", "训练"],
         time_limit_seconds=120,
     )
     assert session.finished_at is None and session.mode == "practice" and session.topics == ["Basics", "训练"]
@@ -50,10 +53,13 @@ def test_round_trip_of_session_answers_and_grades(store: SessionStore) -> None:
     )
     assert first.grade is None and first.hinted and not first.skipped
     grade = make_grade(
-        "1.1", {"definition": "covered", "gradient": "partial", "dying": "missed"},
-        evidence={"definition": "max(0, x)"}, flags=[FlagCode.HINTED, FlagCode.LLM_UNAVAILABLE],
+        "1.1",
+        {"definition": "covered", "gradient": "partial", "dying": "missed"},
+        evidence={"definition": "max(0, x)"},
+        flags=[FlagCode.HINTED, FlagCode.LLM_UNAVAILABLE],
         follow_ups=[FollowUp(text="Why do ReLUs die?", kind="missed_key_point", key_point_id="dying")],
-        feedback="Good start.", grader="hybrid",
+        feedback="Good start.",
+        grader="hybrid",
     )
     store.record_grade(first.id, grade)
     follow_up = FollowUp(text="Why do ReLUs die?", kind="missed_key_point", key_point_id="dying")

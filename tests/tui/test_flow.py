@@ -31,13 +31,13 @@ def text_of(app: InterviewApp, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).content)
 
 
-async def type_answer(app: InterviewApp, pilot, text: str) -> None:  # noqa: ANN001 - Pilot is generic
+async def type_answer(app: InterviewApp, pilot, text: str) -> None:
     answer_box = app.screen.query_one("#answer", TextArea)
     answer_box.insert(text[:-1])
     await pilot.press(text[-1])
 
 
-async def settle(app: InterviewApp, pilot) -> None:  # noqa: ANN001
+async def settle(app: InterviewApp, pilot) -> None:
     """Let workers finish and their messages be handled, including workers those messages start."""
     for _ in range(10):
         await app.workers.wait_for_complete()
@@ -117,7 +117,9 @@ async def test_resume_after_a_crash_grades_the_pending_answer(
     bank = load_bank()
     questions = select_questions(bank, count=2, seed=1)
     crashed = PracticeSession.start(store, bank, questions, grader="embedding")
-    pending = crashed.submit(Submission(questions[0], GOOD_ANSWER, seconds_taken=30))  # the terminal died before grading
+    pending = crashed.submit(
+        Submission(questions[0], GOOD_ANSWER, seconds_taken=30)
+    )  # the terminal died before grading
 
     app = make_app(offline=True)
     async with app.run_test(size=SIZE) as pilot:

@@ -6,7 +6,6 @@ Update after an intended change of the look with `pytest tests/tui --snapshot-up
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from pathlib import Path
 
 import pytest
 
@@ -75,31 +74,29 @@ def interview(make_app: Callable[..., InterviewApp]) -> InterviewApp:
     )
 
 
-async def _answer_first(pilot) -> None:  # noqa: ANN001 - Pilot is generic
+async def _answer_first(pilot) -> None:
     pilot.app.screen.query_one("#answer").insert(ANSWER)
     await pilot.press("ctrl+s")
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
 
-def test_start_screen(
-    make_app: Callable[..., InterviewApp], snap_compare, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
-) -> None:
+def test_start_screen(make_app: Callable[..., InterviewApp], snap_compare, monkeypatch: pytest.MonkeyPatch) -> None:
     # The bank field shows the path as given: a relative one keeps the snapshot independent of the checkout's location.
     monkeypatch.chdir(FIXTURE_BANK.parent)
     assert snap_compare(make_app(banks=(FIXTURE_BANK.name,), offline=False), terminal_size=SIZE)
 
 
-def test_question_screen_with_a_hint(interview: InterviewApp, snap_compare) -> None:  # noqa: ANN001
+def test_question_screen_with_a_hint(interview: InterviewApp, snap_compare) -> None:
     assert snap_compare(interview, press=["ctrl+g", *"Gradients flow"], terminal_size=SIZE)
 
 
-def test_feedback_screen(interview: InterviewApp, snap_compare) -> None:  # noqa: ANN001
+def test_feedback_screen(interview: InterviewApp, snap_compare) -> None:
     assert snap_compare(interview, run_before=_answer_first, terminal_size=SIZE)
 
 
-def test_summary_screen(interview: InterviewApp, snap_compare) -> None:  # noqa: ANN001
-    async def finish(pilot) -> None:  # noqa: ANN001
+def test_summary_screen(interview: InterviewApp, snap_compare) -> None:
+    async def finish(pilot) -> None:
         await _answer_first(pilot)
         await pilot.press("n", "ctrl+n")
         await pilot.pause()

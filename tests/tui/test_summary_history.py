@@ -11,7 +11,7 @@ from interviewer.tui.screens.summary import SummaryScreen
 from tests.reports.sample import build_sample_sessions
 
 
-async def test_summary_shows_scores_over_sessions(tmp_path) -> None:  # noqa: ANN001
+async def test_summary_shows_scores_over_sessions(tmp_path) -> None:
     with SessionStore.open(tmp_path / "sessions.sqlite3") as store:
         sample = build_sample_sessions(store)
         report = build_report(store, sample.second_id)

@@ -30,7 +30,9 @@ FOLLOW_UP_ANSWER = (
     "Backprop multiplies these small derivatives layer after layer, so the early layers get vanishing gradients."
 )
 
-pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.safetensors").is_file(), reason="the judge's weights are not built")
+pytestmark = pytest.mark.skipif(
+    not (JUDGE_DIR / "judge.safetensors").is_file(), reason="the judge's weights are not built"
+)
 
 
 async def test_a_contradiction_is_called_out_and_a_follow_up_is_graded_against_its_own_key_points(

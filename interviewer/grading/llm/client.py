@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from interviewer.config import LLMSettings
 from interviewer.grading.llm.modes import ResponseModeMemory, server_key
-from interviewer.grading.llm.replies import BadReply, CutOff, parse_reply
 from interviewer.grading.llm.redaction import Redactor, display_url
+from interviewer.grading.llm.replies import BadReply, CutOff, parse_reply
 
 if TYPE_CHECKING:
     import httpx2
@@ -357,16 +357,13 @@ class LLMClient:
         return f"request refused (HTTP {status}: {server_message})"
 
 
-def _with_format_instructions(
-    messages: Sequence[Message], mode: ResponseMode, schema: dict[str, Any]
-) -> list[Message]:
+def _with_format_instructions(messages: Sequence[Message], mode: ResponseMode, schema: dict[str, Any]) -> list[Message]:
     """Add the schema to the prompt when the server cannot enforce it."""
     conversation = [dict(message) for message in messages]
     if mode == "json_schema":
         return conversation
-    instruction = (
-        "Reply with one JSON object, and nothing else, that matches this JSON Schema:\n"
-        + json.dumps(schema, separators=(",", ":"))
+    instruction = "Reply with one JSON object, and nothing else, that matches this JSON Schema:\n" + json.dumps(
+        schema, separators=(",", ":")
     )
     if mode == "text":
         instruction += "\nDo not wrap it in code fences and do not add any text before or after it."

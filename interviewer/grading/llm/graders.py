@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Sequence
+
 from interviewer.bank.models import KeyPoint, Question
 from interviewer.grading.base import Grader
 from interviewer.grading.follow_ups import normalise_question_text
@@ -24,8 +25,8 @@ from interviewer.grading.llm.breaker import CircuitBreaker
 from interviewer.grading.llm.cache import AssessmentCache, CachedAssessment, cache_key
 from interviewer.grading.llm.client import LLMClient, LLMFault
 from interviewer.grading.llm.evidence import locate_quote, score_cap, verdict_score
-from interviewer.grading.llm.redaction import Redactor
 from interviewer.grading.llm.prompt import rubric_messages
+from interviewer.grading.llm.redaction import Redactor
 from interviewer.grading.result import Flag, FlagCode, FollowUp, GradeResult, KeyPointVerdict, Provenance
 from interviewer.grading.scoring import COVERAGE_WEIGHT, VERDICT_CREDIT
 

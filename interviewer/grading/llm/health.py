@@ -233,6 +233,8 @@ def _timeout_line(client: LLMClient, speed: Speed | None) -> CheckLine:
         return CheckLine("timeout", False, f"{estimate}: raise the timeout above {math.ceil(speed.seconds * 2)} s")
     if largest > settings.timeout:
         return CheckLine(
-            "timeout", None, f"{estimate}: larger questions would time out; consider timeout = {math.ceil(largest * 1.5)}"
+            "timeout",
+            None,
+            f"{estimate}: larger questions would time out; consider timeout = {math.ceil(largest * 1.5)}",
         )
     return CheckLine("timeout", True, estimate)

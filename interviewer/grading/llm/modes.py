@@ -56,4 +56,3 @@ class ResponseModeMemory:
         if not isinstance(data, dict):
             return {}
         return {str(key): str(value) for key, value in data.items()}
-

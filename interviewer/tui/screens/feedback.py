@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown, OptionList, Static
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 class FeedbackScreen(Screen[None]):
     """Shows the grade of one answer once its worker reports it; Enter answers a follow-up, n moves on."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "move_on", "Next question", show=True),
         Binding("r", "reveal_reference", "Reference answer", show=True),
         Binding("pagedown", "scroll_details(1)", "Scroll", show=True, priority=True),

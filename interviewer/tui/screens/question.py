@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
@@ -25,7 +26,7 @@ def format_seconds(seconds: float) -> str:
 class QuestionScreen(Screen[None]):
     """Ask one question; Ctrl+S submits, Ctrl+N skips, Ctrl+G reveals a key point as a hint."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Submit", show=True, priority=True),
         Binding("ctrl+g", "hint", "Hint", show=True, priority=True),
         Binding("ctrl+n", "skip", "Skip", show=True, priority=True),

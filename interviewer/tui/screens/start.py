@@ -3,9 +3,11 @@ review and adaptive order."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import (
@@ -27,7 +29,10 @@ from interviewer.names import DIFFICULTIES, GRADER_NAMES, Difficulty, GraderName
 from interviewer.practice import GraderChoice, PracticeOptions
 from interviewer.tui.messages import BanksChosen, StartRequested
 
-DIFFICULTY_CHOICES: dict[str, Difficulty | None] = {"any": None, **{difficulty: difficulty for difficulty in DIFFICULTIES}}
+DIFFICULTY_CHOICES: dict[str, Difficulty | None] = {
+    "any": None,
+    **{difficulty: difficulty for difficulty in DIFFICULTIES},
+}
 """The difficulty radio buttons: label → difficulty (None: any)."""
 GRADERS_BY_NAME: dict[str, GraderName] = {name: name for name in GRADER_NAMES}
 
@@ -35,7 +40,7 @@ GRADERS_BY_NAME: dict[str, GraderName] = {name: name for name in GRADER_NAMES}
 class StartScreen(Screen[None]):
     """Choose what to practise; Ctrl+S or the Start button begins."""
 
-    BINDINGS = [Binding("ctrl+s", "start", "Start", show=True)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "start", "Start", show=True)]
 
     def __init__(self, bank: Bank, options: PracticeOptions, grader_choices: list[GraderChoice], grader: GraderName):
         super().__init__()
@@ -58,7 +63,9 @@ class StartScreen(Screen[None]):
             with Horizontal(classes="field"):
                 yield Label("Other bank", classes="field-label")
                 yield Input(
-                    value=", ".join(value for value in chosen if value not in shipped and value.casefold() != ALL_BANKS),
+                    value=", ".join(
+                        value for value in chosen if value not in shipped and value.casefold() != ALL_BANKS
+                    ),
                     placeholder="a rubric file or folder (optional)",
                     id="bank-path",
                     compact=True,

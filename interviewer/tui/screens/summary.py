@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Sparkline, Static
@@ -25,7 +25,7 @@ WEAKEST_SHOWN = 5
 class SummaryScreen(Screen[None]):
     """The end of a session, drawn from the same report model as the exports."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("m", "app.export_report('md')", "Markdown", show=True),
         Binding("h", "app.export_report('html')", "HTML", show=True),
         Binding("j", "app.export_report('json')", "JSON", show=True),
