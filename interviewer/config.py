@@ -136,13 +136,13 @@ class Settings(BaseSettings):
         return "hybrid" if self.llm.configured else "embedding"
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings() -> Settings:
     """Read settings, turning a bad file or variable into a ConfigError that names it."""
     path = locations.config_file()
     if os.environ.get("INTERVIEWER_CONFIG") and not path.exists():
         raise ConfigError(f"{path}: config file named by INTERVIEWER_CONFIG does not exist")
     try:
-        return Settings(**overrides)
+        return Settings()
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     except ValidationError as exc:

@@ -153,7 +153,7 @@ def _is_question_sentence(text: str) -> bool:
     if text.endswith("?"):
         return True
     first_word = re.match(r"[A-Za-z']+", text)
-    return bool(first_word) and first_word.group(0).casefold() in _QUESTION_WORDS and len(text.split()) >= 3
+    return first_word is not None and first_word.group(0).casefold() in _QUESTION_WORDS and len(text.split()) >= 3
 
 
 def _question_level(headings: Sequence[_Heading]) -> int | None:

@@ -24,7 +24,7 @@ def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
-class _FlowList(list):
+class _FlowList(list[object]):
     """A short list written on one line: `related: ['1.2', '2.2']`."""
 
 

@@ -159,7 +159,7 @@ class GradedFile:
     def append(self, outcomes: Sequence[LineOutcome]) -> int:
         """Append the graded rows of a batch (each line once) as whole lines; returns how many."""
         assert self._descriptor is not None
-        chunks = []
+        chunks: list[bytes] = []
         for outcome in outcomes:
             if outcome.output is None or outcome.line in self._index:
                 continue

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from interviewer.bank.models import Difficulty, Question
+from interviewer.bank.models import Question
 from interviewer.grading.base import Embedder
+from interviewer.names import Difficulty
 
 TOP_PASSAGES = 3
 """A question's embedding relevance: the mean of its best passages' cosines (1 would let one stray line win)."""

@@ -156,7 +156,7 @@ def verdict_for(coverage: float) -> str:
 
 def key_point_credit(coverages: Sequence[float] | np.ndarray) -> np.ndarray:
     """What each key point adds to the score: within a quarter of its verdict's credit, rising with coverage."""
-    return np.interp(np.asarray(coverages, dtype=float), _CREDIT_COVERAGE, _CREDIT_VALUE)
+    return np.asarray(np.interp(np.asarray(coverages, dtype=float), _CREDIT_COVERAGE, _CREDIT_VALUE))
 
 
 def combined_score(

@@ -16,7 +16,7 @@ from interviewer.grading.result import Flag, FollowUp, KeyPointVerdict, Provenan
 from interviewer.names import GraderName
 from interviewer.store.records import SessionRecord
 
-REPORT_FORMAT_VERSION = 1
+REPORT_FORMAT_VERSION: Literal[1] = 1
 SCHEMA_FILE = Path(__file__).resolve().with_name("report.schema.json")
 
 

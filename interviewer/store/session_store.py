@@ -311,7 +311,7 @@ _ANSWER_SELECT = (
 def _session_record(row: sqlite3.Row) -> SessionRecord:
     return SessionRecord(
         id=row["id"],
-        started_at=_from_text(row["started_at"]),
+        started_at=datetime.fromisoformat(row["started_at"]),
         finished_at=_from_text(row["finished_at"]),
         bank=row["bank"],
         grader=row["grader"],
@@ -330,7 +330,7 @@ def _answer_record(row: sqlite3.Row) -> AnswerRecord:
         question_text=row["question_text"],
         topic=row["topic"],
         answer=row["answer"],
-        submitted_at=_from_text(row["submitted_at"]),
+        submitted_at=datetime.fromisoformat(row["submitted_at"]),
         seconds_taken=row["seconds_taken"],
         hinted=bool(row["hinted"]),
         skipped=bool(row["skipped"]),
@@ -347,7 +347,7 @@ def _review_card_record(row: sqlite3.Row) -> ReviewCardRecord:
         question_id=row["question_id"],
         key_point_id=row["key_point_id"],
         card_json=row["card"],
-        due=_from_text(row["due"]),
+        due=datetime.fromisoformat(row["due"]),
         last_verdict=row["last_verdict"],
-        updated_at=_from_text(row["updated_at"]),
+        updated_at=datetime.fromisoformat(row["updated_at"]),
     )

@@ -499,7 +499,7 @@ class InterviewApp(App[None]):
             return
         self.notify(f"Report written to {written}", title="Export")
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for binding in screen.BINDINGS:
             if isinstance(binding, Binding) and binding.description:
