@@ -319,8 +319,13 @@ class EmbeddingGrader:
         if self.bank is None:
             return {}
         if self._bank_vectors is None:
-            prepared = self.prepare(self.bank.questions)
-            self._bank_vectors = {ready.question.id: ready.topic_vector for ready in prepared}
+            # Only the topic vectors: preparing all 210 shipped questions (key points, alternatives, judge
+            # states) just to compare an answer with them made the first grade take tens of seconds.
+            questions = self.bank.questions
+            vectors = self.embedder.embed_persistent(
+                [f"{question.question}\n{question.reference_answer}" for question in questions]
+            )
+            self._bank_vectors = {question.id: vector for question, vector in zip(questions, vectors, strict=True)}
         return self._bank_vectors
 
     # ----- answers ----------------------------------------------------------------------------
