@@ -340,10 +340,13 @@ class GraderPool:
         with self._lock:
             return grade_answer(self._grader(name, bank, embedder), question, answer, asked=asked, hinted=hinted)
 
-    def warm_up(self, bank: Bank, embedder: Embedder) -> None:
-        """Embed the bank's key points ahead of the first grade (the embedding grader's `prepare`)."""
+    def warm_up(self, bank: Bank, embedder: Embedder, questions: Sequence[Question]) -> None:
+        """Embed these questions' key points ahead of their first grade (the embedding grader's `prepare`).
+
+        Only the session's questions: preparing all eight shipped banks (210 questions, the judge's states
+        included) held the grading lock for minutes on 2 cores, and the first grade waited for it."""
         with self._lock:
-            self._grader("embedding", bank, embedder).prepare(bank.questions)
+            self._grader("embedding", bank, embedder).prepare(list(questions))
 
 
 class PracticeSession:

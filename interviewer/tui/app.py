@@ -187,7 +187,8 @@ class InterviewApp(App[None]):
         self.post_message(ModelLoaded(embedder, time.perf_counter() - started))
         # While the candidate types, so the first grade is quick. A failure is not reported from here (the
         # worker just ends): the first grade meets it again and reports it with the answer it concerns.
-        self.graders.warm_up(self.bank, embedder)
+        if self.session is not None:
+            self.graders.warm_up(self.session.bank, embedder, self.session.questions())
 
     @work(thread=True, group="grading", exit_on_error=False)
     def grade_in_background(
