@@ -157,26 +157,31 @@ def test_hybrid_asks_only_about_uncertain_key_points(
         result = run_cli("grade", str(write_answers(tmp_path / "answers.jsonl")), "-o", str(out), "--grader", "hybrid")
     assert result.exit_code == 0, result.stderr
     offline = EmbeddingGrader(embedder, shipped_bank, judge=load_judge(embedder))  # what `grade` runs
-    asked = 0
-    for row in graded_rows(out):
-        assert "llm_unavailable" not in flag_codes(row), row["flags"]
-        assert row["grader"] == "hybrid"
+    asked = fallbacks = 0
+    rows = graded_rows(out)
+    for row in rows:
         evidence = offline.grade(shipped_bank.get(row["question_id"]), row["answer"])
+        if "llm_unavailable" in flag_codes(row):  # a 135M model's reply can miss the schema twice:
+            fallbacks += 1  # then the row is the offline grade, with the flag saying so
+            assert row["score"] == pytest.approx(evidence.score), row["flags"]
+            continue
+        assert row["grader"] == "hybrid"
         for before, after in zip(evidence.key_points, row["key_points"], strict=True):
             by_llm = is_uncertain(before) and not set_aside(row)  # a grade set aside is the offline one, whole
             assert after["decided_by"] == ("llm" if by_llm else before.decided_by), (before, after)
             asked += by_llm
         assert_feedback_unless_the_answer_was_flagged(row)
         assert_evidence_is_the_answers_own_words(row)
+    assert fallbacks < len(rows)  # the real model's replies graded at least one answer
     total = sum(len(shipped_bank.get(row["question_id"]).key_points) for row in ANSWERS)
-    print(f"local-model tier: hybrid asked the model about {asked} of {total} key points")
+    print(f"local-model tier: hybrid asked the model about {asked} of {total} key points, {fallbacks} fallback(s)")
 
 
 def test_quotes_of_real_replies_are_checked_against_the_answer(
     local_server: LocalServer, embedder: Any, shipped_bank: Bank
 ) -> None:
     grader = build_llm_grader(
-        local_settings(local_server), "llm", bank=shipped_bank, embedding_grader=EmbeddingGrader(embedder, shipped_bank)
+        local_settings(local_server), "llm", embedding_grader=EmbeddingGrader(embedder, shipped_bank)
     )
     row = ANSWERS[1]
     question, answer = shipped_bank.get(row["question_id"]), row["answer"]
@@ -204,9 +209,7 @@ def test_a_reply_slower_than_the_timeout_falls_back_and_the_server_goes_on(
 ) -> None:
     offline = EmbeddingGrader(embedder, shipped_bank, judge=load_judge(embedder))  # what `grade` runs
     question, answer = shipped_bank.get("6.3"), ANSWERS[0]["answer"] + " Transformers use attention instead."
-    impatient = build_llm_grader(
-        local_settings(local_server, timeout=0.05), "llm", bank=shipped_bank, embedding_grader=offline
-    )
+    impatient = build_llm_grader(local_settings(local_server, timeout=0.05), "llm", embedding_grader=offline)
     with Stopwatch("a 0.05 s timeout"):
         result = impatient.grade(question, answer)
     impatient.close()
