@@ -161,16 +161,7 @@ def _match_case(original: str, replacement: str) -> str:
 
 def flip_negation(text: str) -> str | None:
     """The statement with its first negation removed, or a negation added to its first auxiliary verb."""
-    for pattern, replacement in _NEGATION_REMOVALS:
-        if re.search(pattern, text, flags=re.IGNORECASE):
-            return re.sub(
-                pattern,
-                lambda match, replacement=replacement: _match_case(match.group(0), replacement),
-                text,
-                count=1,
-                flags=re.IGNORECASE,
-            )
-    for pattern, replacement in _NEGATION_INSERTS:
+    for pattern, replacement in (*_NEGATION_REMOVALS, *_NEGATION_INSERTS):  # removing a negation comes first
         if re.search(pattern, text, flags=re.IGNORECASE):
             return re.sub(
                 pattern,
