@@ -195,7 +195,11 @@ def evaluate(
     grader_name: GraderName | None = GraderOption,
     bank: list[str] | None = BankOption,
 ) -> None:
-    """Agreement with human grades: Pearson, Spearman, per-question Pearson, calibrated RMSE, ±1 share."""
+    """Agreement with human grades: Pearson, Spearman, per-question Pearson, calibrated RMSE, ±1 share.
+
+    When Pearson and Spearman are undefined (every grader score or every human score the same), this is
+    one error line and exit status 2; statistics that cannot be computed are n/a (null in --json).
+    """
     from rich.table import Table
 
     from interviewer.config import load_settings
@@ -220,17 +224,23 @@ def evaluate(
         [str(row.data.get("question_id") or row.question.id) for row in parsed.rows],
         grader=grader.name,
     )
+    if report.undefined_because is not None:
+        skipped = f"; {len(parsed.bad_lines)} bad line(s) skipped" if parsed.bad_lines else ""
+        raise fail(
+            f"{dataset}: Pearson and Spearman are undefined for these {report.n} rows: "
+            f"{report.undefined_because}{skipped}"
+        )
     if as_json:
-        payload = report.model_dump(mode="json")
+        payload = report.model_dump(mode="json", exclude={"undefined_because"})
         payload["skipped"] = len(parsed.bad_lines)
-        sys.stdout.write(json.dumps(payload) + "\n")
+        sys.stdout.write(json.dumps(payload, allow_nan=False) + "\n")
     else:
         table = Table(title=f"{dataset.name}: {grader.name} grader vs human scores", title_justify="left")
         table.add_column("measure")
         table.add_column("value", justify="right")
 
         def shown(value: float | None, digits: int = 3) -> str:
-            return "n/a" if value is None or value != value else f"{value:.{digits}f}"
+            return "n/a" if value is None else f"{value:.{digits}f}"
 
         table.add_row("Pearson r", shown(report.pearson))
         table.add_row("Spearman ρ", shown(report.spearman))
