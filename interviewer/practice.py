@@ -540,7 +540,7 @@ class PracticeSession:
             locations.ensure_dir(path.parent)
         except OSError as error:
             raise PracticeError(f"cannot create {path.parent}: {error.strerror or error}") from None
-        return export_report(self.store, self.record.id, fmt, path)
+        return export_report(self.store, self.record.id, fmt, path, managed=True)
 
     def report(self) -> SessionReport:
         """Scores per session and topic, weakest key points, time used (the reports module's model)."""

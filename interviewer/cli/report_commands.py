@@ -94,16 +94,23 @@ def report(
     session_id: int | None = typer.Argument(None, help="Session id (see `interviewer history`); default: the latest."),
     last: bool = typer.Option(False, "--last", help="Report the latest session."),
     fmt: ReportFormatName = typer.Option(ReportFormatName.md, "--format", "-f", help="md, html or json."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    output: Path | None = typer.Option(
+        None,
+        "--output",
+        "-o",
+        help="Write to this file instead of stdout (replaced whole; never the database or a file in the data folder).",
+    ),
     bank: list[str] | None = BankOption,
 ) -> None:
     """Export the score report of one session as Markdown, HTML or JSON (default: the latest, of --bank if given)."""
+    from interviewer.output_files import check_output, write_output
     from interviewer.reports import ReportError, build_report, render_report
-    from interviewer.reports.export import write_text
     from interviewer.reports.progress import session_uses
 
     if session_id is not None and last:
         raise ReportError("give a SESSION_ID or --last, not both")
+    if output is not None:
+        check_output(output)
     chosen = load_chosen_bank(bank) if bank else None
     with _open_store() as store:
         if session_id is None:
@@ -116,7 +123,7 @@ def report(
     if output is None:
         typer.echo(text, nl=not text.endswith("\n"))
         return
-    written = write_text(output, text)
+    written = write_output(output, text)
     console.print(f"wrote the {fmt.value} report of session {session_id} to {written}", highlight=False)
 
 

@@ -85,14 +85,14 @@ def test_report_to_read_only_folder(home_sample: SampleSessions, tmp_path: Path)
         run = run_cli("report", "-o", str(read_only / "r.md"))
     finally:
         read_only.chmod(0o700)
-    assert run.exit_code == 2 and "cannot write the report" in run.stderr
+    assert run.exit_code == 2 and "cannot write in" in run.stderr
 
 
 def test_report_to_unwritable_file_path(home_sample: SampleSessions, tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
     run = run_cli("report", "-o", str(blocker / "r.md"))  # a file used as a folder fails even for root
-    assert run.exit_code == 2 and "cannot write the report" in run.stderr and run.exception is None
+    assert run.exit_code == 2 and "is not a folder" in run.stderr and run.exception is None
 
 
 def test_report_without_sessions(isolated_environment: Path) -> None:
