@@ -536,10 +536,7 @@ class PracticeSession:
         from interviewer.reports import export_report  # Jinja2 and friends load only when exporting
 
         path = locations.data_dir() / "reports" / f"session-{self.record.id}.{fmt}"
-        try:
-            locations.ensure_dir(path.parent)
-        except OSError as error:
-            raise PracticeError(f"cannot create {path.parent}: {error.strerror or error}") from None
+        locations.ensure_data_dir(path.parent)
         return export_report(self.store, self.record.id, fmt, path, managed=True)
 
     def report(self) -> SessionReport:

