@@ -263,8 +263,9 @@ class LLMRubricGrader:
                 )
             )
             score = cap
-        # What a model wrote about an answer the offline guard saw speak to the grader is what that text asked for.
-        injected = evidence.has_flag(FlagCode.GRADER_DIRECTED)
+        # What a model wrote about an answer that speaks to the grader (as the offline guard or the model itself
+        # saw it) is what that text asked for: its feedback and follow-up are not shown.
+        injected = grader_directed
         return GradeResult(
             question_id=question.id,
             score=round(score, 2),
