@@ -7,14 +7,13 @@ check what happens around grading (files, the store, limits), not how good the g
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from interviewer.store import SessionStore
 from tests.fakes import HashingEmbedder
-from tests.llm.conftest import ChatServer
+from tests.llm.conftest import chat_server  # noqa: F401 - the LLM tests' real HTTP server, per test
 from tests.reports.sample import SampleSessions, build_sample_sessions
 
 
@@ -35,12 +34,3 @@ def home_sample(isolated_environment: Path) -> SampleSessions:
 def digest(path: Path) -> str:
     """A file's content hash, to show that a fault left it byte for byte as it was."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture
-def llm_server() -> Iterator[ChatServer]:
-    """The LLM tests' real HTTP chat-completions server (tests/llm/conftest.py), scripted per test."""
-    server = ChatServer()
-    server.start()
-    yield server
-    server.stop()
