@@ -103,6 +103,34 @@ class InterviewSettings(BaseModel):
     time_limit_seconds: int | None = Field(default=None, ge=10, description="Optional time limit per answer.")
 
 
+class LimitSettings(BaseModel):
+    """Bounds on input sizes, so one huge answer or file cannot take minutes or gigabytes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    answer_chars: int = Field(
+        default=20_000,
+        ge=200,
+        description="Characters of an answer that are graded (about 3,000 words); a longer answer is graded up "
+        "to this limit and flagged 'truncated'.",
+    )
+    key_points_per_row: int = Field(
+        default=40,
+        ge=1,
+        description="Key points one ad-hoc row of `grade`/`eval` may list; a row with more is a bad line.",
+    )
+    rubric_file_bytes: int = Field(
+        default=2_000_000,
+        ge=1_000,
+        description="Size of one rubric file (YAML or TOML) that is read; a larger file is refused.",
+    )
+    markdown_file_bytes: int = Field(
+        default=2_000_000,
+        ge=1_000,
+        description="Size of a Markdown file `bank import` reads; a larger file is refused.",
+    )
+
+
 class Settings(BaseSettings):
     """Every setting of interviewer."""
 
@@ -117,6 +145,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings, description="Optional LLM grader.")
     grading: GradingSettings = Field(default_factory=GradingSettings, description="Grader choice.")
     interview: InterviewSettings = Field(default_factory=InterviewSettings, description="Session defaults.")
+    limits: LimitSettings = Field(default_factory=LimitSettings, description="Input size limits.")
 
     @classmethod
     def settings_customise_sources(
@@ -152,3 +181,12 @@ def load_settings() -> Settings:
         raise ConfigError(f"invalid settings (config file {path} or INTERVIEWER_* variables): {problems}") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from None
+
+
+def input_limits() -> LimitSettings:
+    """The configured input limits (the defaults when the settings cannot be read: the command that reads
+    them properly reports that)."""
+    try:
+        return load_settings().limits
+    except ConfigError:
+        return LimitSettings()

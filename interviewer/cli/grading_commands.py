@@ -209,7 +209,7 @@ def evaluate(
     settings = load_settings()
     chosen = _checked_grader_name(settings, grader_name)
     loaded_bank = _load_bank_for_rows(bank)
-    parsed = parse_file(dataset, loaded_bank, require_human=True)
+    parsed = parse_file(dataset, loaded_bank, require_human=True, max_key_points=settings.limits.key_points_per_row)
     _report_bad_lines(dataset, parsed)
     if len(parsed.rows) < 2:
         raise fail(f"{dataset}: need at least 2 gradeable rows with human scores, found {len(parsed.rows)}")

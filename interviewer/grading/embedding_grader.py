@@ -170,8 +170,10 @@ class EmbeddingGrader:
         options: scoring.ScoringOptions = scoring.DEFAULT_OPTIONS,
         judge: KeyPointJudge | None = None,
         rules: VerdictRules = DEFAULT_RULES,
+        max_answer_chars: int = guards.MAX_ANSWER_CHARS,
     ):
         self.embedder = embedder
+        self.max_answer_chars = max_answer_chars
         self.bank = bank
         self.options = options
         self.judge = judge if options.judge else None
@@ -185,7 +187,20 @@ class EmbeddingGrader:
         return self.grade_batch([(question, answer)], asked=asked)[0]
 
     def grade_batch(self, items: Sequence[tuple[Question, str]], *, asked: Collection[str] = ()) -> list[GradeResult]:
-        """Grade many answers, embedding all their spans in one pass."""
+        """Grade many answers, embedding all their spans in one pass; each answer up to `max_answer_chars`
+        (a longer one is graded up to that limit and flagged `truncated`)."""
+        bounded = [guards.bounded_answer(answer, self.max_answer_chars) for _, answer in items]
+        results = self._grade_bounded(
+            [(question, text) for (question, _), (text, _) in zip(items, bounded, strict=True)], asked=asked
+        )
+        return [
+            result if cut is None else result.model_copy(update={"flags": [*result.flags, cut]})
+            for result, (_, cut) in zip(results, bounded, strict=True)
+        ]
+
+    def _grade_bounded(
+        self, items: Sequence[tuple[Question, str]], *, asked: Collection[str] = ()
+    ) -> list[GradeResult]:
         experience = {
             index: self._experience_result(question, answer)
             for index, (question, answer) in enumerate(items)
@@ -193,7 +208,7 @@ class EmbeddingGrader:
         }
         if experience:
             rest = [item for index, item in enumerate(items) if index not in experience]
-            graded = iter(self.grade_batch(rest, asked=asked) if rest else [])
+            graded = iter(self._grade_bounded(rest, asked=asked) if rest else [])
             return [experience[index] if index in experience else next(graded) for index in range(len(items))]
         prepared = self.prepare([question for question, _ in items])
         parts: list[AnswerText | None] = []

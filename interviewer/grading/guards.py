@@ -8,10 +8,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from interviewer.config import LimitSettings
 from interviewer.grading.result import Flag, FlagCode
 from interviewer.grading.text import NEGATIONS, STOPWORDS, content_stems, sentences, stem, words
 
 MIN_ANSWER_WORDS = 1
+MAX_ANSWER_CHARS = LimitSettings().answer_chars
+"""Characters of an answer that are graded unless the settings (`limits.answer_chars`) say otherwise."""
 NON_ANSWERS = frozenset(
     """idk|i don't know|i dont know|i do not know|don't know|dont know|no idea|i have no idea|not sure|i'm not sure|
     pass|skip|n/a|na|none|nothing|no answer|todo|tbd|test|asdf|blank|i forgot|forgot""".replace("\n", "").split("|")
@@ -57,6 +60,20 @@ _REPEATED_CHAR = re.compile(r"(.)\1{3,}")
 
 def flag(code: FlagCode, message: str) -> Flag:
     return Flag(code=code, message=message)
+
+
+def bounded_answer(answer: str, limit: int) -> tuple[str, Flag | None]:
+    """The part of an answer that is graded: all of it, or its first `limit` characters (cut at the last
+    space within them, when there is one near the end) and the `truncated` flag saying so."""
+    if len(answer) <= limit:
+        return answer, None
+    cut = answer.rfind(" ", max(0, limit - 200), limit)
+    graded = answer[: cut if cut > 0 else limit]
+    return graded, flag(
+        FlagCode.TRUNCATED,
+        f"the answer is {len(answer):,} characters long; only its first {len(graded):,} were graded "
+        f"(limits.answer_chars is {limit:,})",
+    )
 
 
 def split_grader_directed(answer: str) -> tuple[str, list[str]]:

@@ -65,7 +65,13 @@ class GradeWorker:
         import pyarrow as pa
 
         lines = list(zip(batch.column("line").to_pylist(), batch.column("raw").to_pylist(), strict=True))
-        outcomes = grade_lines(self.grader, lines, self.recipe.bank, self.adhoc_cache)
+        outcomes = grade_lines(
+            self.grader,
+            lines,
+            self.recipe.bank,
+            self.adhoc_cache,
+            max_key_points=self.recipe.settings.limits.key_points_per_row,
+        )
         count = len(outcomes)
         return pa.table(
             {

@@ -31,6 +31,7 @@ class FlagCode(StrEnum):
     EXPERIENCE = "experience"
     CONTRADICTION = "contradiction"
     MISCONCEPTION = "misconception"
+    TRUNCATED = "truncated"
 
 
 class ResultModel(BaseModel):
