@@ -136,7 +136,7 @@ def print_where_things_stand() -> None:
     from interviewer.practice import answered_question_ids
     from interviewer.store import SessionStore
 
-    with SessionStore.open() as store:
+    with SessionStore.open(read_only=True) as store:
         sessions = store.sessions()
         if not sessions:
             return

@@ -24,6 +24,7 @@ FLAG_LABELS = {
     "experience": "experience question",
     "contradiction": "contradicts a key point",
     "misconception": "common misconception",
+    "truncated": "answer too long (graded in part)",
 }
 
 
