@@ -143,3 +143,19 @@ def test_a_file_where_the_data_folder_should_be_is_one_error_line(
 def test_the_model_is_not_extracted_under_a_file(home_under_a_file: Path) -> None:
     with pytest.raises(DataFolderError, match="must be a writable folder"):
         extract_packaged_model()
+
+
+def test_a_read_only_data_folder_is_one_error_line_when_the_model_is_extracted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Root ignores permissions, so the read-only folder is simulated where the extraction creates its folder."""
+
+    def read_only(*args: Any, **kwargs: Any) -> str:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("interviewer.grading.embedding.tempfile.mkdtemp", read_only)
+    answers = tmp_path / "answers.jsonl"
+    answers.write_text('{"question_id": "3.2", "answer": "dead units"}\n', encoding="utf-8")
+    run = run_cli("grade", str(answers))
+    assert run.exit_code == 2 and run.exception is None, (run.stderr, run.exception)
+    assert len(run.stderr.strip().splitlines()) == 1 and "Permission denied" in run.stderr
