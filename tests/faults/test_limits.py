@@ -107,12 +107,6 @@ def test_an_oversized_markdown_import_is_refused_before_anything_is_written(
     assert run_cli("bank", "import", str(FIXTURES / "markdown" / "no-q-numbers.md"), "-o", str(output)).exit_code == 0
 
 
-def _flat_headings(count: int) -> str:
-    """Many sections that are not questions, then one question: the shape that made the importer quadratic."""
-    parts = ["# Root"] + [f"## Section {index}\n\ntext\n" for index in range(count)]
-    return "\n".join([*parts, "## Topic", "### What is x?", "**Answer:**", "", *["- a point"] * 3, ""])
-
-
 def _seconds(text: str) -> float:
     best = float("inf")
     for _ in range(3):
@@ -123,9 +117,10 @@ def _seconds(text: str) -> float:
     return best
 
 
-def test_the_markdown_importer_is_linear_in_headings_and_blank_lines() -> None:
-    small, large = _seconds(_flat_headings(1_500)), _seconds(_flat_headings(12_000))
-    assert large < 20 * small + 0.5, f"8x the headings took {large / small:.0f}x the time"
+def test_the_markdown_importer_is_linear_in_the_lines_of_an_answer() -> None:
+    """An answer padded with blank lines used to be trimmed one `pop(0)` at a time (48x the time for 8x the
+    lines); section ends and topics are now found in one pass over the headings too (not timed here:
+    parsing the Markdown dominates at any size that runs quickly)."""
     blank = "## Topic\n### What is x?\n**Answer:**\n{}- a point\n- b point\n- c point\n"
     small, large = _seconds(blank.format("\n" * 20_000)), _seconds(blank.format("\n" * 160_000))
     assert large < 20 * small + 0.5, f"8x the blank lines took {large / small:.0f}x the time"
