@@ -98,7 +98,7 @@ async def test_whole_interview_with_a_follow_up(
         await pilot.press("ctrl+n")
         await pilot.pause()
         assert isinstance(app.screen, SummaryScreen)
-        assert "answered 1 · skipped 1 · follow-ups 1" in text_of(app, "#counts")
+        assert "1 answered · 1 skipped · 1 follow-up" in text_of(app, "#counts")
 
     answers = store.answers(app.session.id)
     assert [(a.parent_answer_id is not None, a.skipped, a.grade is not None) for a in answers] == [
