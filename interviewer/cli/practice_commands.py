@@ -134,14 +134,14 @@ def exit_without_waiting_for_workers() -> None:
 def print_where_things_stand(session_id: int | None = None) -> None:
     """After the TUI closes: what of the session (this run's, else the newest) is saved and how to go on."""
     from interviewer.cli.common import console
-    from interviewer.practice import session_progress
+    from interviewer.practice import open_elsewhere, session_progress
     from interviewer.store import SessionStore
 
     with SessionStore.open() as store:
         sessions = store.sessions()
         session = next((record for record in sessions if record.id == session_id), sessions[0] if sessions else None)
-        if session is None:
-            return
+        if session is None or (session.id != session_id and open_elsewhere(store, session)):
+            return  # nothing of this run's; the newest session is another terminal's
         progress = session_progress(store, session)
     if progress.empty:
         message = f"Session {session.id} ended before any answer: nothing to resume or export."

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import socket
+
 import pytest
 
 from interviewer.cli.practice_commands import print_where_things_stand
@@ -47,6 +50,15 @@ def test_an_empty_session_offers_no_export(capsys: pytest.CaptureFixture[str]) -
     print_where_things_stand(fresh.id)
     out = capsys.readouterr().out
     assert out.strip() == f"Session {fresh.id} ended before any answer: nothing to resume or export."
+
+
+def test_nothing_said_about_a_session_open_in_another_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    with SessionStore.open() as store:
+        record = store.start_session(bank="deep-learning", grader="embedding", question_ids=["1.1"], topics=[])
+        store.save_draft(record.id, question_id="1.1", answer="typing")
+        store.claim_session(record.id, pid=os.getppid(), host=socket.gethostname())
+    print_where_things_stand(None)  # this run quit on the start screen
+    assert capsys.readouterr().out == ""
 
 
 def test_nothing_printed_without_sessions(capsys: pytest.CaptureFixture[str]) -> None:
