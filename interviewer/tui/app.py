@@ -514,8 +514,12 @@ class InterviewApp(App[None]):
         except InterviewerError as error:
             screen = self.screen
             if isinstance(screen, QuestionScreen) and screen.asked is asked:
+                # Keep it as a draft too, unless the draft saved a moment ago holds this text already (the
+                # same fault would only block the screen for the store's timeout a second time).
+                draft_current = screen.draft_holds(event.submission.answer)
                 screen.submit_failed(str(error))
-                self._save_draft(asked, event.submission.answer, screen.hints_shown)
+                if not draft_current:
+                    self._save_draft(asked, event.submission.answer, screen.hints_shown)
             else:
                 self.report_error(f"The answer could not be saved: {error}")
             return

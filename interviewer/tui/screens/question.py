@@ -148,6 +148,10 @@ class QuestionScreen(Screen[None]):
             timeout=15,
         )
 
+    def draft_holds(self, text: str) -> bool:
+        """True when the last draft posted is this text and its save did not fail."""
+        return text == self._posted_text and not self.save_failed
+
     def answer_text(self) -> str:
         return self.query_one("#answer", TextArea).text
 
