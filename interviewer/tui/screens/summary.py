@@ -8,13 +8,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Sparkline, Static
+from textual.widgets import Footer, Label, Static
 
 from interviewer.practice import WEAK_SCORE, weak_question_ids
 from interviewer.reports.formatting import format_score
 from interviewer.tui.messages import WeakPracticeRequested
 from interviewer.tui.screens.question import format_seconds
-from interviewer.tui.widgets.grade_view import KeyPointRow, ScoreBar
+from interviewer.tui.widgets.grade_view import KeyPointRow, ScoreBar, score_chart
 from interviewer.wording import plural, session_counts
 
 if TYPE_CHECKING:
@@ -72,9 +72,10 @@ class SummaryScreen(Screen[None]):
                 scores = [point.overall_score for point in report.history]
                 yield Static("Over your sessions", classes="section-label")
                 with Horizontal(id="history-row"):
-                    yield Sparkline(scores, summary_function=max, id="history-chart")
+                    yield Static(score_chart(scores), id="history-chart")
                     yield Label(
-                        f"{len(scores)} sessions · first {format_score(scores[0])} · latest {format_score(scores[-1])}",
+                        f"{len(scores)} sessions on a 0–10 scale · first {format_score(scores[0])} · "
+                        f"latest {format_score(scores[-1])}",
                         id="history-summary",
                     )
             if report.weakest_key_points:
