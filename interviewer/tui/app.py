@@ -8,6 +8,7 @@ Every failure becomes one notice through `report_error`; the session goes on.
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, ClassVar, Literal
@@ -16,10 +17,11 @@ from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.theme import Theme
 
 from interviewer.bank.catalog import bank_values_of, resolve_bank, split_bank_values
 from interviewer.bank.models import Bank, Question
-from interviewer.config import Settings, load_settings
+from interviewer.config import Settings, load_settings, remember_setting
 from interviewer.errors import InterviewerError
 from interviewer.grading.result import FlagCode
 from interviewer.names import GraderName
@@ -123,6 +125,7 @@ class InterviewApp(App[None]):
     # Start-up
 
     def on_mount(self) -> None:
+        self._apply_remembered_theme()
         if self.embedder is None:
             # After the first paint: the torch import in the worker would otherwise slow it down.
             self.call_after_refresh(self.load_model)
@@ -169,6 +172,26 @@ class InterviewApp(App[None]):
         self._release_session()
         if self.owns_store:
             self.store.close()
+
+    def _apply_remembered_theme(self) -> None:
+        """The theme picked last time (config `[tui] theme`), unless TEXTUAL_THEME asks for another; from then on,
+        a theme picked with Ctrl+P → Theme is written back to the config file."""
+        remembered = self.settings.tui.theme
+        if remembered and not os.environ.get("TEXTUAL_THEME"):
+            if remembered in self.available_themes:
+                self.theme = remembered
+            else:
+                self.notify(f"The theme {remembered!r} in the config file is not available.", severity="warning")
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        if theme.name == self.settings.tui.theme:
+            return
+        self.settings.tui.theme = theme.name
+        try:
+            remember_setting("tui", "theme", theme.name)
+        except InterviewerError as error:
+            self.notify(f"The theme is not remembered: {error}", severity="warning")
 
     def _renew_claim(self) -> None:
         """The heartbeat of this process's claim on its session (so another terminal does not offer it)."""

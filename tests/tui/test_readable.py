@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from textual.widgets import Checkbox, RadioSet, SelectionList, Static
 
+from interviewer.config import load_settings
 from interviewer.tui.app import InterviewApp
 from interviewer.tui.screens.feedback import FeedbackScreen
 from interviewer.tui.screens.start import StartScreen
@@ -61,3 +63,21 @@ async def test_tick_boxes_differ_by_glyph(make_app: Callable[..., InterviewApp])
         difficulty = screen.query_one("#difficulty", RadioSet)
         marks = {str(button.render())[:3] for button in difficulty.query("RadioChoice")}
         assert marks == {"▐●▌", "▐ ▌"}
+
+
+async def test_the_chosen_theme_is_remembered(
+    make_app: Callable[..., InterviewApp], tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.toml"
+    monkeypatch.setenv("INTERVIEWER_CONFIG", str(config))
+    monkeypatch.delenv("TEXTUAL_THEME", raising=False)
+    app = make_app(banks=(str(FIXTURE_BANK),), offline=True, grader_factory=fixed_grader)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.theme = "nord"  # as Ctrl+P → Theme does
+        await pilot.pause()
+    assert load_settings().tui.theme == "nord"
+    again = make_app(load_settings(), banks=(str(FIXTURE_BANK),), offline=True, grader_factory=fixed_grader)
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert again.theme == "nord"
