@@ -31,6 +31,7 @@ class FlagCode(StrEnum):
     EXPERIENCE = "experience"
     CONTRADICTION = "contradiction"
     MISCONCEPTION = "misconception"
+    NON_ENGLISH = "non_english"
 
 
 class ResultModel(BaseModel):

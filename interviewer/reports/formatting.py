@@ -26,6 +26,7 @@ FLAG_LABELS = {
     "experience": "experience question",
     "contradiction": "contradicts a key point",
     "misconception": "common misconception",
+    "non_english": "not in English",
 }
 
 
