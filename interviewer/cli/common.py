@@ -11,7 +11,7 @@ import click
 import typer
 from rich.console import Console
 from rich.text import Text
-from typer.core import TyperGroup
+from typer.core import TyperGroup, TyperOption
 
 from interviewer.errors import InterviewerError
 
@@ -39,9 +39,38 @@ def fail(message: str, exit_code: int = 2) -> typer.Exit:
     return typer.Exit(exit_code)
 
 
+READABLE_TYPES = {"str": "text", "int range": "int", "float range": "number", "float": "number"}
+"""How `--help` names an option's type, where Typer's own name is Python's (`<str>`, `<int range>`)."""
+
+
+def readable_metavars(command: Any) -> None:
+    """Option types in `--help` as a reader says them, for this command and every command below it: a flag
+    shows none (Typer 0.29 prints `<bool>`), a repeatable option its element (`<text>`, not `<list[str]>`;
+    its help says it repeats), a bounded number `<int>` (the bounds follow in brackets)."""
+    context = typer.Context(command)
+    help_option = command.get_help_option(context)  # made once and cached by the command
+    for param in [*command.params, *([help_option] if help_option is not None else [])]:
+        if not isinstance(param, TyperOption) or param.metavar is not None:
+            continue
+        if param.is_flag:
+            param.metavar = ""
+            continue
+        shown = param.display_type(context).removeprefix("<").removesuffix(">")
+        while shown.startswith("list[") and shown.endswith("]"):
+            shown = shown.removeprefix("list[").removesuffix("]")
+        param.metavar = f"<{READABLE_TYPES.get(shown, shown)}>"
+    for subcommand in getattr(command, "commands", {}).values():
+        readable_metavars(subcommand)
+
+
 class UserErrorGroup(TyperGroup):
     """Root command group: a usage mistake or an InterviewerError from any subcommand is one `error:` line on
-    stderr and an exit status (2), never a traceback or a box; the same in-process (tests) as from the console."""
+    stderr and an exit status (2), never a traceback or a box; the same in-process (tests) as from the console.
+    Its `--help` and its commands' name option types readably (`readable_metavars`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        readable_metavars(self)
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         if not standalone_mode:

@@ -41,6 +41,8 @@ def sparkline(scores: list[float]) -> str:
 
 def _session_notes(row: HistoryRow) -> list[str]:
     notes = ["review"] if row.mode == "review" else []
+    if row.skipped_questions:
+        notes.append(f"{row.skipped_questions} skipped")
     if not row.finished:
         notes.append("unfinished")
     if row.llm_fallbacks:
@@ -71,19 +73,19 @@ def history(
     )
     table.add_column("id", justify="right", style="bold")
     table.add_column("date")
-    table.add_column("bank")
-    table.add_column("asked", justify="right")
+    table.add_column("bank", min_width=min(30, max(len(row.bank) for row in rows)))
+    table.add_column("answered", justify="right")
     table.add_column("score", justify="right", no_wrap=True)
     table.add_column("grader")
     notes = [", ".join(_session_notes(row)) for row in rows]
     if any(notes):
-        table.add_column("notes", no_wrap=True)
+        table.add_column("notes")
     for row, note in zip(rows, notes, strict=True):
         cells = [
             str(row.session_id),
             f"{row.started_at:%Y-%m-%d %H:%M}",
             row.bank,
-            f"{row.asked_questions}/{row.planned_questions}",
+            f"{row.answered_questions}/{row.planned_questions}",
             format_score(row.mean_score),
             row.grader,
         ]

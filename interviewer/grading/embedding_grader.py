@@ -351,8 +351,18 @@ class EmbeddingGrader:
         if removed:
             quoted = "; ".join(f"“{sentence[:80]}”" for sentence in removed[:2])
             flags.append(guards.flag(FlagCode.GRADER_DIRECTED, f"text addressed to the grader was ignored: {quoted}"))
+        language = guards.non_english_reason(text)
+        if language:
+            flags.append(
+                guards.flag(
+                    FlagCode.NON_ENGLISH,
+                    f"this answer does not look like English ({language}): grading reads English only, so its key "
+                    "points are hardly recognised; answer in English for a fair grade",
+                )
+            )
         if guards.is_empty(answer or ""):
-            flags.append(guards.flag(FlagCode.EMPTY, "the answer is empty or says it has no answer"))
+            if not language:  # a script without A–Z letters has no words the grader reads, but it is an answer
+                flags.append(guards.flag(FlagCode.EMPTY, "the answer is empty or says it has no answer"))
             return None, flags
         if guards.is_empty(text):
             flags.append(
@@ -617,7 +627,8 @@ class EmbeddingGrader:
     ) -> float:
         """Caps for stuffed, parroted and off-topic answers; each adds its flag."""
         question = ready.question
-        if guards.is_keyword_stuffing(text, question.question):
+        non_english = any(flag.code == FlagCode.NON_ENGLISH for flag in flags)
+        if not non_english and guards.is_keyword_stuffing(text, question.question):  # a German sentence is no list
             flags.append(
                 guards.flag(
                     FlagCode.KEYWORD_STUFFING,

@@ -32,6 +32,7 @@ class FlagCode(StrEnum):
     CONTRADICTION = "contradiction"
     MISCONCEPTION = "misconception"
     TRUNCATED = "truncated"
+    NON_ENGLISH = "non_english"
 
 
 class ResultModel(BaseModel):

@@ -23,7 +23,15 @@ from interviewer.errors import StoreError
 from interviewer.grading.result import FollowUp, GradeResult
 from interviewer.names import GraderName
 from interviewer.store.migrations import LATEST_VERSION, current_version, migrate
-from interviewer.store.records import AnswerRecord, ReviewCardRecord, SessionMode, SessionRecord, Submission
+from interviewer.store.records import (
+    AnswerRecord,
+    DraftRecord,
+    ReviewCardRecord,
+    SessionClaim,
+    SessionMode,
+    SessionRecord,
+    Submission,
+)
 
 
 class UnknownSessionError(StoreError):
@@ -275,6 +283,11 @@ class SessionStore:
         rows = self._query("SELECT * FROM sessions WHERE finished_at IS NULL ORDER BY started_at DESC, id DESC LIMIT 1")
         return _session_record(rows[0]) if rows else None
 
+    def unfinished_sessions(self) -> list[SessionRecord]:
+        """Every session not finished, newest first."""
+        rows = self._query("SELECT * FROM sessions WHERE finished_at IS NULL ORDER BY started_at DESC, id DESC")
+        return [_session_record(row) for row in rows]
+
     def finish_session(self, session_id: int) -> None:
         """Mark the session finished now (a second call keeps the first time)."""
         self.get_session(session_id)
@@ -370,6 +383,91 @@ class SessionStore:
             return [_answer_record(row) for row in rows]
         except ValidationError as exc:
             raise StoreError(f"{self.path}: a stored answer or grade is not readable by this version ({exc})") from exc
+
+    # Drafts: the unsubmitted text of a session's answer box (one per session)
+
+    def save_draft(
+        self,
+        session_id: int,
+        *,
+        question_id: str,
+        answer: str,
+        hints_shown: int = 0,
+        parent_answer_id: int | None = None,
+        follow_up: FollowUp | None = None,
+    ) -> None:
+        """Save (replace) the session's draft, committed before this returns."""
+        with self._transaction() as connection:
+            connection.execute(
+                "INSERT INTO drafts (session_id, question_id, parent_answer_id, follow_up, answer, hints_shown,"
+                " saved_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id) DO UPDATE SET"
+                " question_id = excluded.question_id, parent_answer_id = excluded.parent_answer_id,"
+                " follow_up = excluded.follow_up, answer = excluded.answer, hints_shown = excluded.hints_shown,"
+                " saved_at = excluded.saved_at",
+                (
+                    session_id,
+                    question_id,
+                    parent_answer_id,
+                    follow_up.model_dump_json() if follow_up is not None else None,
+                    answer,
+                    hints_shown,
+                    _to_text(utc_now()),
+                ),
+            )
+
+    def draft(self, session_id: int) -> DraftRecord | None:
+        """The session's draft, if one is saved."""
+        rows = self._query("SELECT * FROM drafts WHERE session_id = ?", (session_id,))
+        if not rows:
+            return None
+        row = rows[0]
+        try:
+            return DraftRecord(
+                session_id=row["session_id"],
+                question_id=row["question_id"],
+                parent_answer_id=row["parent_answer_id"],
+                follow_up=FollowUp.model_validate_json(row["follow_up"]) if row["follow_up"] else None,
+                answer=row["answer"],
+                hints_shown=row["hints_shown"],
+                saved_at=datetime.fromisoformat(row["saved_at"]),
+            )
+        except ValidationError as exc:
+            raise StoreError(f"{self.path}: a stored draft is not readable by this version ({exc})") from exc
+
+    def clear_draft(self, session_id: int) -> None:
+        """Forget the session's draft (it was submitted, or emptied)."""
+        with self._transaction() as connection:
+            connection.execute("DELETE FROM drafts WHERE session_id = ?", (session_id,))
+
+    # Claims: which process has a session open (`practice` decides when a claim is stale)
+
+    def claim_session(self, session_id: int, *, pid: int, host: str) -> None:
+        """Record that this process has the session open, now (replaces any earlier claim)."""
+        with self._transaction() as connection:
+            connection.execute(
+                "INSERT INTO session_claims (session_id, pid, host, heartbeat_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (session_id) DO UPDATE SET pid = excluded.pid, host = excluded.host,"
+                " heartbeat_at = excluded.heartbeat_at",
+                (session_id, pid, host, _to_text(utc_now())),
+            )
+
+    def session_claim(self, session_id: int) -> SessionClaim | None:
+        """Who has the session open, if anyone said so."""
+        rows = self._query("SELECT * FROM session_claims WHERE session_id = ?", (session_id,))
+        if not rows:
+            return None
+        row = rows[0]
+        return SessionClaim(
+            session_id=row["session_id"],
+            pid=row["pid"],
+            host=row["host"],
+            heartbeat_at=datetime.fromisoformat(row["heartbeat_at"]),
+        )
+
+    def release_session(self, session_id: int, *, pid: int) -> None:
+        """Drop this process's claim on the session (another process's claim stays)."""
+        with self._transaction() as connection:
+            connection.execute("DELETE FROM session_claims WHERE session_id = ? AND pid = ?", (session_id, pid))
 
     # Spaced-review cards (stored as given; `interviewer.review` schedules them)
 

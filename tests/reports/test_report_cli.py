@@ -28,8 +28,9 @@ def test_history_table_and_json(home_sample: SampleSessions) -> None:
     rows = json.loads(json_run.stdout)
     assert [row["session_id"] for row in rows] == [home_sample.second_id, home_sample.first_id]
     assert rows[0]["grader"] == "hybrid" and rows[0]["asked_questions"] == 7 and rows[0]["planned_questions"] == 7
+    assert (rows[0]["answered_questions"], rows[0]["skipped_questions"]) == (6, 1)  # a skip is not an answer
     assert rows[0]["mean_score"] == pytest.approx(4.1) and rows[0]["llm_fallbacks"] == 1
-    assert "LLM down ×1" in run.stdout
+    assert "LLM down ×1" in run.stdout and "1 skipped" in run.stdout and " 6/7 " in run.stdout
 
 
 def test_history_without_sessions(isolated_environment: Path) -> None:
