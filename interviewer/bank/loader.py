@@ -168,10 +168,10 @@ def load_bank_paths(roots: Sequence[Path], *, name: str | None = None) -> Bank:
                     source=file_path,
                 )
             )
-    where = roots[0] if len(roots) == 1 else Path(", ".join(str(root) for root in roots))
+    banks_read = roots[0] if len(roots) == 1 else Path(", ".join(str(root) for root in roots))
     try:
         return Bank(name=name or "+".join(bank_names), questions=questions)
     except ValidationError as exc:
         raise BankError(
-            where, "; ".join(error["msg"].removeprefix("Value error, ") for error in exc.errors())
+            banks_read, "; ".join(error["msg"].removeprefix("Value error, ") for error in exc.errors())
         ) from None

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-import click
 import typer
 from rich.console import Console
 from rich.text import Text
@@ -72,12 +71,23 @@ class UserErrorGroup(TyperGroup):
         super().__init__(*args, **kwargs)
         readable_metavars(self)
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(  # the signature of click's Command.main, which this overrides
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        def run() -> Any:
+            return super(UserErrorGroup, self).main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return run()
         with exit_on_user_error():
             try:
-                exit_code = super().main(*args, standalone_mode=False, **kwargs)
+                exit_code = run()
             except typer.Abort:
                 print_error("aborted")
                 sys.exit(1)
@@ -90,7 +100,7 @@ class UserErrorGroup(TyperGroup):
                 sys.exit(error.exit_code)
         sys.exit(exit_code if isinstance(exit_code, int) else 0)
 
-    def invoke(self, ctx: click.Context) -> object:
+    def invoke(self, ctx: Any) -> Any:  # Typer's vendored click Context (typer._click is private)
         try:
             return super().invoke(ctx)
         except InterviewerError as exc:

@@ -18,7 +18,9 @@ if TYPE_CHECKING:
     from interviewer.bank.models import Bank
     from interviewer.config import Settings
     from interviewer.grading.base import Grader
+    from interviewer.grading.batch import InputRow, ParsedFile
     from interviewer.grading.grade_job import Engine, GraderRecipe
+    from interviewer.grading.result import GradeResult
 
 ENGINES = ("local", "ray")
 GraderOption = typer.Option(
@@ -48,7 +50,7 @@ def _checked_grader_name(settings: Settings, grader_name: GraderName | None) -> 
     return resolve_grader(settings, grader_name or settings.default_grader(), offline=False)
 
 
-def _graded(grader: Grader, rows: list, label: str) -> list:
+def _graded(grader: Grader, rows: list[InputRow], label: str) -> list[GradeResult]:
     """Grade rows in batches with progress (rows/s, time left) on stderr for long inputs."""
     from interviewer.grading.batch import grade_rows
 
@@ -56,7 +58,7 @@ def _graded(grader: Grader, rows: list, label: str) -> list:
         return grade_rows(grader, rows, on_progress=advance)
 
 
-def _report_bad_lines(path: Path, parsed) -> None:
+def _report_bad_lines(path: Path, parsed: ParsedFile) -> None:
     for bad in parsed.bad_lines:
         _report_bad_line(path, bad.line, bad.reason)
 

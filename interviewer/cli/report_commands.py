@@ -15,6 +15,7 @@ from interviewer.cli.common import BankOption, console, load_chosen_bank
 
 if TYPE_CHECKING:
     from interviewer.reports.progress import HistoryRow
+    from interviewer.store import SessionStore
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 
@@ -27,7 +28,7 @@ class ReportFormatName(StrEnum):
     json = "json"
 
 
-def _open_store():
+def _open_store() -> SessionStore:
     """The session database, read-only: these commands never write it (nor create it)."""
     from interviewer.store import SessionStore
 

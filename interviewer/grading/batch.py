@@ -217,7 +217,10 @@ def parse_file(
             if text is not None
             else BadLine(number, undecodable_reason(raw))
         )
-        (parsed.bad_lines if isinstance(row, BadLine) else parsed.rows).append(row)
+        if isinstance(row, BadLine):
+            parsed.bad_lines.append(row)
+        else:
+            parsed.rows.append(row)
     return parsed
 
 

@@ -521,12 +521,12 @@ class EmbeddingGrader:
                     contradicting.get(key_point.id),
                 )
             )
-        contradicted = {
+        contradicted_ids = {
             key_point.id
             for key_point, decision in zip(question.key_points, decisions, strict=True)
             if decision.verdict == "contradicted"
         }
-        return decisions, [item for item in stated if item[0].key_point in contradicted]
+        return decisions, [item for item in stated if item[0].key_point in contradicted_ids]
 
     def _score(
         self,

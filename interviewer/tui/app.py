@@ -639,7 +639,7 @@ class InterviewApp(App[None]):
                 )
 
 
-def _action_runner(target: App[None] | Screen[None], action: str) -> Callable[[], object]:
+def _action_runner(target: App[None] | Screen[object], action: str) -> Callable[[], object]:
     async def run() -> None:
         await target.run_action(action)
 
