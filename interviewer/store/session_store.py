@@ -168,9 +168,9 @@ class SessionStore:
             connection.row_factory = sqlite3.Row
             migrate(connection, path)
             return cls(connection, path, read_only=True)
-        connection = None
+        opened: sqlite3.Connection | None = None
         try:
-            connection = sqlite3.connect(
+            opened = connection = sqlite3.connect(
                 f"{path.resolve().as_uri()}?mode=ro",
                 uri=True,
                 check_same_thread=False,
@@ -185,12 +185,12 @@ class SessionStore:
                 return cls._open_read_only(path, timeout)
             migrate(connection, path)  # refuses a newer schema; nothing to apply
         except sqlite3.Error as exc:
-            if connection is not None:
-                connection.close()
+            if opened is not None:
+                opened.close()
             raise _store_error(path, "open", exc) from exc
         except StoreError:
-            if connection is not None:
-                connection.close()
+            if opened is not None:
+                opened.close()
             raise
         return cls(connection, path, read_only=True)
 
