@@ -6,8 +6,12 @@ e.g. `INTERVIEWER_LLM__BASE_URL`. The config file is `locations.config_file()`.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import tempfile
 import tomllib
+from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import (
@@ -103,6 +107,46 @@ class InterviewSettings(BaseModel):
     time_limit_seconds: int | None = Field(default=None, ge=10, description="Optional time limit per answer.")
 
 
+class LimitSettings(BaseModel):
+    """Bounds on input sizes, so one huge answer or file cannot take minutes or gigabytes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    answer_chars: int = Field(
+        default=20_000,
+        ge=200,
+        description="Characters of an answer that are graded (about 3,000 words); a longer answer is graded up "
+        "to this limit and flagged 'truncated'.",
+    )
+    key_points_per_row: int = Field(
+        default=40,
+        ge=1,
+        description="Key points one ad-hoc row of `grade`/`eval` may list; a row with more is a bad line.",
+    )
+    rubric_file_bytes: int = Field(
+        default=2_000_000,
+        ge=1_000,
+        description="Size of one rubric file (YAML or TOML) that is read; a larger file is refused.",
+    )
+    markdown_file_bytes: int = Field(
+        default=2_000_000,
+        ge=1_000,
+        description="Size of a Markdown file `bank import` reads; a larger file is refused.",
+    )
+
+
+class TuiSettings(BaseModel):
+    """How the interview looks."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    theme: str | None = Field(
+        default=None,
+        description="Textual theme name (e.g. 'nord', 'textual-light'); written here when you pick one with "
+        "Ctrl+P → Theme. TEXTUAL_THEME overrides it.",
+    )
+
+
 class Settings(BaseSettings):
     """Every setting of interviewer."""
 
@@ -117,6 +161,8 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings, description="Optional LLM grader.")
     grading: GradingSettings = Field(default_factory=GradingSettings, description="Grader choice.")
     interview: InterviewSettings = Field(default_factory=InterviewSettings, description="Session defaults.")
+    limits: LimitSettings = Field(default_factory=LimitSettings, description="Input size limits.")
+    tui: TuiSettings = Field(default_factory=TuiSettings, description="The terminal interface.")
 
     @classmethod
     def settings_customise_sources(
@@ -152,3 +198,60 @@ def load_settings() -> Settings:
         raise ConfigError(f"invalid settings (config file {path} or INTERVIEWER_* variables): {problems}") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from None
+
+
+def input_limits() -> LimitSettings:
+    """The configured input limits (the defaults when the settings cannot be read: the command that reads
+    them properly reports that)."""
+    try:
+        return load_settings().limits
+    except ConfigError:
+        return LimitSettings()
+
+
+def remember_setting(section: str, field: str, value: str) -> Path:
+    """Write `field = "value"` into `[section]` of the config file (created if missing), keeping every other
+    line as it is; ConfigError when the file cannot be read, parsed or written. Returns the file.
+
+    Only plain string values: enough for the TUI to remember a chosen theme. The file is replaced
+    atomically (a temporary file in the same folder, then os.replace), so a failed write leaves it intact.
+    """
+    path = locations.config_file()
+    if path.exists() and not path.is_file():
+        raise ConfigError(f"{path}: not a regular file, so settings are not written to it")
+    try:
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML, so it was left as it is: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from None
+    assignment = f"{field} = {json.dumps(value, ensure_ascii=False)}"
+    lines = text.splitlines()
+    header = next((i for i, line in enumerate(lines) if line.strip() == f"[{section}]"), None)
+    if header is None:
+        lines += [*([""] if lines and lines[-1].strip() else []), f"[{section}]", assignment]
+    else:
+        end = next((i for i in range(header + 1, len(lines)) if lines[i].lstrip().startswith("[")), len(lines))
+        existing = next(
+            (i for i in range(header + 1, end) if lines[i].split("=", 1)[0].strip() == field and "=" in lines[i]),
+            None,
+        )
+        if existing is None:
+            lines.insert(header + 1, assignment)
+        else:
+            lines[existing] = assignment
+    new_text = "\n".join(lines) + "\n"
+    if tomllib.loads(new_text).get(section, {}).get(field) != value:
+        raise ConfigError(f"{path}: could not set {section}.{field} without changing other settings; edit it by hand")
+    try:
+        locations.ensure_dir(path.parent)
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(new_text)
+        os.replace(temporary, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError, UnboundLocalError):
+            os.unlink(temporary)
+        raise ConfigError(f"{path}: cannot write config file: {exc.strerror or exc}") from None
+    return path

@@ -32,3 +32,7 @@ class ModelUnavailableError(InterviewerError):
 
 class StoreError(InterviewerError):
     """The session database cannot be opened, migrated or written."""
+
+
+class DataFolderError(InterviewerError):
+    """The data folder (INTERVIEWER_HOME) cannot hold interviewer's files: read-only, or a file in its place."""

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from platformdirs import user_config_path, user_data_path
 
+from interviewer.errors import DataFolderError
+
 APP_NAME = "interviewer"
 
 
@@ -56,3 +58,15 @@ def ensure_dir(path: Path) -> Path:
     """Create a folder (and parents) if missing and return it."""
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def ensure_data_dir(path: Path) -> Path:
+    """`ensure_dir` for a folder of interviewer's data: DataFolderError (one line naming the folder and the
+    fix) instead of an OSError when the data folder is read-only or a file stands where a folder should be."""
+    try:
+        return ensure_dir(path)
+    except OSError as exc:
+        raise DataFolderError(
+            f"{path}: cannot create this folder ({exc.strerror or exc}); interviewer keeps its data in "
+            f"{data_dir()}, which must be a writable folder: fix it, or set INTERVIEWER_HOME to one"
+        ) from None

@@ -10,11 +10,13 @@ The TUI drives this module; so can a script or a test. Nothing here imports Text
 
 from __future__ import annotations
 
+import os
 import random
+import socket
 import threading
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +26,17 @@ from interviewer.config import NO_LLM_CONFIGURED, Settings
 from interviewer.errors import InterviewerError, StoreError
 from interviewer.grading.result import Flag, FlagCode, FollowUp, GradeResult
 from interviewer.names import Difficulty, GraderName
-from interviewer.store import AnswerRecord, ReviewCardRecord, SessionMode, SessionRecord, SessionStore, Submission
+from interviewer.store import (
+    AnswerRecord,
+    DraftRecord,
+    ReviewCardRecord,
+    SessionClaim,
+    SessionMode,
+    SessionRecord,
+    SessionStore,
+    Submission,
+)
+from interviewer.wording import plural, session_counts
 
 if TYPE_CHECKING:
     from interviewer.grading.base import Embedder, Grader
@@ -194,14 +206,125 @@ def answered_question_ids(answers: Iterable[AnswerRecord]) -> set[str]:
     return {answer.question_id for answer in answers if answer.parent_answer_id is None}
 
 
+@dataclass(frozen=True)
+class SessionProgress:
+    """How far a stored session got: main questions answered and skipped (never one counted as the other)."""
+
+    planned: int
+    answered: int
+    skipped: int
+    follow_ups: int
+    ungraded: int
+    """Answers (main or follow-up) submitted but not graded yet; skips need no grade."""
+    draft: bool
+    """An unsubmitted draft is saved."""
+
+    @property
+    def done(self) -> int:
+        return self.answered + self.skipped
+
+    @property
+    def complete(self) -> bool:
+        """Every planned main question answered or skipped, and every answer graded."""
+        return self.done >= self.planned and not self.ungraded
+
+    @property
+    def empty(self) -> bool:
+        """Nothing submitted and no draft: quit before any answer."""
+        return not self.done and not self.follow_ups and not self.draft
+
+    def describe(self) -> str:
+        """`4 answered · 1 skipped of 5 questions`."""
+        return f"{session_counts(self.answered, self.skipped)} of {plural(self.planned, 'question')}"
+
+
+def session_progress(store: SessionStore, record: SessionRecord) -> SessionProgress:
+    """Counts of a stored session's answers, and whether a draft is waiting."""
+    answers = store.answers(record.id)
+    main = {answer.question_id: answer for answer in answers if answer.parent_answer_id is None}
+    return SessionProgress(
+        planned=len(record.question_ids),
+        answered=sum(1 for answer in main.values() if not answer.skipped),
+        skipped=sum(1 for answer in main.values() if answer.skipped),
+        follow_ups=sum(1 for answer in answers if answer.parent_answer_id is not None),
+        ungraded=sum(1 for answer in answers if answer.grade is None and not answer.skipped),
+        draft=store.draft(record.id) is not None,
+    )
+
+
 def describe_unfinished(store: SessionStore, record: SessionRecord) -> str:
     """The resume offer's text: which session, how far it got."""
-    done = len(answered_question_ids(store.answers(record.id)))
+    progress = session_progress(store, record)
     started = record.started_at.strftime("%Y-%m-%d %H:%M UTC")
+    details = [progress.describe()]
+    if progress.ungraded:
+        details.append(f"{plural(progress.ungraded, 'answer')} not graded yet")
+    if progress.draft:
+        details.append("a draft answer kept")
     return (
-        f"Session {record.id}, started {started}: {done} of {len(record.question_ids)} questions answered "
+        f"Session {record.id}, started {started}: {'; '.join(details)} "
         f"({record.bank} bank, {record.grader} grader). Resume it, or start fresh?"
     )
+
+
+CLAIM_HEARTBEAT_SECONDS = 20.0
+"""How often a running interview renews its claim on its session."""
+CLAIM_STALE_AFTER = timedelta(seconds=90)
+"""A claim not renewed for this long is stale (a frozen or suspended process, or one on another host)."""
+
+
+def pid_alive(pid: int) -> bool:
+    """True when a process with this id runs on this host (signal 0 only checks)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, owned by someone else
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def claim_is_live(
+    claim: SessionClaim,
+    now: datetime,
+    *,
+    host: str | None = None,
+    alive: Callable[[int], bool] = pid_alive,
+) -> bool:
+    """Whether a claim still holds: renewed within CLAIM_STALE_AFTER and, on this host, its process running.
+
+    A process killed with kill -9 leaves its claim behind; its pid is gone, so the claim is stale at once.
+    On another host (a shared data folder) only the heartbeat's age can tell."""
+    if now - claim.heartbeat_at > CLAIM_STALE_AFTER:
+        return False
+    if claim.host == (host or socket.gethostname()):
+        return alive(claim.pid)
+    return True
+
+
+def open_elsewhere(store: SessionStore, record: SessionRecord, now: datetime | None = None) -> bool:
+    """True when another running interviewer has the session open (a live claim by another process)."""
+    claim = store.session_claim(record.id)
+    return claim is not None and claim.pid != os.getpid() and claim_is_live(claim, now or utc_now())
+
+
+def session_to_resume(store: SessionStore) -> SessionRecord | None:
+    """The newest unfinished session worth offering: not empty, not open in another process, not complete.
+
+    A session whose every question is answered or skipped and graded is marked finished here (older
+    versions left such sessions unfinished when the candidate quit on the last feedback screen)."""
+    for record in store.unfinished_sessions():
+        if open_elsewhere(store, record):
+            continue
+        progress = session_progress(store, record)
+        if progress.complete and progress.done:
+            store.finish_session(record.id)
+            continue
+        if not progress.empty:
+            return record
+    return None
 
 
 def weak_question_ids(report: SessionReport) -> list[str]:
@@ -398,14 +521,93 @@ class PracticeSession:
             mode=mode,
             time_limit_seconds=time_limit_seconds,
         )
-        return cls(store, bank, record, clock=clock)
+        session = cls(store, bank, record, clock=clock)
+        session.claim()
+        return session
 
     @classmethod
     def resume(
         cls, store: SessionStore, bank: Bank, record: SessionRecord, *, clock: Clock = utc_now
     ) -> PracticeSession:
-        """Continue a stored session (its answers and grades stay as they are)."""
-        return cls(store, bank, record, clock=clock)
+        """Continue a stored session (its answers and grades stay as they are) and claim it for this process."""
+        session = cls(store, bank, record, clock=clock)
+        session.claim()
+        return session
+
+    def claim(self) -> None:
+        """Say that this process has the session open (renew every CLAIM_HEARTBEAT_SECONDS; see `claim_is_live`)."""
+        self.store.claim_session(self.record.id, pid=os.getpid(), host=socket.gethostname())
+
+    def release(self) -> None:
+        """This process no longer has the session open."""
+        self.store.release_session(self.record.id, pid=os.getpid())
+
+    def progress(self) -> SessionProgress:
+        return session_progress(self.store, self.record)
+
+    def finish_if_complete(self) -> bool:
+        """Mark the session finished once every main question is answered or skipped and every answer graded,
+        so a session quit on its last feedback screen is not offered for resuming. True when finished."""
+        if self.record.finished_at is None and not self.remaining_questions() and not self.ungraded_answers():
+            self.finish()
+            return True
+        return self.record.finished_at is not None
+
+    # Drafts: the answer box as the candidate types, so a crash or kill -9 loses at most the last second
+
+    def save_draft(
+        self,
+        question: Question,
+        text: str,
+        *,
+        hints_shown: int = 0,
+        parent_answer_id: int | None = None,
+        follow_up: FollowUp | None = None,
+    ) -> None:
+        """Keep the unsubmitted answer (replacing the session's previous draft); an empty box forgets it."""
+        if not text.strip() and not hints_shown:
+            self.store.clear_draft(self.record.id)
+            return
+        self.store.save_draft(
+            self.record.id,
+            question_id=question.id,
+            answer=text,
+            hints_shown=hints_shown,
+            parent_answer_id=parent_answer_id,
+            follow_up=follow_up if parent_answer_id is not None else None,
+        )
+
+    def draft(self) -> DraftRecord | None:
+        return self.store.draft(self.record.id)
+
+    def draft_for(self, question: Question, parent_answer_id: int | None = None) -> DraftRecord | None:
+        """The saved draft if it belongs to this question (asked as a main question or after that answer)."""
+        draft = self.draft()
+        if draft is None or draft.question_id != question.id or draft.parent_answer_id != parent_answer_id:
+            return None
+        return draft
+
+    def draft_follow_up(self) -> tuple[AnswerRecord, Question, FollowUp, Question] | None:
+        """For a draft of a follow-up not answered yet: (the answer it follows up, that answer's question, the
+        follow-up, the follow-up's own question), so a resume can ask it again; None otherwise."""
+        draft = self.draft()
+        if draft is None or draft.parent_answer_id is None or draft.follow_up is None:
+            return None
+        answers = self.answers()
+        if any(
+            answer.parent_answer_id == draft.parent_answer_id and answer.follow_up == draft.follow_up
+            for answer in answers
+        ):
+            return None
+        parent = next((answer for answer in answers if answer.id == draft.parent_answer_id), None)
+        parent_question = self.question_for(parent) if parent is not None else None
+        if parent is None or parent_question is None:
+            return None
+        try:
+            question = self.follow_up_question(parent_question, draft.follow_up)
+        except KeyError:
+            return None
+        return parent, parent_question, draft.follow_up, question
 
     @property
     def id(self) -> int:
@@ -471,14 +673,19 @@ class PracticeSession:
         follow_up = submission.follow_up if submission.parent_answer_id is not None else None
         target = review.review_target(submission.question, follow_up, parent_target, self.bank)
         record = self.store.record_answer(self.record.id, submission, review_question_id=target)
+        if self.draft_for(submission.question, submission.parent_answer_id) is not None:
+            self.store.clear_draft(self.record.id)
         if submission.skipped:
             self._schedule_review(record, review.skipped_result(submission.question))
+            self.finish_if_complete()
         return record
 
     def record_grade(self, answer: AnswerRecord, result: GradeResult) -> None:
-        """Store the grade of a stored answer; its first grade also rates its review cards."""
+        """Store the grade of a stored answer; its first grade also rates its review cards. The grade that
+        completes the session (see `finish_if_complete`) marks it finished."""
         if self.store.record_grade(answer.id, result):
             self._schedule_review(answer, result)
+        self.finish_if_complete()
 
     def _schedule_review(self, answer: AnswerRecord, result: GradeResult) -> None:
         """Rate the review cards of the answer's target question from `result` (nothing without a target)."""
@@ -529,6 +736,7 @@ class PracticeSession:
 
     def finish(self) -> None:
         self.store.finish_session(self.record.id)
+        self.record = self.store.get_session(self.record.id)
 
     def export_report(self, fmt: str) -> Path:
         """Write the session's report (md, html or json) to `reports/session-N.<fmt>` under the data dir."""
@@ -536,11 +744,8 @@ class PracticeSession:
         from interviewer.reports import export_report  # Jinja2 and friends load only when exporting
 
         path = locations.data_dir() / "reports" / f"session-{self.record.id}.{fmt}"
-        try:
-            locations.ensure_dir(path.parent)
-        except OSError as error:
-            raise PracticeError(f"cannot create {path.parent}: {error.strerror or error}") from None
-        return export_report(self.store, self.record.id, fmt, path)
+        locations.ensure_data_dir(path.parent)
+        return export_report(self.store, self.record.id, fmt, path, managed=True)
 
     def report(self) -> SessionReport:
         """Scores per session and topic, weakest key points, time used (the reports module's model)."""

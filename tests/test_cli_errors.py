@@ -47,3 +47,19 @@ def test_the_console_script_prints_one_line_and_its_version_and_help() -> None:
 def test_a_command_group_without_a_command_shows_its_help_and_exits_2() -> None:
     run = run_cli("bank")
     assert run.exit_code == 2 and "validate" in run.stdout and "error:" not in run.stderr
+
+
+@pytest.mark.parametrize(
+    "command", [[], ["practice"], ["grade"], ["bank", "list"], ["report"], ["history"], ["progress"], ["eval"]]
+)
+def test_help_names_option_types_readably(command: list[str]) -> None:
+    run = run_cli(*command, "--help")
+    assert run.exit_code == 0, run
+    assert "Usage" in run.stdout
+    for unreadable in ("<bool>", "list[", "<str>", "int range"):
+        assert unreadable not in run.stdout, (command, unreadable)
+
+
+def test_practice_help_shows_each_type_once() -> None:
+    text = run_cli("practice", "--help").stdout
+    assert "<text>" in text and "<int>" in text and "<easy|medium|hard>" in text and "<path>" in text

@@ -68,3 +68,33 @@ def test_bad_value_names_the_field(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INTERVIEWER_INTERVIEW__BANK", "/no/such/bank")
     run = run_cli("bank", "list")
     assert run.exit_code == 2 and "/no/such/bank" in run.stderr and "no such file" in run.stderr
+
+
+def test_remember_setting_keeps_the_rest_of_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from interviewer.config import remember_setting
+
+    config = tmp_path / "config.toml"
+    monkeypatch.setenv("INTERVIEWER_CONFIG", str(config))
+    remember_setting("tui", "theme", "nord")  # no file yet: created
+    assert load_settings().tui.theme == "nord"
+    lines = ["# my settings", "[interview]", "questions = 7", "", "[tui]", "# picked in the TUI", 'theme = "nord"']
+    original = "\n".join([*lines, "", "[llm]", 'model = "m"', ""])
+    config.write_text(original, encoding="utf-8")
+    remember_setting("tui", "theme", "textual-light")
+    assert config.read_text(encoding="utf-8") == original.replace('"nord"', '"textual-light"')
+    settings = load_settings()
+    assert (settings.tui.theme, settings.interview.questions, settings.llm.model) == ("textual-light", 7, "m")
+
+
+def test_remember_setting_refuses_a_broken_or_special_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from interviewer.config import remember_setting
+
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[tui\n", encoding="utf-8")
+    monkeypatch.setenv("INTERVIEWER_CONFIG", str(broken))
+    with pytest.raises(ConfigError, match="left as it is"):
+        remember_setting("tui", "theme", "nord")
+    assert broken.read_text(encoding="utf-8") == "[tui\n"
+    monkeypatch.setenv("INTERVIEWER_CONFIG", "/dev/null")
+    with pytest.raises(ConfigError, match="not a regular file"):
+        remember_setting("tui", "theme", "nord")

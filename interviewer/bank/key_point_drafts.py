@@ -7,6 +7,7 @@ prose sentences. Drafts are a starting point for a human editor, not finished ru
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -166,13 +167,13 @@ def _sentences(text: str) -> list[str]:
 
 def _select(statements: _Statements, limit: int) -> list[_Statement]:
     """Up to `limit` distinct statements taken in turn from the prose and each list and table, in document order."""
-    pools = [list(pool) for pool in ([statements.prose] if statements.prose else []) + statements.groups]
+    pools = [deque(pool) for pool in ([statements.prose] if statements.prose else []) + statements.groups]
     chosen: list[_Statement] = []
     seen: set[str] = set()
     while len(chosen) < limit and any(pools):
         for pool in pools:
             while pool:
-                statement = pool.pop(0)
+                statement = pool.popleft()
                 if statement.text.casefold() not in seen:
                     seen.add(statement.text.casefold())
                     chosen.append(statement)

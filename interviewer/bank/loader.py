@@ -11,6 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from interviewer.bank.models import Bank, Question, RubricFile
+from interviewer.config import input_limits
 from interviewer.errors import BankError
 from interviewer.locations import default_bank_dir
 
@@ -37,9 +38,14 @@ def rubric_files(path: Path) -> list[Path]:
     return files
 
 
-def read_text_file(path: Path) -> str:
-    """Read a UTF-8 text file, with a clear error for unreadable or binary files."""
+def read_text_file(path: Path, *, max_bytes: int | None = None, limit_name: str = "") -> str:
+    """Read a UTF-8 text file, with a clear error for unreadable, binary or (over `max_bytes`) too large files."""
     try:
+        if max_bytes is not None and (size := path.stat().st_size) > max_bytes:
+            raise BankError(
+                path,
+                f"the file is {size:,} bytes, over the limit of {max_bytes:,} ({limit_name} in the config file)",
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise BankError(path, f"cannot read file: {exc.strerror or exc}") from None
@@ -106,9 +112,11 @@ def _question_id_at(document: Any, index: int) -> str | None:
     return str(question_id) if question_id is not None else None
 
 
-def load_rubric_file(path: Path) -> RubricFile:
-    """Validate one rubric file."""
-    text = read_text_file(path)
+def load_rubric_file(path: Path, *, max_bytes: int | None = None) -> RubricFile:
+    """Validate one rubric file (refused unread when larger than `max_bytes`, default `limits.rubric_file_bytes`)."""
+    if max_bytes is None:
+        max_bytes = input_limits().rubric_file_bytes
+    text = read_text_file(path, max_bytes=max_bytes, limit_name="limits.rubric_file_bytes")
     if not text.strip():
         raise BankError(path, "empty file: expected a rubric with 'topic' and 'questions'")
     document = parse_rubric_document(path, text)
@@ -136,8 +144,9 @@ def load_bank_paths(roots: Sequence[Path], *, name: str | None = None) -> Bank:
     seen: dict[str, Path] = {}
     bank_names: list[str] = []
     files = list(dict.fromkeys(file_path for root in roots for file_path in rubric_files(root)))
+    max_bytes = input_limits().rubric_file_bytes
     for file_path in files:
-        rubric = load_rubric_file(file_path)
+        rubric = load_rubric_file(file_path, max_bytes=max_bytes)
         bank_name = rubric.bank or file_path.parent.name
         if bank_name not in bank_names:
             bank_names.append(bank_name)
@@ -159,10 +168,10 @@ def load_bank_paths(roots: Sequence[Path], *, name: str | None = None) -> Bank:
                     source=file_path,
                 )
             )
-    where = roots[0] if len(roots) == 1 else Path(", ".join(str(root) for root in roots))
+    banks_read = roots[0] if len(roots) == 1 else Path(", ".join(str(root) for root in roots))
     try:
         return Bank(name=name or "+".join(bank_names), questions=questions)
     except ValidationError as exc:
         raise BankError(
-            where, "; ".join(error["msg"].removeprefix("Value error, ") for error in exc.errors())
+            banks_read, "; ".join(error["msg"].removeprefix("Value error, ") for error in exc.errors())
         ) from None

@@ -21,6 +21,7 @@ from interviewer.bank.loader import describe_validation_error, read_text_file
 from interviewer.bank.models import RubricFile, RubricQuestion
 from interviewer.bank.mojibake import repair_mojibake
 from interviewer.bank.rubric_writer import rubric_yaml, write_rubric_files
+from interviewer.config import input_limits
 from interviewer.errors import BankError
 
 __all__ = ["import_markdown_bank", "repair_mojibake", "rubric_yaml", "write_rubric_files"]
@@ -55,6 +56,7 @@ class _Heading:
     line: int  # 0-based line of the heading
     body: int  # 0-based line after the heading (a setext heading spans two lines)
     end: int = 0  # 0-based line where its section ends (next heading of the same or a shallower level)
+    parent: _Heading | None = None  # the nearest earlier heading of a shallower level
 
 
 @dataclass
@@ -70,7 +72,8 @@ class _QuestionSection:
 def import_markdown_bank(source: Path, *, bank_name: str) -> list[RubricFile]:
     """Parse a Markdown question bank into one RubricFile per topic, with drafted key points and follow-ups."""
     source = Path(source)
-    text = repair_mojibake(read_text_file(source))
+    limit = input_limits().markdown_file_bytes
+    text = repair_mojibake(read_text_file(source, max_bytes=limit, limit_name="limits.markdown_file_bytes"))
     sections = _question_sections(source, text)
     if not sections:
         raise BankError(
@@ -98,10 +101,9 @@ def _question_sections(path: Path, text: str) -> list[_QuestionSection]:
     level = _question_level(headings)
     lines = text.splitlines()
     sections: list[_QuestionSection] = []
-    for index, heading in enumerate(headings):
+    for heading in headings:
         if heading.level != level or not _looks_like_question(heading.text):
             continue
-        parents = [earlier for earlier in headings[:index] if earlier.level < heading.level]
         number_match = _QUESTION_NUMBER.match(heading.text)
         question = number_match.group(3) if number_match else heading.text
         difficulty_match = _DIFFICULTY_TAG.search(question)
@@ -117,7 +119,7 @@ def _question_sections(path: Path, text: str) -> list[_QuestionSection]:
         sections.append(
             _QuestionSection(
                 heading=heading,
-                topic=_clean_topic(parents[-1].text) if parents else "General",
+                topic=_clean_topic(heading.parent.text) if heading.parent else "General",
                 number=number_match.group(2) if number_match else None,
                 question=question,
                 difficulty=difficulty_match.group(1).lower() if difficulty_match else "medium",
@@ -135,8 +137,14 @@ def _headings(text: str) -> list[_Heading]:
         if token.type == "heading_open" and token.map
     ]
     line_count = text.count("\n") + 1
-    for index, heading in enumerate(found):
-        heading.end = next((later.line for later in found[index + 1 :] if later.level <= heading.level), line_count)
+    open_sections: list[_Heading] = []  # one pass, so the import stays linear in the number of headings
+    for heading in found:
+        while open_sections and open_sections[-1].level >= heading.level:
+            open_sections.pop().end = heading.line
+        heading.parent = open_sections[-1] if open_sections else None
+        open_sections.append(heading)
+    for heading in open_sections:
+        heading.end = line_count
     return found
 
 
@@ -189,11 +197,12 @@ def _split_at_answer(body_lines: list[str]) -> tuple[str, str]:
 def _clean_block(lines: Iterable[str]) -> str:
     """Markdown lines without trailing spaces, tabs or <details> lines; blank lines and rules trimmed at the ends."""
     kept = [line.rstrip().expandtabs(4) for line in lines if not _DETAILS_LINE.match(line)]
-    while kept and (not kept[0].strip() or _RULE_LINE.match(kept[0])):
-        kept.pop(0)
-    while kept and (not kept[-1].strip() or _RULE_LINE.match(kept[-1])):
-        kept.pop()
-    return "\n".join(kept)
+    start, end = 0, len(kept)
+    while start < end and (not kept[start].strip() or _RULE_LINE.match(kept[start])):
+        start += 1
+    while end > start and (not kept[end - 1].strip() or _RULE_LINE.match(kept[end - 1])):
+        end -= 1
+    return "\n".join(kept[start:end])
 
 
 def _question_ids(topics: list[list[_QuestionSection]]) -> dict[int, str]:

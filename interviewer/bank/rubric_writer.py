@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import yaml
 from interviewer.bank.key_point_drafts import slugify
 from interviewer.bank.models import RubricFile
 from interviewer.errors import BankError
+from interviewer.output_files import check_output_dir, refuse_unsafe_output, write_output
 
 
 class _RubricDumper(yaml.SafeDumper):
@@ -94,26 +96,28 @@ def rubric_file_name(index: int, topic: str) -> str:
     return f"{index:02d}-{slugify(topic, max_words=8, max_length=60)}.yaml"
 
 
-def write_rubric_files(rubrics: list[RubricFile], output: Path, *, overwrite: bool = False) -> list[Path]:
-    """One YAML file per rubric in `output`.
+def write_rubric_files(
+    rubrics: list[RubricFile], output: Path, *, overwrite: bool = False, inputs: Sequence[Path] = ()
+) -> list[Path]:
+    """One YAML file per rubric in `output` (created if missing), each replaced whole (`output_files`).
 
     An existing file with other content (it may hold a human's edits) stops the write before anything
     is written, unless `overwrite`; a file identical to the new one is fine, so re-running an import works.
+    A folder in the data folder, or a target that is one of `inputs`, is refused before anything is written.
     """
     output = Path(output)
+    check_output_dir(output)
     targets = [output / rubric_file_name(index, rubric.topic) for index, rubric in enumerate(rubrics, start=1)]
     texts = [rubric_yaml(rubric) for rubric in rubrics]
-    if not overwrite:
-        for target, text in zip(targets, texts, strict=True):
-            if target.exists() and _read_or_none(target) != text:
-                raise BankError(target, "already exists with other content; import into an empty folder")
+    for target, text in zip(targets, texts, strict=True):
+        refuse_unsafe_output(target, inputs=inputs)
+        if not overwrite and target.exists() and _read_or_none(target) != text:
+            raise BankError(target, "already exists with other content; import into an empty folder")
     try:
         output.mkdir(parents=True, exist_ok=True)
-        for target, text in zip(targets, texts, strict=True):
-            target.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise BankError(output, f"cannot write rubric files: {exc.strerror or exc}") from None
-    return targets
+        raise BankError(output, f"cannot create the folder: {exc.strerror or exc}") from None
+    return [write_output(target, text, inputs=inputs) for target, text in zip(targets, texts, strict=True)]
 
 
 def _read_or_none(path: Path) -> str | None:

@@ -238,11 +238,17 @@ def import_markdown(
     output: Path = typer.Option(..., "--output", "-o", help="Folder to write rubric files into."),
     bank_name: str | None = typer.Option(None, "--name", help="Bank name (default: the output folder's name)."),
 ) -> None:
-    """Turn a Markdown question bank into rubric files, fixing mojibake and drafting key points."""
-    from interviewer.bank.markdown_import import import_markdown_bank, write_rubric_files
+    """Turn a Markdown question bank into rubric files, fixing mojibake and drafting key points.
 
+    The output folder is checked before the import starts (never in the data folder; a file there is
+    never the source); each rubric file is replaced whole, so a failed write leaves the previous one.
+    """
+    from interviewer.bank.markdown_import import import_markdown_bank, write_rubric_files
+    from interviewer.output_files import check_output_dir
+
+    check_output_dir(output)
     rubrics = import_markdown_bank(source, bank_name=bank_name or output.resolve().name)
-    written = write_rubric_files(rubrics, output)
+    written = write_rubric_files(rubrics, output, inputs=[source])
     question_count = sum(len(rubric.questions) for rubric in rubrics)
     console.print(
         f"[green]imported[/] {question_count} questions in {len(rubrics)} topics from {source} "

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-import click
 import typer
 from rich.console import Console
 from rich.text import Text
-from typer.core import TyperGroup
+from typer.core import TyperGroup, TyperOption
 
 from interviewer.errors import InterviewerError
 
@@ -39,16 +38,56 @@ def fail(message: str, exit_code: int = 2) -> typer.Exit:
     return typer.Exit(exit_code)
 
 
+READABLE_TYPES = {"str": "text", "int range": "int", "float range": "number", "float": "number"}
+"""How `--help` names an option's type, where Typer's own name is Python's (`<str>`, `<int range>`)."""
+
+
+def readable_metavars(command: Any) -> None:
+    """Option types in `--help` as a reader says them, for this command and every command below it: a flag
+    shows none (Typer 0.29 prints `<bool>`), a repeatable option its element (`<text>`, not `<list[str]>`;
+    its help says it repeats), a bounded number `<int>` (the bounds follow in brackets)."""
+    context = typer.Context(command)
+    help_option = command.get_help_option(context)  # made once and cached by the command
+    for param in [*command.params, *([help_option] if help_option is not None else [])]:
+        if not isinstance(param, TyperOption) or param.metavar is not None:
+            continue
+        if param.is_flag:
+            param.metavar = ""
+            continue
+        shown = param.display_type(context).removeprefix("<").removesuffix(">")
+        while shown.startswith("list[") and shown.endswith("]"):
+            shown = shown.removeprefix("list[").removesuffix("]")
+        param.metavar = f"<{READABLE_TYPES.get(shown, shown)}>"
+    for subcommand in getattr(command, "commands", {}).values():
+        readable_metavars(subcommand)
+
+
 class UserErrorGroup(TyperGroup):
     """Root command group: a usage mistake or an InterviewerError from any subcommand is one `error:` line on
-    stderr and an exit status (2), never a traceback or a box; the same in-process (tests) as from the console."""
+    stderr and an exit status (2), never a traceback or a box; the same in-process (tests) as from the console.
+    Its `--help` and its commands' name option types readably (`readable_metavars`)."""
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        readable_metavars(self)
+
+    def main(  # the signature of click's Command.main, which this overrides
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        def run() -> Any:
+            return super(UserErrorGroup, self).main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return run()
         with exit_on_user_error():
             try:
-                exit_code = super().main(*args, standalone_mode=False, **kwargs)
+                exit_code = run()
             except typer.Abort:
                 print_error("aborted")
                 sys.exit(1)
@@ -61,7 +100,7 @@ class UserErrorGroup(TyperGroup):
                 sys.exit(error.exit_code)
         sys.exit(exit_code if isinstance(exit_code, int) else 0)
 
-    def invoke(self, ctx: click.Context) -> object:
+    def invoke(self, ctx: Any) -> Any:  # Typer's vendored click Context (typer._click is private)
         try:
             return super().invoke(ctx)
         except InterviewerError as exc:

@@ -18,7 +18,9 @@ if TYPE_CHECKING:
     from interviewer.bank.models import Bank
     from interviewer.config import Settings
     from interviewer.grading.base import Grader
+    from interviewer.grading.batch import InputRow, ParsedFile
     from interviewer.grading.grade_job import Engine, GraderRecipe
+    from interviewer.grading.result import GradeResult
 
 ENGINES = ("local", "ray")
 GraderOption = typer.Option(
@@ -48,7 +50,7 @@ def _checked_grader_name(settings: Settings, grader_name: GraderName | None) -> 
     return resolve_grader(settings, grader_name or settings.default_grader(), offline=False)
 
 
-def _graded(grader: Grader, rows: list, label: str) -> list:
+def _graded(grader: Grader, rows: list[InputRow], label: str) -> list[GradeResult]:
     """Grade rows in batches with progress (rows/s, time left) on stderr for long inputs."""
     from interviewer.grading.batch import grade_rows
 
@@ -56,7 +58,7 @@ def _graded(grader: Grader, rows: list, label: str) -> list:
         return grade_rows(grader, rows, on_progress=advance)
 
 
-def _report_bad_lines(path: Path, parsed) -> None:
+def _report_bad_lines(path: Path, parsed: ParsedFile) -> None:
     for bad in parsed.bad_lines:
         _report_bad_line(path, bad.line, bad.reason)
 
@@ -195,7 +197,11 @@ def evaluate(
     grader_name: GraderName | None = GraderOption,
     bank: list[str] | None = BankOption,
 ) -> None:
-    """Agreement with human grades: Pearson, Spearman, per-question Pearson, calibrated RMSE, ±1 share."""
+    """Agreement with human grades: Pearson, Spearman, per-question Pearson, calibrated RMSE, ±1 share.
+
+    When Pearson and Spearman are undefined (every grader score or every human score the same), this is
+    one error line and exit status 2; statistics that cannot be computed are n/a (null in --json).
+    """
     from rich.table import Table
 
     from interviewer.config import load_settings
@@ -205,7 +211,7 @@ def evaluate(
     settings = load_settings()
     chosen = _checked_grader_name(settings, grader_name)
     loaded_bank = _load_bank_for_rows(bank)
-    parsed = parse_file(dataset, loaded_bank, require_human=True)
+    parsed = parse_file(dataset, loaded_bank, require_human=True, max_key_points=settings.limits.key_points_per_row)
     _report_bad_lines(dataset, parsed)
     if len(parsed.rows) < 2:
         raise fail(f"{dataset}: need at least 2 gradeable rows with human scores, found {len(parsed.rows)}")
@@ -220,17 +226,23 @@ def evaluate(
         [str(row.data.get("question_id") or row.question.id) for row in parsed.rows],
         grader=grader.name,
     )
+    if report.undefined_because is not None:
+        skipped = f"; {len(parsed.bad_lines)} bad line(s) skipped" if parsed.bad_lines else ""
+        raise fail(
+            f"{dataset}: Pearson and Spearman are undefined for these {report.n} rows: "
+            f"{report.undefined_because}{skipped}"
+        )
     if as_json:
-        payload = report.model_dump(mode="json")
+        payload = report.model_dump(mode="json", exclude={"undefined_because"})
         payload["skipped"] = len(parsed.bad_lines)
-        sys.stdout.write(json.dumps(payload) + "\n")
+        sys.stdout.write(json.dumps(payload, allow_nan=False) + "\n")
     else:
         table = Table(title=f"{dataset.name}: {grader.name} grader vs human scores", title_justify="left")
         table.add_column("measure")
         table.add_column("value", justify="right")
 
         def shown(value: float | None, digits: int = 3) -> str:
-            return "n/a" if value is None or value != value else f"{value:.{digits}f}"
+            return "n/a" if value is None else f"{value:.{digits}f}"
 
         table.add_row("Pearson r", shown(report.pearson))
         table.add_row("Spearman ρ", shown(report.spearman))

@@ -94,8 +94,9 @@ def practice(
     )
     from interviewer.tui.app import create_app
 
-    run_without_waiting_for_workers(create_app(settings, options=options))
-    print_where_things_stand()
+    app = create_app(settings, options=options)
+    run_without_waiting_for_workers(app)
+    print_where_things_stand(app.session.id if app.session is not None else None)
     exit_without_waiting_for_workers()
 
 
@@ -130,27 +131,29 @@ def exit_without_waiting_for_workers() -> None:
         os._exit(0)
 
 
-def print_where_things_stand() -> None:
-    """After the TUI closes: say that the answers are saved and how to go on."""
+def print_where_things_stand(session_id: int | None = None) -> None:
+    """After the TUI closes: what of the session (this run's, else the newest) is saved and how to go on."""
     from interviewer.cli.common import console
-    from interviewer.practice import answered_question_ids
+    from interviewer.practice import open_elsewhere, session_progress
     from interviewer.store import SessionStore
 
-    with SessionStore.open() as store:
+    with SessionStore.open(read_only=True) as store:
         sessions = store.sessions()
-        if not sessions:
-            return
-        newest = sessions[0]
-        answered = len(answered_question_ids(store.answers(newest.id)))
-    progress = f"session {newest.id}: {answered} of {len(newest.question_ids)} questions answered"
-    if newest.finished_at is None:
-        console.print(f"Saved {progress}. Run `interviewer` to resume it.", highlight=False, soft_wrap=True)
+        session = next((record for record in sessions if record.id == session_id), sessions[0] if sessions else None)
+        if session is None or (session.id != session_id and open_elsewhere(store, session)):
+            return  # nothing of this run's; the newest session is another terminal's
+        progress = session_progress(store, session)
+    if progress.empty:
+        message = f"Session {session.id} ended before any answer: nothing to resume or export."
+    elif session.finished_at is None:
+        draft = ", and your draft answer" if progress.draft else ""
+        message = f"Saved session {session.id}: {progress.describe()}{draft}. Run `interviewer` to resume it."
     else:
-        console.print(
-            f"Saved {progress}. Export it with `interviewer report --last --format html -o report.html`.",
-            highlight=False,
-            soft_wrap=True,
+        message = (
+            f"Saved session {session.id}: {progress.describe()}. "
+            "Export it with `interviewer report --last --format html -o report.html`."
         )
+    console.print(message, highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

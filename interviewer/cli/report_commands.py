@@ -15,6 +15,7 @@ from interviewer.cli.common import BankOption, console, load_chosen_bank
 
 if TYPE_CHECKING:
     from interviewer.reports.progress import HistoryRow
+    from interviewer.store import SessionStore
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 
@@ -27,10 +28,11 @@ class ReportFormatName(StrEnum):
     json = "json"
 
 
-def _open_store():
+def _open_store() -> SessionStore:
+    """The session database, read-only: these commands never write it (nor create it)."""
     from interviewer.store import SessionStore
 
-    return SessionStore.open()
+    return SessionStore.open(read_only=True)
 
 
 def sparkline(scores: list[float]) -> str:
@@ -40,6 +42,8 @@ def sparkline(scores: list[float]) -> str:
 
 def _session_notes(row: HistoryRow) -> list[str]:
     notes = ["review"] if row.mode == "review" else []
+    if row.skipped_questions:
+        notes.append(f"{row.skipped_questions} skipped")
     if not row.finished:
         notes.append("unfinished")
     if row.llm_fallbacks:
@@ -70,19 +74,19 @@ def history(
     )
     table.add_column("id", justify="right", style="bold")
     table.add_column("date")
-    table.add_column("bank")
-    table.add_column("asked", justify="right")
+    table.add_column("bank", min_width=min(30, max(len(row.bank) for row in rows)))
+    table.add_column("answered", justify="right")
     table.add_column("score", justify="right", no_wrap=True)
     table.add_column("grader")
     notes = [", ".join(_session_notes(row)) for row in rows]
     if any(notes):
-        table.add_column("notes", no_wrap=True)
+        table.add_column("notes")
     for row, note in zip(rows, notes, strict=True):
         cells = [
             str(row.session_id),
             f"{row.started_at:%Y-%m-%d %H:%M}",
             row.bank,
-            f"{row.asked_questions}/{row.planned_questions}",
+            f"{row.answered_questions}/{row.planned_questions}",
             format_score(row.mean_score),
             row.grader,
         ]
@@ -94,16 +98,23 @@ def report(
     session_id: int | None = typer.Argument(None, help="Session id (see `interviewer history`); default: the latest."),
     last: bool = typer.Option(False, "--last", help="Report the latest session."),
     fmt: ReportFormatName = typer.Option(ReportFormatName.md, "--format", "-f", help="md, html or json."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    output: Path | None = typer.Option(
+        None,
+        "--output",
+        "-o",
+        help="Write to this file instead of stdout (replaced whole; never the database or a file in the data folder).",
+    ),
     bank: list[str] | None = BankOption,
 ) -> None:
     """Export the score report of one session as Markdown, HTML or JSON (default: the latest, of --bank if given)."""
+    from interviewer.output_files import check_output, write_output
     from interviewer.reports import ReportError, build_report, render_report
-    from interviewer.reports.export import write_text
     from interviewer.reports.progress import session_uses
 
     if session_id is not None and last:
         raise ReportError("give a SESSION_ID or --last, not both")
+    if output is not None:
+        check_output(output)
     chosen = load_chosen_bank(bank) if bank else None
     with _open_store() as store:
         if session_id is None:
@@ -116,7 +127,7 @@ def report(
     if output is None:
         typer.echo(text, nl=not text.endswith("\n"))
         return
-    written = write_text(output, text)
+    written = write_output(output, text)
     console.print(f"wrote the {fmt.value} report of session {session_id} to {written}", highlight=False)
 
 

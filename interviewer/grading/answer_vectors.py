@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from interviewer.grading import scoring
-from interviewer.grading.base import Embedder
+from interviewer.grading.base import Embedder, TokenVectors
 from interviewer.grading.text import SpanPiece, span_layout, stem
 
 
@@ -35,7 +35,9 @@ class AnswerVectors:
     content_tokens: np.ndarray | None  # (tokens, dim) normalised content tokens, question words left out
     whole: np.ndarray  # the whole answer, normalised
     whole_demoted: np.ndarray  # the whole answer without question words, normalised
-    sentence_tokens: list | None = None  # TokenVectors per sentence (with the judge's layer states), when encoded so
+    sentence_tokens: list[TokenVectors] | None = (
+        None  # TokenVectors per sentence (with the judge's layer states), when encoded so
+    )
 
 
 def answer_text(text: str, sentence_list: list[str]) -> AnswerText:
@@ -47,16 +49,27 @@ def _normalised(vector: np.ndarray) -> np.ndarray:
     return (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
 
 
+def _offsets_and_raw(tokens: TokenVectors) -> tuple[tuple[tuple[int, int], ...], np.ndarray]:
+    """Pooling needs each token's character span and raw output; embed_answers checks both are there."""
+    if tokens.offsets is None or tokens.raw is None:
+        raise ValueError("token vectors without offsets or raw outputs cannot be pooled")
+    return tokens.offsets, tokens.raw
+
+
 def _pooled(
-    tokens_by_sentence, pieces: Sequence[SpanPiece], question_stems: frozenset[str], demote: bool
+    tokens_by_sentence: Sequence[TokenVectors],
+    pieces: Sequence[SpanPiece],
+    question_stems: frozenset[str],
+    demote: bool,
 ) -> np.ndarray:
     """Mean of the raw token embeddings inside the pieces (whole sentences keep their special tokens)."""
     rows = []
     for sentence_index, start, end in pieces:
         tokens = tokens_by_sentence[sentence_index]
-        whole_sentence = start == 0 and end >= max((offset[1] for offset in tokens.offsets), default=0)
+        offsets, raw = _offsets_and_raw(tokens)
+        whole_sentence = start == 0 and end >= max((offset[1] for offset in offsets), default=0)
         keep = []
-        for (token_start, token_end), word in zip(tokens.offsets, tokens.words, strict=True):
+        for (token_start, token_end), word in zip(offsets, tokens.words, strict=True):
             if token_start == token_end:  # special token
                 keep.append(whole_sentence and not demote)
             elif token_start < start or token_end > end:
@@ -65,21 +78,20 @@ def _pooled(
                 keep.append(not (demote and stem(word) in question_stems))
         mask = np.array(keep, dtype=bool)
         if mask.any():
-            rows.append(tokens.raw[mask])
+            rows.append(raw[mask])
     if not rows:  # everything demoted: fall back to the plain pieces
         return (
             _pooled(tokens_by_sentence, pieces, frozenset(), False)
             if demote
-            else np.zeros(tokens_by_sentence[0].raw.shape[1], np.float32)
+            else np.zeros(_offsets_and_raw(tokens_by_sentence[0])[1].shape[1], np.float32)
         )
     return _normalised(np.concatenate(rows).mean(axis=0))
 
 
-def demoted_text_vector(tokens, question_stems: frozenset[str]) -> np.ndarray | None:
-    """A text's vector pooled from its token embeddings without question words (None without offsets)."""
-    if tokens.offsets is None or tokens.raw is None:
-        return None
-    end = max((offset[1] for offset in tokens.offsets), default=0)
+def demoted_text_vector(tokens: TokenVectors, question_stems: frozenset[str]) -> np.ndarray:
+    """A text's vector pooled from its token embeddings without question words."""
+    offsets, _ = _offsets_and_raw(tokens)
+    end = max((offset[1] for offset in offsets), default=0)
     return _pooled([tokens], [(0, 0, end)], question_stems, demote=bool(question_stems))
 
 
@@ -105,7 +117,9 @@ def embed_answers(
     return _text_vectors(embedder, answers, stems_per_answer)
 
 
-def _pooled_vectors(answer: AnswerText, tokens_by_sentence, question_stems: frozenset[str]) -> AnswerVectors:
+def _pooled_vectors(
+    answer: AnswerText, tokens_by_sentence: Sequence[TokenVectors], question_stems: frozenset[str]
+) -> AnswerVectors:
     span_vectors = np.stack(
         [
             _pooled(tokens_by_sentence, pieces, question_stems, demote=bool(question_stems))

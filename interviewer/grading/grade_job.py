@@ -186,7 +186,15 @@ class LocalEngine:
                 if self._grader is None:
                     self._grader = self.recipe.build()
                 chunk = lines[start : start + self.batch_size]
-                deliver(grade_lines(self._grader, chunk, self.recipe.bank, adhoc_cache))
+                deliver(
+                    grade_lines(
+                        self._grader,
+                        chunk,
+                        self.recipe.bank,
+                        adhoc_cache,
+                        max_key_points=self.recipe.settings.limits.key_points_per_row,
+                    )
+                )
 
 
 class RowSink(Protocol):

@@ -22,7 +22,7 @@ from typing import Any, TextIO
 
 from interviewer.errors import InterviewerError
 from interviewer.grading.batch import LineOutcome, loads_finite
-from interviewer.output_files import commit_file, create_beside, fsync_folder, resolve_output, signals_held, write_all
+from interviewer.output_files import commit_file, fsync_folder, replacing, resolve_output, signals_held, write_all
 
 PARTIAL_SUFFIX = ".partial"
 COPY_CHUNK = 1 << 20
@@ -213,22 +213,15 @@ class GradedFile:
         with contextlib.ExitStack() as stack:
             if any(stored.file == OUTPUT_FILE for stored in self._index.values()):
                 sources[OUTPUT_FILE] = stack.enter_context(open(self.path, "rb")).fileno()
-            descriptor, temp = create_beside(self.path, ".tmp")
-            try:
-                buffer = bytearray()
-                for line in sorted(self._index):
-                    stored = self._index[line]
-                    buffer += os.pread(sources[stored.file], stored.length, stored.offset)
-                    if len(buffer) >= COPY_CHUNK:
-                        write_all(descriptor, bytes(buffer))
-                        buffer.clear()
-                write_all(descriptor, bytes(buffer))
-                commit_file(descriptor, temp, self.path)
-            except BaseException:
-                temp.unlink(missing_ok=True)
-                raise
-            finally:
-                os.close(descriptor)
+            descriptor = stack.enter_context(replacing(self.path))
+            buffer = bytearray()
+            for line in sorted(self._index):
+                stored = self._index[line]
+                buffer += os.pread(sources[stored.file], stored.length, stored.offset)
+                if len(buffer) >= COPY_CHUNK:
+                    write_all(descriptor, bytes(buffer))
+                    buffer.clear()
+            write_all(descriptor, bytes(buffer))
 
     def close(self) -> None:
         """Stop without finishing (an error or an interruption): OUT stays as it was; OUT.partial keeps the

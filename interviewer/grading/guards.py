@@ -6,12 +6,16 @@ The text checks here need no model; the off-topic check compares similarities th
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
+from interviewer.config import LimitSettings
 from interviewer.grading.result import Flag, FlagCode
 from interviewer.grading.text import NEGATIONS, STOPWORDS, content_stems, sentences, stem, words
 
 MIN_ANSWER_WORDS = 1
+MAX_ANSWER_CHARS = LimitSettings().answer_chars
+"""Characters of an answer that are graded unless the settings (`limits.answer_chars`) say otherwise."""
 NON_ANSWERS = frozenset(
     """idk|i don't know|i dont know|i do not know|don't know|dont know|no idea|i have no idea|not sure|i'm not sure|
     pass|skip|n/a|na|none|nothing|no answer|todo|tbd|test|asdf|blank|i forgot|forgot""".replace("\n", "").split("|")
@@ -55,8 +59,47 @@ _CONSONANT_RUN = re.compile(r"[bcdfghjklmnpqrstvwxz]{5,}")
 _REPEATED_CHAR = re.compile(r"(.)\1{3,}")
 
 
+LANGUAGE_MIN_WORDS = 5
+LANGUAGE_MIN_LETTERS = 10
+"""Shorter answers are not judged for language: too few words (or letters, for scripts without spaces)."""
+LANGUAGE_MIN_MARKER_SHARE = 0.12
+"""A Latin-script answer is judged not English when at least this share of its words (and two or more) are
+common function words of one other language, and more of them than English function words."""
+LANGUAGE_MAX_OTHER_SCRIPT_SHARE = 0.5
+"""An answer whose letters are mostly outside A–Z (Chinese, Arabic, Cyrillic, Greek...) is judged not English."""
+_MARKERS = {
+    "German": "der das und ist nicht ein eine einen dem den des zu mit von für auf sich wird werden sind auch wenn "
+    "oder dass bei wie durch nur noch kann",
+    "French": "le la les est une des du pour dans que qui pas sur avec sont par ce cette il elle nous vous au aux "
+    "plus ou mais être",
+    "Spanish": "el los las es una del por para que se lo su como más pero está son entre sin sobre",
+    "Italian": "il gli della delle che è sono anche più degli nella alla questo",
+    "Portuguese": "os um uma não para mais são também pelo pela está",
+    "Dutch": "de het een en van niet dat zijn wordt ook maar bij",
+}
+OTHER_LANGUAGE_MARKERS = {
+    language: frozenset(words_text.split()) - STOPWORDS for language, words_text in _MARKERS.items()
+}
+"""Very common function words of other languages, without any that English uses too (a, in, is, die, per...)."""
+_LETTER_WORD = re.compile(r"[^\W\d_]+")
+
+
 def flag(code: FlagCode, message: str) -> Flag:
     return Flag(code=code, message=message)
+
+
+def bounded_answer(answer: str, limit: int) -> tuple[str, Flag | None]:
+    """The part of an answer that is graded: all of it, or its first `limit` characters (cut at the last
+    space within them, when there is one near the end) and the `truncated` flag saying so."""
+    if len(answer) <= limit:
+        return answer, None
+    cut = answer.rfind(" ", max(0, limit - 200), limit)
+    graded = answer[: cut if cut > 0 else limit]
+    return graded, flag(
+        FlagCode.TRUNCATED,
+        f"the answer is {len(answer):,} characters long; only its first {len(graded):,} were graded "
+        f"(limits.answer_chars is {limit:,})",
+    )
 
 
 def split_grader_directed(answer: str) -> tuple[str, list[str]]:
@@ -77,6 +120,33 @@ def is_empty(answer: str) -> bool:
     """
     answer_words = words(answer)
     return len(answer_words) < MIN_ANSWER_WORDS or " ".join(answer_words) in NON_ANSWERS
+
+
+def non_english_reason(answer: str) -> str | None:
+    """Why the answer looks like it is not in English (the grader's model and rules read English), or None.
+
+    A cheap, dependency-free signal, not a language identifier: an answer whose letters are mostly outside
+    A–Z, or a Latin-script answer with many common function words of German, French, Spanish, Italian,
+    Portuguese or Dutch and fewer English ones. A list of English terms has neither and is not flagged here.
+    """
+    letter_words = _LETTER_WORD.findall(answer.lower())
+    letters = "".join(letter_words)
+    if len(letters) < LANGUAGE_MIN_LETTERS:
+        return None
+    latin = sum(letter.isascii() or unicodedata.name(letter, "").startswith("LATIN") for letter in letters)
+    if 1 - latin / len(letters) > LANGUAGE_MAX_OTHER_SCRIPT_SHARE:
+        return "most of its letters are not Latin"
+    if len(letter_words) < LANGUAGE_MIN_WORDS:
+        return None
+    english = sum(word in STOPWORDS for word in letter_words) / len(letter_words)
+    language, count = max(
+        ((name, sum(word in markers for word in letter_words)) for name, markers in OTHER_LANGUAGE_MARKERS.items()),
+        key=lambda entry: entry[1],
+    )
+    share = count / len(letter_words)
+    if count >= 2 and share >= LANGUAGE_MIN_MARKER_SHARE and share > english:
+        return f"it reads like {language}"
+    return None
 
 
 def _looks_like_word(word: str) -> bool:

@@ -18,7 +18,7 @@ import json
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -82,7 +82,8 @@ class LoRALinear(nn.Module):
         return self.base.bias
 
     def forward(self, inputs: torch.Tensor) -> torch.Tensor:
-        return self.base(inputs) + (self.dropout(inputs) @ self.lora_a.T @ self.lora_b.T) * self.scale
+        output: torch.Tensor = self.base(inputs) + (self.dropout(inputs) @ self.lora_a.T @ self.lora_b.T) * self.scale
+        return output
 
     def merged(self) -> nn.Linear:
         """One plain linear layer with the update folded in (as fast as the base layer)."""
@@ -106,7 +107,7 @@ class EncoderLayer(nn.Module):
         alpha = config.lora_alpha if config is not None else 1.0
         dropout = config.dropout if config is not None else 0.1
 
-        def linear(inputs: int, outputs: int) -> nn.Module:
+        def linear(inputs: int, outputs: int) -> LoRALinear | nn.Linear:
             return LoRALinear(inputs, outputs, rank, alpha, dropout) if rank else nn.Linear(inputs, outputs)
 
         self.query = linear(hidden, hidden)
@@ -145,11 +146,12 @@ class EncoderLayer(nn.Module):
         attended = attended.transpose(1, 2).reshape(batch, length, hidden)
         states = self.attention_norm(states + self.dropout(self.attention_output(attended)))
         expanded = functional.gelu(self.feed_forward_in(states))
-        return self.output_norm(states + self.dropout(self.feed_forward_out(expanded)))
+        output: torch.Tensor = self.output_norm(states + self.dropout(self.feed_forward_out(expanded)))
+        return output
 
     def load_bert_layer(self, layer: Any) -> None:
         """Copy the weights of a Hugging Face BertLayer."""
-        pairs = [
+        pairs: list[tuple[LoRALinear | nn.Linear | nn.LayerNorm, Any]] = [
             (self.query, layer.attention.self.query),
             (self.key, layer.attention.self.key),
             (self.value, layer.attention.self.value),
@@ -179,6 +181,10 @@ class JudgeNetwork(nn.Module):
         self.classifier = nn.Linear(config.hidden, len(LABELS))
         self.dropout = nn.Dropout(config.dropout)
 
+    def encoder_layers(self) -> list[EncoderLayer]:
+        """The top layers, typed (a ModuleList yields plain modules)."""
+        return [cast(EncoderLayer, layer) for layer in self.layers]
+
     def shipped_state(self) -> dict[str, torch.Tensor]:
         """What the artefact holds: everything trained (with LoRA, not the frozen base weights)."""
         return {
@@ -189,7 +195,7 @@ class JudgeNetwork(nn.Module):
 
     def init_from_bert(self, bert: Any) -> None:
         """Start the top layers from the base model's own layers above the split."""
-        for offset, layer in enumerate(self.layers):
+        for offset, layer in enumerate(self.encoder_layers()):
             layer.load_bert_layer(bert.encoder.layer[self.config.split + offset])
 
     def forward(self, states: torch.Tensor, keep: torch.Tensor, segment: torch.Tensor) -> torch.Tensor:
@@ -199,7 +205,8 @@ class JudgeNetwork(nn.Module):
         for layer in self.layers:
             states = layer(states, keep)
         pooled = torch.tanh(self.pre_classifier(self.dropout(states[:, 0])))
-        return self.classifier(self.dropout(pooled)) / self.config.temperature
+        logits: torch.Tensor = self.classifier(self.dropout(pooled)) / self.config.temperature
+        return logits
 
 
 PAIR_BUCKET = 16
@@ -257,7 +264,7 @@ def load_network(folder: Path, bert: Any, *, merge: bool = True) -> JudgeNetwork
     if unexpected or any(".base." not in name for name in missing):
         raise ValueError(f"{folder / WEIGHTS_FILE} does not fit the judge network: {missing or unexpected}")
     if merge:
-        for layer in network.layers:
+        for layer in network.encoder_layers():
             layer.merge_adapters()
     network.eval()
     return network

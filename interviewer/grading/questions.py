@@ -23,12 +23,15 @@ def adhoc_question(
     key_points: list[str] | None = None,
     question_id: str = "adhoc",
     topic: str = ADHOC_TOPIC,
+    *,
+    max_key_points: int | None = None,
 ) -> Question:
-    """A gradeable Question; without key points they are derived from the reference's sentences and items."""
+    """A gradeable Question; without key points they are derived from the reference's sentences and items
+    (the first `max_key_points` of them, when given)."""
     texts = [text.strip() for text in (key_points or []) if text and text.strip()]
     derived = not texts
     if derived:
-        texts = derive_key_point_texts(reference_answer)
+        texts = derive_key_point_texts(reference_answer)[:max_key_points]
     return Question(
         id=safe_question_id(question_id),
         question=question_text,

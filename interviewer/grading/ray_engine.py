@@ -19,7 +19,7 @@ import logging
 import os
 import resource
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -65,7 +65,13 @@ class GradeWorker:
         import pyarrow as pa
 
         lines = list(zip(batch.column("line").to_pylist(), batch.column("raw").to_pylist(), strict=True))
-        outcomes = grade_lines(self.grader, lines, self.recipe.bank, self.adhoc_cache)
+        outcomes = grade_lines(
+            self.grader,
+            lines,
+            self.recipe.bank,
+            self.adhoc_cache,
+            max_key_points=self.recipe.settings.limits.key_points_per_row,
+        )
         count = len(outcomes)
         return pa.table(
             {
@@ -113,7 +119,8 @@ def _datasource(path: Path, ranges: list[LineRange], block_rows: int) -> Any:
                 for line_range in ranges
             ]
 
-    return JsonlLines()
+    build: Callable[[], Any] = JsonlLines  # Datasource's constructor is not annotated
+    return build()
 
 
 @contextlib.contextmanager
@@ -121,7 +128,7 @@ def _data_context(preserve_order: bool) -> Iterator[None]:
     from ray.data import DataContext
 
     context = DataContext.get_current()
-    saved = {
+    saved: dict[str, Any] = {
         "enable_progress_bars": context.enable_progress_bars,
         "max_errored_blocks": context.max_errored_blocks,
         "preserve_order": context.execution_options.preserve_order,

@@ -31,6 +31,8 @@ class FlagCode(StrEnum):
     EXPERIENCE = "experience"
     CONTRADICTION = "contradiction"
     MISCONCEPTION = "misconception"
+    TRUNCATED = "truncated"
+    NON_ENGLISH = "non_english"
 
 
 class ResultModel(BaseModel):

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from interviewer.grading.result import Verdict
 from interviewer.grading.text import STOPWORDS, stem, words
 
 SIMILARITY_FLOOR = 0.15
@@ -145,7 +146,7 @@ def key_point_coverage(
     )
 
 
-def verdict_for(coverage: float) -> str:
+def verdict_for(coverage: float) -> Verdict:
     """covered / partial / missed from a key point's coverage."""
     if coverage >= COVERED_AT:
         return "covered"
@@ -160,7 +161,7 @@ def key_point_credit(coverages: Sequence[float] | np.ndarray) -> np.ndarray:
 
 
 def combined_score(
-    coverages: Sequence[float],
+    coverages: Sequence[float] | np.ndarray,
     weights: Sequence[float],
     reference_similarity: float,
     reference_weight: float = REFERENCE_WEIGHT,

@@ -136,7 +136,7 @@ def decide(
     if contradicted >= rules.contradicted_at and best_entailed < rules.entailed_blocks_contradiction:
         return KeyPointDecision("contradicted", 0.0, contradiction_span, contradicted, best_entailed, contradicted)
     mixed = rules.judge_share * best_entailed + (1 - rules.judge_share) * embedding_coverage
-    verdict: Verdict = scoring.verdict_for(mixed)  # type: ignore[assignment]
+    verdict: Verdict = scoring.verdict_for(mixed)
     span = embedding_span
     if judgements and best_entailed >= EVIDENCE_MARGIN:
         close = [judgement for judgement in judgements if judgement.entailed >= best_entailed - EVIDENCE_MARGIN]

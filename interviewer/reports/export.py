@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Literal, get_args
 
 from interviewer.errors import InterviewerError
+from interviewer.output_files import check_output, write_output
 from interviewer.reports.build import build_report
 from interviewer.reports.html import render_html
 from interviewer.reports.markdown import render_markdown
@@ -42,20 +43,13 @@ def render_report(report: SessionReport, fmt: str) -> str:
     return renderer(report)
 
 
-def write_text(path: Path, text: str) -> Path:
-    """Write UTF-8 text, turning OS errors into one clear ReportError naming the path."""
-    if path.is_dir():
-        raise ReportError(f"cannot write the report to {path}: it is a folder")
-    if not path.parent.is_dir():
-        raise ReportError(f"cannot write the report to {path}: folder {path.parent} does not exist")
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise ReportError(f"cannot write the report to {path}: {exc.strerror or exc}") from exc
-    return path
+def export_report(store: SessionStore, session_id: int, fmt: str, path: Path, *, managed: bool = False) -> Path:
+    """Build, render and write the report of a session; returns the path written.
 
-
-def export_report(store: SessionStore, session_id: int, fmt: str, path: Path) -> Path:
-    """Build, render and write the report of a session; returns the path written."""
+    The output is checked before the report is built and replaced whole (`interviewer.output_files`):
+    never the session database, nor a file in the data folder unless `managed` (interviewer's own
+    reports folder); a failed write leaves the previous file as it was.
+    """
+    check_output(Path(path), managed=managed)
     text = render_report(build_report(store, session_id), fmt)
-    return write_text(Path(path), text)
+    return write_output(Path(path), text, managed=managed)

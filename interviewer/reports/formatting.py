@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 VERDICT_MARK = {"covered": "✓", "partial": "~", "missed": "✗", "contradicted": "✗!"}
+VERDICT_WORD = {"covered": "covered", "partial": "partial", "missed": "missed", "contradicted": "contradicted"}
+"""Each mark's word, shown next to it on screen so a verdict reads without colour."""
 EVIDENCE_VERDICTS = frozenset({"covered", "partial", "contradicted"})
 """Verdicts whose evidence is shown: the words that cover a key point, or the words that contradict it."""
 
@@ -24,6 +26,8 @@ FLAG_LABELS = {
     "experience": "experience question",
     "contradiction": "contradicts a key point",
     "misconception": "common misconception",
+    "truncated": "answer too long (graded in part)",
+    "non_english": "not in English",
 }
 
 

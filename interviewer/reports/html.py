@@ -11,6 +11,7 @@ import jinja2
 from interviewer.reports.charts import history_line_chart, score_band, topic_bar_chart
 from interviewer.reports.formatting import VERDICT_MARK, flag_summary, format_datetime, format_score, format_seconds
 from interviewer.reports.models import AnswerReport, SessionReport
+from interviewer.wording import plural
 
 WEAKEST_SHOWN = 10
 """Weakest key points listed at the top of a report; the rest are marked in their questions."""
@@ -76,6 +77,7 @@ def _environment() -> jinja2.Environment:
         datetime=format_datetime,
         band=score_band,
         flags=flag_summary,
+        plural=plural,
     )
     environment.globals.update(verdict_mark=VERDICT_MARK, answer_segments=answer_segments, weakest_shown=WEAKEST_SHOWN)
     return environment

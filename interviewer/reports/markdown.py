@@ -18,6 +18,7 @@ from interviewer.reports.formatting import (
 )
 from interviewer.reports.html import WEAKEST_SHOWN
 from interviewer.reports.models import AnswerReport, SessionReport
+from interviewer.wording import plural
 
 # Characters with inline meaning in CommonMark/GFM (plus HTML's < > &); escaped anywhere.
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&#!])")
@@ -115,14 +116,15 @@ def render_markdown(report: SessionReport) -> str:
         f"| Finished | {format_datetime(session.finished_at) if session.finished_at else 'not finished'} |",
         f"| Mode | {session.mode} |",
         f"| Grader | {escape_markdown(session.grader)} |",
-        f"| Questions | {session.answered} answered, {session.skipped} skipped of {len(session.question_ids)} planned;"
-        f" {session.follow_ups_answered} follow-ups |",
+        f"| Questions | {session.answered} answered, {session.skipped} skipped of"
+        f" {plural(len(session.question_ids), 'question')} planned;"
+        f" {plural(session.follow_ups_answered, 'follow-up')} |",
         f"| Time used | {format_seconds(session.seconds_used)} |",
     ]
     if report.flag_counts:
         lines.append(f"| Flags | {escape_markdown(flag_summary(report.flag_counts))} |")
     if session.ungraded:
-        lines.append(f"| Not graded | {session.ungraded} answer(s) |")
+        lines.append(f"| Not graded | {plural(session.ungraded, 'answer')} |")
     lines += ["", "## Scores by topic", "", "| Topic | Score | Questions |", "|---|---:|---:|"]
     lines += [
         f"| {escape_markdown(topic.topic)} | {format_score(topic.mean_score)} | {topic.questions} |"

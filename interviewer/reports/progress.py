@@ -27,6 +27,8 @@ class HistoryRow(ReportModel):
     grader: GraderName = Field(description="Grader used.")
     planned_questions: int = Field(description="Main questions planned.")
     asked_questions: int = Field(description="Main questions answered or skipped.")
+    answered_questions: int = Field(default=0, description="Main questions answered (not skipped).")
+    skipped_questions: int = Field(default=0, description="Main questions skipped.")
     mean_score: float | None = Field(description="Overall score out of 10 (a skipped question counts 0).")
     llm_fallbacks: int = Field(description="Answers graded offline because the LLM could not be reached.")
 
@@ -36,6 +38,7 @@ def session_history(store: SessionStore) -> list[HistoryRow]:
     rows = []
     for session in store.sessions():
         answers = store.answers(session.id)
+        main = [answer for answer in answers if answer.parent_answer_id is None]
         rows.append(
             HistoryRow(
                 session_id=session.id,
@@ -45,7 +48,9 @@ def session_history(store: SessionStore) -> list[HistoryRow]:
                 mode=session.mode,
                 grader=session.grader,
                 planned_questions=len(session.question_ids),
-                asked_questions=sum(1 for answer in answers if answer.parent_answer_id is None),
+                asked_questions=len(main),
+                answered_questions=sum(1 for answer in main if not answer.skipped),
+                skipped_questions=sum(1 for answer in main if answer.skipped),
                 mean_score=overall_score(answers),
                 llm_fallbacks=sum(
                     1 for answer in answers if answer.grade and answer.grade.has_flag(FlagCode.LLM_UNAVAILABLE)

@@ -103,6 +103,29 @@ MIGRATIONS: tuple[Migration, ...] = (
         END;
         """,
     ),
+    Migration(
+        4,
+        "answer drafts and which process has a session open",
+        # Additive: two new tables, nothing existing changes. A draft is what the answer box holds (one per
+        # session, replaced as the candidate types); a claim says which process has the session open.
+        """
+        CREATE TABLE drafts (
+            session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+            question_id TEXT NOT NULL,
+            parent_answer_id INTEGER REFERENCES answers(id) ON DELETE CASCADE,
+            follow_up TEXT,
+            answer TEXT NOT NULL,
+            hints_shown INTEGER NOT NULL DEFAULT 0,
+            saved_at TEXT NOT NULL
+        );
+        CREATE TABLE session_claims (
+            session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+            pid INTEGER NOT NULL,
+            host TEXT NOT NULL,
+            heartbeat_at TEXT NOT NULL
+        );
+        """,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -76,6 +76,27 @@ class AnswerRecord(StoreRecord):
     grade: GradeResult | None = Field(description="The grade; None until graded.")
 
 
+class DraftRecord(StoreRecord):
+    """The unsubmitted text of a session's answer box, saved as the candidate types."""
+
+    session_id: int = Field(description="Session the draft belongs to.")
+    question_id: str = Field(description="Question the draft answers (a follow-up's own id for a follow-up).")
+    parent_answer_id: int | None = Field(description="For a follow-up draft: the answer it follows up.")
+    follow_up: FollowUp | None = Field(description="For a follow-up draft: the follow-up that was asked.")
+    answer: str = Field(description="The text in the answer box.")
+    hints_shown: int = Field(description="How many hints were shown for this question (0: none).")
+    saved_at: datetime = Field(description="When the draft was saved (UTC).")
+
+
+class SessionClaim(StoreRecord):
+    """Which process has a session open, and when it last said it still does."""
+
+    session_id: int = Field(description="The session.")
+    pid: int = Field(description="Process id of the interviewer holding it.")
+    host: str = Field(description="Host name of that process.")
+    heartbeat_at: datetime = Field(description="When that process last renewed the claim (UTC).")
+
+
 class ReviewCardRecord(StoreRecord):
     """The spaced-review state of one key point of one question."""
 

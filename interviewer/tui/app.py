@@ -7,6 +7,8 @@ Every failure becomes one notice through `report_error`; the session goes on.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, ClassVar, Literal
@@ -15,14 +17,16 @@ from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.theme import Theme
 
 from interviewer.bank.catalog import bank_values_of, resolve_bank, split_bank_values
 from interviewer.bank.models import Bank, Question
-from interviewer.config import Settings, load_settings
+from interviewer.config import Settings, load_settings, remember_setting
 from interviewer.errors import InterviewerError
 from interviewer.grading.result import FlagCode
 from interviewer.names import GraderName
 from interviewer.practice import (
+    CLAIM_HEARTBEAT_SECONDS,
     GraderFactory,
     GraderPool,
     PracticeError,
@@ -33,12 +37,14 @@ from interviewer.practice import (
     plan_job_questions,
     plan_questions,
     resolve_grader,
+    session_to_resume,
 )
 from interviewer.tui.messages import (
     AnswerGraded,
     AnswerSubmitted,
     AskedQuestion,
     BanksChosen,
+    DraftChanged,
     FollowUpChosen,
     FollowUpsSuggested,
     GradingFailed,
@@ -50,8 +56,9 @@ from interviewer.tui.messages import (
     StartRequested,
     WeakPracticeRequested,
 )
-from interviewer.tui.screens.question import QuestionScreen
+from interviewer.tui.screens.question import DRAFT_SAVED, NOT_SAVED, QuestionScreen
 from interviewer.tui.screens.start import StartScreen
+from interviewer.wording import plural
 
 if TYPE_CHECKING:
     from interviewer.grading.base import Embedder
@@ -75,6 +82,8 @@ class InterviewApp(App[None]):
 
     CSS_PATH = "interviewer.tcss"
     TITLE = "interviewer"
+    DRAFT_DELAY_SECONDS = 1.0
+    """Typing pause after which the answer box is saved as a draft."""
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "quit", "Quit", show=True, priority=True)]
 
     def __init__(
@@ -116,10 +125,16 @@ class InterviewApp(App[None]):
     # Start-up
 
     def on_mount(self) -> None:
+        self._apply_remembered_theme()
         if self.embedder is None:
             # After the first paint: the torch import in the worker would otherwise slow it down.
             self.call_after_refresh(self.load_model)
-        unfinished = self.store.unfinished_session()
+        self.set_interval(CLAIM_HEARTBEAT_SECONDS, self._renew_claim)
+        try:
+            unfinished = session_to_resume(self.store)
+        except InterviewerError as error:
+            self.report_error(f"Unfinished sessions could not be read: {error}")
+            unfinished = None
         if not self.options.skip_start:
             self.push_screen(self._start_screen())
         if unfinished is not None:
@@ -133,21 +148,62 @@ class InterviewApp(App[None]):
             self.begin(self.options, self.planned)
 
     async def action_quit(self) -> None:
-        """Quit; everything submitted is saved. An unsubmitted draft asks for a second Ctrl+Q first."""
+        """Quit; everything submitted is saved, and a draft is saved now. An unsubmitted draft asks for a
+        second Ctrl+Q first, saying whether the draft is kept for resuming or not saved at all."""
         screen = self.screen
         if isinstance(screen, QuestionScreen) and screen.has_draft() and not self._quit_confirmed:
             self._quit_confirmed = True
-            self.notify(
-                "This answer is not submitted: Ctrl+S submits it, Ctrl+Q again quits without it.",
-                title="Quit?",
-                severity="warning",
-            )
+            saved = self._save_draft(screen.asked, screen.answer_text(), screen.hints_shown)
+            if saved:
+                message = (
+                    "This answer is not submitted; its draft is saved and comes back when you resume. "
+                    "Ctrl+S submits it, Ctrl+Q again quits."
+                )
+            else:
+                message = (
+                    "This answer is NOT saved (the session database refused it). Ctrl+S retries; "
+                    "Ctrl+Q again quits and loses it."
+                )
+            self.notify(message, title="Quit?", severity="warning" if saved else "error", timeout=10)
             return
         self.exit()
 
     def on_unmount(self) -> None:
+        self._release_session()
         if self.owns_store:
             self.store.close()
+
+    def _apply_remembered_theme(self) -> None:
+        """The theme picked last time (config `[tui] theme`), unless TEXTUAL_THEME asks for another; from then on,
+        a theme picked with Ctrl+P → Theme is written back to the config file."""
+        remembered = self.settings.tui.theme
+        if remembered and not os.environ.get("TEXTUAL_THEME"):
+            if remembered in self.available_themes:
+                self.theme = remembered
+            else:
+                self.notify(f"The theme {remembered!r} in the config file is not available.", severity="warning")
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        if theme.name == self.settings.tui.theme:
+            return
+        self.settings.tui.theme = theme.name
+        try:
+            remember_setting("tui", "theme", theme.name)
+        except InterviewerError as error:
+            self.notify(f"The theme is not remembered: {error}", severity="warning")
+
+    def _renew_claim(self) -> None:
+        """The heartbeat of this process's claim on its session (so another terminal does not offer it)."""
+        if self.session is not None and self.session.record.finished_at is None:
+            # On failure the next beat tries again; a stale claim only means another terminal may offer it.
+            with contextlib.suppress(InterviewerError):
+                self.session.claim()
+
+    def _release_session(self) -> None:
+        if self.session is not None:
+            with contextlib.suppress(InterviewerError):  # a claim left behind goes stale once this process has gone
+                self.session.release()
 
     def _start_screen(self) -> StartScreen:
         choices = grader_choices(self.settings, offline=self.options.offline)
@@ -268,6 +324,10 @@ class InterviewApp(App[None]):
         if llm_flag is not None:
             self.notify(f"{llm_flag.message} Showing the offline grade.", title="LLM unavailable", severity="warning")
         self._show_on_feedback(event.answer, lambda screen: screen.show_grade(event.result))
+        from interviewer.tui.screens.summary import SummaryScreen
+
+        if isinstance(self.screen, SummaryScreen) and self.session is not None:
+            self.show_summary()  # a resumed session's last answers were graded after the summary opened
 
     @on(FollowUpsSuggested)
     def _follow_ups_suggested(self, event: FollowUpsSuggested) -> None:
@@ -307,6 +367,7 @@ class InterviewApp(App[None]):
                 return
             if questions is None:
                 questions = plan_questions(self.bank, options, self.store)
+            self._release_session()
             self.session = PracticeSession.start(
                 self.store,
                 self.bank,
@@ -364,6 +425,7 @@ class InterviewApp(App[None]):
                     self._show(self._start_screen())
                 return
             self.options.banks = bank_values_of(record.bank)
+        self._release_session()
         self.session = PracticeSession.resume(self.store, self.bank, record)
         try:
             self.grader_name = resolve_grader(self.settings, record.grader, offline=self.options.offline)
@@ -379,7 +441,24 @@ class InterviewApp(App[None]):
             question = self.session.question_for(answer)
             if question is not None:
                 self._grade(answer, question)
-        self.ask_next()
+        if not self._ask_draft_follow_up():
+            self.ask_next()
+
+    def _ask_draft_follow_up(self) -> bool:
+        """On resume, a draft of a follow-up not answered yet asks that follow-up again (with the draft)."""
+        assert self.session is not None
+        try:
+            target = self.session.draft_follow_up()
+        except InterviewerError:
+            return False
+        if target is None:
+            return False
+        parent, parent_question, follow_up, question = target
+        main_question = next(
+            (main for main in self.session.questions() if main.id == parent.question_id), parent_question
+        )
+        self.ask(AskedQuestion(question, main_question, parent, parent_question, follow_up))
+        return True
 
     def ask_next(self) -> None:
         """The next main question, or the summary when none is left."""
@@ -394,6 +473,12 @@ class InterviewApp(App[None]):
         assert self.session is not None
         self.current = asked
         self._quit_confirmed = False
+        parent_id = asked.parent_answer.id if asked.parent_answer is not None else None
+        try:
+            draft = self.session.draft_for(asked.question, parent_id)
+        except InterviewerError as error:
+            self.report_error(f"The saved draft could not be read: {error}")
+            draft = None
         self._show(
             QuestionScreen(
                 asked,
@@ -402,8 +487,40 @@ class InterviewApp(App[None]):
                 clock=self.clock,
                 model_status=self.model_status(),
                 cursor_blink=self.cursor_blink,
+                draft=draft.answer if draft is not None else "",
+                hints_shown=draft.hints_shown if draft is not None else 0,
+                draft_delay=self.DRAFT_DELAY_SECONDS,
             )
         )
+
+    def _save_draft(self, asked: AskedQuestion, text: str, hints_shown: int) -> bool:
+        """Save the answer box as the session's draft; show on the question screen whether it worked."""
+        if self.session is None:
+            return False
+        try:
+            self.session.save_draft(
+                asked.question,
+                text,
+                hints_shown=hints_shown,
+                parent_answer_id=asked.parent_answer.id if asked.parent_answer is not None else None,
+                follow_up=asked.follow_up,
+            )
+            saved = True
+        except InterviewerError:
+            saved = False
+        screen = self.screen
+        if isinstance(screen, QuestionScreen) and screen.asked is asked and not screen.submitted:
+            if saved and not screen.save_failed:
+                screen.show_save_state(DRAFT_SAVED if text.strip() else "")
+            elif not saved:
+                screen.show_save_state(NOT_SAVED, failed=True)
+        return saved
+
+    @on(DraftChanged)
+    def _draft_changed(self, event: DraftChanged) -> None:
+        screen = self.screen
+        if isinstance(screen, QuestionScreen) and screen.asked is event.asked and not screen.submitted:
+            self._save_draft(event.asked, event.text, event.hints_shown)
 
     def _show(self, screen: Screen[None]) -> None:
         if len(self.screen_stack) <= 1:
@@ -418,7 +535,16 @@ class InterviewApp(App[None]):
         try:
             answer = self.session.submit(event.submission)
         except InterviewerError as error:
-            self.report_error(f"The answer could not be saved: {error}")
+            screen = self.screen
+            if isinstance(screen, QuestionScreen) and screen.asked is asked:
+                # Keep it as a draft too, unless the draft saved a moment ago holds this text already (the
+                # same fault would only block the screen for the store's timeout a second time).
+                draft_current = screen.draft_holds(event.submission.answer)
+                screen.submit_failed(str(error))
+                if not draft_current:
+                    self._save_draft(asked, event.submission.answer, screen.hints_shown)
+            else:
+                self.report_error(f"The answer could not be saved: {error}")
             return
         if event.submission.skipped:
             self.ask_next()
@@ -457,7 +583,8 @@ class InterviewApp(App[None]):
         assert self.session is not None
         self.session.finish()
         record = self.session.record
-        title = f"Session {record.id} summary · {record.bank} · {len(record.question_ids)} questions · {record.grader}"
+        questions = plural(len(record.question_ids), "question")
+        title = f"Session {record.id} summary · {record.bank} · {questions} · {record.grader}"
         self._show(SummaryScreen(self.session.report(), title=title))
 
     @on(WeakPracticeRequested)
@@ -512,7 +639,7 @@ class InterviewApp(App[None]):
                 )
 
 
-def _action_runner(target: App[None] | Screen[None], action: str) -> Callable[[], object]:
+def _action_runner(target: App[None] | Screen[object], action: str) -> Callable[[], object]:
     async def run() -> None:
         await target.run_action(action)
 

@@ -59,6 +59,15 @@ class AnswerSubmitted(Message):
 
 
 @dataclass
+class DraftChanged(Message):
+    """The candidate paused typing (or took a hint): the answer box as it is, to keep as a draft."""
+
+    asked: AskedQuestion
+    text: str
+    hints_shown: int
+
+
+@dataclass
 class AnswerGraded(Message):
     """A worker graded a stored answer."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Sequence
 
 import pytest
 
@@ -24,17 +24,6 @@ from interviewer.practice import (
     weak_question_ids,
 )
 from interviewer.store import SessionStore, Submission
-
-
-@pytest.fixture(scope="module")
-def bank() -> Bank:
-    return load_bank()
-
-
-@pytest.fixture
-def store() -> Iterator[SessionStore]:
-    with SessionStore.open() as opened:
-        yield opened
 
 
 class StoreCheckingGrader:

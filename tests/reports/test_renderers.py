@@ -152,3 +152,14 @@ def test_every_flag_code_has_a_label() -> None:
     from interviewer.reports.formatting import FLAG_LABELS
 
     assert {code.value for code in FlagCode} <= set(FLAG_LABELS)
+
+
+def test_counts_agree_in_number(store: SessionStore, sample: SampleSessions) -> None:
+    report = build_report(store, sample.second_id)
+    one = report.model_copy(
+        update={"session": report.session.model_copy(update={"follow_ups_answered": 1, "ungraded": 1})}
+    )
+    markdown = render_markdown(one)
+    assert "; 1 follow-up |" in markdown and "| Not graded | 1 answer |" in markdown
+    html = render_html(one)
+    assert "· 1 follow-up<" in html and ">1 answer<" in html

@@ -28,8 +28,9 @@ def test_history_table_and_json(home_sample: SampleSessions) -> None:
     rows = json.loads(json_run.stdout)
     assert [row["session_id"] for row in rows] == [home_sample.second_id, home_sample.first_id]
     assert rows[0]["grader"] == "hybrid" and rows[0]["asked_questions"] == 7 and rows[0]["planned_questions"] == 7
+    assert (rows[0]["answered_questions"], rows[0]["skipped_questions"]) == (6, 1)  # a skip is not an answer
     assert rows[0]["mean_score"] == pytest.approx(4.1) and rows[0]["llm_fallbacks"] == 1
-    assert "LLM down ×1" in run.stdout
+    assert "LLM down ×1" in run.stdout and "1 skipped" in run.stdout and " 6/7 " in run.stdout
 
 
 def test_history_without_sessions(isolated_environment: Path) -> None:
@@ -85,14 +86,14 @@ def test_report_to_read_only_folder(home_sample: SampleSessions, tmp_path: Path)
         run = run_cli("report", "-o", str(read_only / "r.md"))
     finally:
         read_only.chmod(0o700)
-    assert run.exit_code == 2 and "cannot write the report" in run.stderr
+    assert run.exit_code == 2 and "cannot write in" in run.stderr
 
 
 def test_report_to_unwritable_file_path(home_sample: SampleSessions, tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
     run = run_cli("report", "-o", str(blocker / "r.md"))  # a file used as a folder fails even for root
-    assert run.exit_code == 2 and "cannot write the report" in run.stderr and run.exception is None
+    assert run.exit_code == 2 and "is not a folder" in run.stderr and run.exception is None
 
 
 def test_report_without_sessions(isolated_environment: Path) -> None:

@@ -134,5 +134,5 @@ def test_folder_and_unwritable_locations(tmp_path: Path) -> None:
         SessionStore.open(tmp_path)
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    with pytest.raises(StoreError, match="cannot create its folder"):
+    with pytest.raises(StoreError, match="is a file where the data folder should be"):
         SessionStore.open(blocker / "sub" / "sessions.sqlite3")

@@ -152,3 +152,49 @@ def test_two_stores_on_one_file_see_each_others_commits(store: SessionStore) -> 
         assert reader.answers(session.id)[0].grade is not None
         reader.finish_session(session.id)
         assert store.get_session(session.id).finished_at is not None
+
+
+def test_a_draft_is_saved_replaced_and_cleared(store: SessionStore) -> None:
+    session = store.start_session(bank="dl", grader="embedding", question_ids=["1.1", "2.1"], topics=[])
+    assert store.draft(session.id) is None
+    store.save_draft(session.id, question_id="1.1", answer="Backprop applies")
+    store.save_draft(session.id, question_id="1.1", answer="Backprop applies the chain rule", hints_shown=1)
+    draft = store.draft(session.id)
+    assert draft is not None
+    assert (draft.question_id, draft.answer, draft.hints_shown, draft.parent_answer_id) == (
+        "1.1",
+        "Backprop applies the chain rule",
+        1,
+        None,
+    )
+    parent = store.record_answer(session.id, make_submission("1.1", "An answer."))
+    follow_up = FollowUp(kind="missed_key_point", text="Why?", key_point_id="a")
+    store.save_draft(
+        session.id, question_id="1.1-fu", answer="Because", parent_answer_id=parent.id, follow_up=follow_up
+    )
+    draft = store.draft(session.id)
+    assert draft is not None and draft.parent_answer_id == parent.id and draft.follow_up == follow_up
+    store.clear_draft(session.id)
+    assert store.draft(session.id) is None
+
+
+def test_a_claim_is_renewed_and_released_only_by_its_process(store: SessionStore) -> None:
+    session = store.start_session(bank="dl", grader="embedding", question_ids=["1.1"], topics=[])
+    assert store.session_claim(session.id) is None
+    store.claim_session(session.id, pid=111, host="here")
+    first = store.session_claim(session.id)
+    store.claim_session(session.id, pid=111, host="here")
+    renewed = store.session_claim(session.id)
+    assert first is not None and renewed is not None and renewed.heartbeat_at >= first.heartbeat_at
+    store.release_session(session.id, pid=222)
+    assert store.session_claim(session.id) is not None
+    store.release_session(session.id, pid=111)
+    assert store.session_claim(session.id) is None
+
+
+def test_unfinished_sessions_newest_first(store: SessionStore) -> None:
+    older = store.start_session(bank="dl", grader="embedding", question_ids=["1.1"], topics=[])
+    done = store.start_session(bank="dl", grader="embedding", question_ids=["1.1"], topics=[])
+    newer = store.start_session(bank="dl", grader="embedding", question_ids=["1.1"], topics=[])
+    store.finish_session(done.id)
+    assert [session.id for session in store.unfinished_sessions()] == [newer.id, older.id]

@@ -98,7 +98,7 @@ async def test_whole_interview_with_a_follow_up(
         await pilot.press("ctrl+n")
         await pilot.pause()
         assert isinstance(app.screen, SummaryScreen)
-        assert "answered 1 · skipped 1 · follow-ups 1" in text_of(app, "#counts")
+        assert "1 answered · 1 skipped · 1 follow-up" in text_of(app, "#counts")
 
     answers = store.answers(app.session.id)
     assert [(a.parent_answer_id is not None, a.skipped, a.grade is not None) for a in answers] == [
@@ -125,7 +125,7 @@ async def test_resume_after_a_crash_grades_the_pending_answer(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, ResumeScreen)
-        assert "1 of 2 questions answered" in text_of(app, "#resume-description")
+        assert "1 answered · 0 skipped of 2 questions; 1 answer not graded yet" in text_of(app, "#resume-description")
         await pilot.press("r")
         await settle(app, pilot)
         assert isinstance(app.screen, QuestionScreen)
@@ -138,10 +138,13 @@ async def test_resume_after_a_crash_grades_the_pending_answer(
 
 async def test_start_fresh_instead_of_resuming(make_app: Callable[..., InterviewApp], store: SessionStore) -> None:
     bank = load_bank()
-    old = PracticeSession.start(store, bank, select_questions(bank, count=1), grader="embedding")
+    questions = select_questions(bank, count=2)
+    old = PracticeSession.start(store, bank, questions, grader="embedding")
+    old.submit(Submission(questions[0], GOOD_ANSWER))
     app = make_app(offline=True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
+        assert isinstance(app.screen, ResumeScreen)
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, StartScreen)
@@ -213,7 +216,8 @@ async def test_resuming_a_session_of_another_bank_says_how(
     from tests.tui.conftest import FIXTURE_BANK
 
     other = load_bank(FIXTURE_BANK)
-    PracticeSession.start(store, other, other.questions[:1], grader="embedding")
+    elsewhere = PracticeSession.start(store, other, other.questions[:2], grader="embedding")
+    elsewhere.submit(Submission(other.questions[0], "an answer"))
     app = make_app(offline=True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

@@ -138,7 +138,7 @@ class LLMClient:
     def remembered_mode(self) -> ResponseMode | None:
         """The structured-output mode that last worked with this server, if known."""
         mode = self.mode_memory.recall(self.server)
-        return mode if mode in RESPONSE_MODES else None  # type: ignore[return-value]
+        return mode if mode in RESPONSE_MODES else None
 
     def complete_json(
         self,

@@ -36,4 +36,4 @@ def build_llm_grader(
     grader_class = {"llm": LLMRubricGrader, "hybrid": HybridGrader}.get(name)
     if grader_class is None:
         raise ConfigError(f"unknown LLM grader {name!r}: expected 'llm' or 'hybrid'")
-    return grader_class(client, embedding_grader, cache=cache)
+    return grader_class(client, embedding_grader, cache=cache, max_answer_chars=settings.limits.answer_chars)

@@ -15,6 +15,7 @@ from collections.abc import Collection, Sequence
 from interviewer.bank.models import KeyPoint, Question
 from interviewer.grading.base import Grader
 from interviewer.grading.follow_ups import normalise_question_text
+from interviewer.grading.guards import MAX_ANSWER_CHARS, bounded_answer
 from interviewer.grading.llm.assessment import (
     PROMPT_VERSION,
     LLMAssessment,
@@ -79,7 +80,9 @@ class LLMRubricGrader:
         *,
         cache: AssessmentCache | None = None,
         breaker: CircuitBreaker | None = None,
+        max_answer_chars: int = MAX_ANSWER_CHARS,
     ):
+        self.max_answer_chars = max_answer_chars
         self.client = client
         self.embedding_grader = embedding_grader
         self.cache = cache
@@ -110,7 +113,9 @@ class LLMRubricGrader:
     def grade_with_evidence(
         self, question: Question, answer: str, evidence: GradeResult, *, asked: Collection[str] = ()
     ) -> GradeResult:
-        """Combine an embedding grade with the LLM's assessment of the same answer."""
+        """Combine an embedding grade with the LLM's assessment of the same answer (up to `max_answer_chars`:
+        the model sees and quotes what the embedding grade graded, which flags a longer answer `truncated`)."""
+        answer, _ = bounded_answer(answer, self.max_answer_chars)
         if not answer.strip():
             return evidence  # nothing to ask a model about
         to_judge = self.key_points_to_judge(question, evidence)
@@ -263,8 +268,9 @@ class LLMRubricGrader:
                 )
             )
             score = cap
-        # What a model wrote about an answer the offline guard saw speak to the grader is what that text asked for.
-        injected = evidence.has_flag(FlagCode.GRADER_DIRECTED)
+        # What a model wrote about an answer that speaks to the grader (as the offline guard or the model itself
+        # saw it) is what that text asked for: its feedback and follow-up are not shown.
+        injected = grader_directed
         return GradeResult(
             question_id=question.id,
             score=round(score, 2),

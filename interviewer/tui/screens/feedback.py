@@ -21,7 +21,10 @@ if TYPE_CHECKING:
 
 
 class FeedbackScreen(Screen[None]):
-    """Shows the grade of one answer once its worker reports it; Enter answers a follow-up, n moves on."""
+    """Shows the grade of one answer once its worker reports it; Enter answers a follow-up, n moves on.
+
+    The grade details scroll (PgDn / PgUp) between the question and the follow-ups: the score, then the key
+    points, then flags, written feedback and the reference answer, so at 80×24 the key points come first."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "move_on", "Next question", show=True),
@@ -50,8 +53,8 @@ class FeedbackScreen(Screen[None]):
         yield Static(self.initial_status, id="grade-status")
         with VerticalScroll(id="grade-details"):
             yield Static("", id="score-slot")
-            yield Static("", markup=False, id="flags")
             yield Static("Key points", classes="section-label", id="key-points-label")
+            yield Static("", markup=False, id="flags")
             yield Static("", markup=False, id="feedback-text")
             yield Static("Reference answer", classes="section-label", id="reference-label")
             yield Markdown(question.reference_answer, id="reference")

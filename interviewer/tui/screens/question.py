@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -14,7 +15,10 @@ from textual.widgets import Footer, Static, TextArea
 
 from interviewer.practice import hint_key_point
 from interviewer.store import Submission
-from interviewer.tui.messages import AnswerSubmitted, AskedQuestion
+from interviewer.tui.messages import AnswerSubmitted, AskedQuestion, DraftChanged
+
+DRAFT_SAVED = "draft saved"
+NOT_SAVED = "⚠ not saved yet · Ctrl+S retries"
 
 
 def format_seconds(seconds: float) -> str:
@@ -41,7 +45,12 @@ class QuestionScreen(Screen[None]):
         clock: Callable[[], float],
         model_status: str = "",
         cursor_blink: bool = True,
+        draft: str = "",
+        hints_shown: int = 0,
+        draft_delay: float = 1.0,
     ) -> None:
+        """`draft` and `hints_shown`: a saved draft to continue (resume); `draft_delay`: seconds of no typing
+        before the answer box is posted as a `DraftChanged` (debounced draft saving)."""
         super().__init__()
         self.asked = asked
         self.position = position
@@ -50,9 +59,15 @@ class QuestionScreen(Screen[None]):
         self.clock = clock
         self.cursor_blink = cursor_blink
         self.started_at = clock()
-        self.hints_shown = 0
+        self.hints_shown = hints_shown
+        self.initial_draft = draft
+        self.draft_delay = draft_delay
         self.submitted = False
+        self.save_failed = False
+        """The last save (submit, skip or draft) failed: the text is only in the answer box."""
         self._timer: Timer | None = None
+        self._draft_timer: Timer | None = None
+        self._posted_text = draft
 
     def compose(self) -> ComposeResult:
         question = self.asked.question
@@ -70,8 +85,12 @@ class QuestionScreen(Screen[None]):
     def on_mount(self) -> None:
         answer_box = self.query_one("#answer", TextArea)
         answer_box.cursor_blink = self.cursor_blink
+        if self.initial_draft:
+            answer_box.load_text(self.initial_draft)
+            answer_box.move_cursor(answer_box.document.end)
+            answer_box.border_subtitle = "draft restored"
         answer_box.focus()
-        self.query_one("#hints").display = False
+        self._show_hints()
         self.show_model_status(self.initial_model_status)
         if self.time_limit_seconds:
             self._show_time_left()
@@ -92,6 +111,49 @@ class QuestionScreen(Screen[None]):
         if left <= 0 and not self.submitted:
             self.notify("Time is up: your answer was submitted.", title="Time limit")
             self._submit(allow_empty=True)
+
+    @on(TextArea.Changed, "#answer")
+    def _answer_changed(self) -> None:
+        """Debounce: post the draft once typing pauses for `draft_delay` seconds."""
+        if self.submitted or self.query_one("#answer", TextArea).text == self._posted_text:
+            return
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(self.draft_delay, self.post_draft)
+
+    def post_draft(self) -> None:
+        """Hand the answer box to the app to save as the session's draft (now, not debounced)."""
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        if not self.submitted:
+            self._posted_text = self.query_one("#answer", TextArea).text
+            self.post_message(DraftChanged(self.asked, self._posted_text, self.hints_shown))
+
+    def show_save_state(self, state: str, *, failed: bool = False) -> None:
+        """Under the answer box: 'draft saved', or that the answer is not saved yet (shown until a save works)."""
+        self.save_failed = failed
+        answer_box = self.query_one("#answer", TextArea)
+        answer_box.border_subtitle = state
+        answer_box.set_class(failed, "unsaved")
+
+    def submit_failed(self, error: str) -> None:
+        """The submission could not be stored: keep the answer here, editable, and let Ctrl+S retry."""
+        self.submitted = False
+        self.show_save_state(NOT_SAVED, failed=True)
+        self.notify(
+            f"Your answer is NOT saved yet ({error}). It stays here: Ctrl+S retries.",
+            title="Not saved",
+            severity="error",
+            timeout=15,
+        )
+
+    def draft_holds(self, text: str) -> bool:
+        """True when the last draft posted is this text and its save did not fail."""
+        return text == self._posted_text and not self.save_failed
+
+    def answer_text(self) -> str:
+        return self.query_one("#answer", TextArea).text
 
     def has_draft(self) -> bool:
         """True when the answer box holds text that was not submitted."""
@@ -119,6 +181,8 @@ class QuestionScreen(Screen[None]):
 
     def _send(self, text: str, *, skipped: bool) -> None:
         self.submitted = True
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
         if self._timer is not None:
             self._timer.stop()
         asked = self.asked
@@ -139,7 +203,11 @@ class QuestionScreen(Screen[None]):
             self.notify("Every key point is already shown.")
             return
         self.hints_shown += 1
+        self._show_hints()
+        self.post_draft()  # a hint marks the answer hinted, even after a crash
+
+    def _show_hints(self) -> None:
         hints = self.query_one("#hints", Static)
         shown = [hint_key_point(self.asked.question, index) for index in range(self.hints_shown)]
         hints.update("\n".join(f"Hint: {point.text}" for point in shown if point))
-        hints.display = True
+        hints.display = bool(self.hints_shown)

@@ -10,24 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import (
-    Button,
-    Checkbox,
-    Footer,
-    Input,
-    Label,
-    RadioButton,
-    RadioSet,
-    SelectionList,
-    Static,
-    TextArea,
-)
+from textual.widgets import Button, Checkbox, Footer, Input, Label, RadioSet, SelectionList, Static, TextArea
 
 from interviewer.bank.catalog import ALL_BANKS, shipped_bank_names, split_bank_values
 from interviewer.bank.models import Bank
 from interviewer.names import DIFFICULTIES, GRADER_NAMES, Difficulty, GraderName
 from interviewer.practice import GraderChoice, PracticeOptions
 from interviewer.tui.messages import BanksChosen, StartRequested
+from interviewer.tui.widgets.tick_boxes import RadioChoice, TickBox, TickList
 
 DIFFICULTY_CHOICES: dict[str, Difficulty | None] = {
     "any": None,
@@ -57,9 +47,7 @@ class StartScreen(Screen[None]):
             chosen = split_bank_values(options.banks)
             every = not chosen or [value.casefold() for value in chosen] == [ALL_BANKS]
             yield Label("Banks (none ticked = all)", classes="section-label")
-            yield SelectionList[str](
-                *[(name, name, every or name in chosen) for name in shipped], id="banks", compact=True
-            )
+            yield TickList(*[(name, name, every or name in chosen) for name in shipped], id="banks", compact=True)
             with Horizontal(classes="field"):
                 yield Label("Other bank", classes="field-label")
                 yield Input(
@@ -71,7 +59,7 @@ class StartScreen(Screen[None]):
                     compact=True,
                 )
             yield Label("Topics (none ticked = all)", classes="section-label")
-            yield SelectionList[str](
+            yield TickList(
                 *[
                     (topic, topic, topic.casefold() in {t.casefold() for t in options.topics})
                     for topic in self.bank.topics()
@@ -102,12 +90,12 @@ class StartScreen(Screen[None]):
                 yield Label("Difficulty", classes="field-label")
                 with RadioSet(id="difficulty", classes="inline", compact=True):
                     for label, value in DIFFICULTY_CHOICES.items():
-                        yield RadioButton(label, value=value == options.difficulty, name=label)
+                        yield RadioChoice(label, value=value == options.difficulty, name=label)
             with Horizontal(classes="field"):
                 yield Label("Grader", classes="field-label")
                 with RadioSet(id="grader", classes="inline", compact=True):
                     for choice in self.grader_choices:
-                        yield RadioButton(
+                        yield RadioChoice(
                             choice.label,
                             value=choice.name == self.default_grader,
                             name=choice.name,
@@ -116,10 +104,10 @@ class StartScreen(Screen[None]):
             reasons = {choice.unavailable_reason for choice in self.grader_choices if choice.unavailable_reason}
             for reason in sorted(reasons):
                 yield Static(f"LLM and hybrid unavailable: {reason}", markup=False, classes="unavailable-reason")
-            yield Checkbox(
+            yield TickBox(
                 "Review: ask the questions whose key points are due", options.review, id="review", compact=True
             )
-            yield Checkbox(
+            yield TickBox(
                 "Adaptive: harder after a strong answer, easier after a weak one; weak topics first",
                 options.adaptive,
                 id="adaptive",

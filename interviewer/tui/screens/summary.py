@@ -8,13 +8,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Sparkline, Static
+from textual.widgets import Footer, Label, Static
 
 from interviewer.practice import WEAK_SCORE, weak_question_ids
 from interviewer.reports.formatting import format_score
 from interviewer.tui.messages import WeakPracticeRequested
 from interviewer.tui.screens.question import format_seconds
-from interviewer.tui.widgets.grade_view import KeyPointRow, ScoreBar
+from interviewer.tui.widgets.grade_view import KeyPointRow, ScoreBar, score_chart
+from interviewer.wording import plural, session_counts
 
 if TYPE_CHECKING:
     from interviewer.reports import SessionReport
@@ -50,11 +51,11 @@ class SummaryScreen(Screen[None]):
                 yield Static("No graded answers in this session.", id="overall")
             else:
                 yield ScoreBar(report.overall_score, id="overall")
-            counts = [f"answered {meta.answered}", f"skipped {meta.skipped}"]
+            counts = [session_counts(meta.answered, meta.skipped)]
             if meta.follow_ups_answered:
-                counts.append(f"follow-ups {meta.follow_ups_answered}")
+                counts.append(plural(meta.follow_ups_answered, "follow-up"))
             if meta.ungraded:
-                counts.append(f"not graded {meta.ungraded}")
+                counts.append(f"{meta.ungraded} not graded")
             if meta.seconds_used is not None:
                 counts.append(f"time used {format_seconds(meta.seconds_used)}")
             yield Static(" · ".join(counts), id="counts")
@@ -71,9 +72,10 @@ class SummaryScreen(Screen[None]):
                 scores = [point.overall_score for point in report.history]
                 yield Static("Over your sessions", classes="section-label")
                 with Horizontal(id="history-row"):
-                    yield Sparkline(scores, summary_function=max, id="history-chart")
+                    yield Static(score_chart(scores), id="history-chart")
                     yield Label(
-                        f"{len(scores)} sessions · first {format_score(scores[0])} · latest {format_score(scores[-1])}",
+                        f"{len(scores)} sessions on a 0–10 scale · first {format_score(scores[0])} · "
+                        f"latest {format_score(scores[-1])}",
                         id="history-summary",
                     )
             if report.weakest_key_points:
@@ -82,7 +84,8 @@ class SummaryScreen(Screen[None]):
                     yield KeyPointRow(weak.verdict, weak.text, f"question {weak.question_id}: {weak.question_text}")
             if self.weak_question_ids:
                 yield Static(
-                    f"Press w to practise the {len(self.weak_question_ids)} weak question(s) again.", id="weak-hint"
+                    f"Press w to practise the {plural(len(self.weak_question_ids), 'weak question')} again.",
+                    id="weak-hint",
                 )
         yield Footer()
 

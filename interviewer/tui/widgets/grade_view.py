@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widgets import Label, ProgressBar, Static
 
 from interviewer.grading.result import KeyPointVerdict, Verdict
-from interviewer.reports.formatting import EVIDENCE_VERDICTS, VERDICT_MARK, format_score
+from interviewer.reports.formatting import EVIDENCE_VERDICTS, VERDICT_MARK, VERDICT_WORD, format_score
 
 
 class ScoreBar(Horizontal):
@@ -33,11 +34,12 @@ class ScoreBar(Horizontal):
 
 
 class KeyPointRow(Horizontal):
-    """One key point: ✓ / ~ / ✗, its statement, and the evidence span from the answer (or a note)."""
+    """One key point: ✓ / ~ / ✗ and the verdict in words (readable without colour), its statement, and the
+    evidence span from the answer (or a note)."""
 
     DEFAULT_CSS = """
     KeyPointRow { height: auto; }
-    KeyPointRow > .verdict-icon { width: 2; text-style: bold; }
+    KeyPointRow > .verdict-icon { width: 3; text-style: bold; }
     KeyPointRow > Vertical { height: auto; width: 1fr; }
     KeyPointRow .evidence { text-style: italic; }
     """
@@ -61,6 +63,22 @@ class KeyPointRow(Horizontal):
     def compose(self) -> ComposeResult:
         yield Label(VERDICT_MARK[self.verdict], classes="verdict-icon")
         with Vertical():
-            yield Static(self.text, markup=False, classes="key-point-text")
+            verdict = Content.styled(f"{VERDICT_WORD[self.verdict]}: ", "bold")
+            yield Static(verdict + Content(self.text), classes="key-point-text")
             if self.detail:
                 yield Static(self.detail, markup=False, classes="evidence")
+
+
+BLOCKS = " ▁▂▃▄▅▆▇█"
+
+
+def score_chart(scores: list[float], *, height: int = 2) -> str:
+    """Scores out of 10 as columns of block characters on a fixed 0–10 scale (`height` rows, top row first):
+    4.2 and 5.0 are drawn 42 % and 50 % high, not stretched between the lowest and the highest score."""
+    steps = (len(BLOCKS) - 1) * height
+    levels = [round(min(max(score, 0.0), 10.0) / 10 * steps) for score in scores]
+    rows = []
+    for row in reversed(range(height)):
+        base = row * (len(BLOCKS) - 1)
+        rows.append("".join(BLOCKS[min(max(level - base, 0), len(BLOCKS) - 1)] for level in levels))
+    return "\n".join(rows)
