@@ -12,3 +12,6 @@ GRADER_NAMES: tuple[GraderName, ...] = get_args(GraderName)
 
 Difficulty = Literal["easy", "medium", "hard"]
 DIFFICULTIES: tuple[Difficulty, ...] = get_args(Difficulty)
+
+EngineName = Literal["local", "ray"]
+ENGINE_NAMES: tuple[EngineName, ...] = get_args(EngineName)

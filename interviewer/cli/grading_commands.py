@@ -12,7 +12,7 @@ import typer
 from interviewer.cli.common import BankOption, bank_values, console, error_console, fail
 from interviewer.cli.progress import row_progress
 from interviewer.grading.batch import BATCH_SIZE
-from interviewer.names import GraderName
+from interviewer.names import EngineName, GraderName
 
 if TYPE_CHECKING:
     from interviewer.bank.models import Bank
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from interviewer.grading.grade_job import Engine, GraderRecipe
     from interviewer.grading.result import GradeResult
 
-ENGINES = ("local", "ray")
 GraderOption = typer.Option(
     None, "--grader", "-g", help="embedding, llm or hybrid (default: from settings).", show_default=False
 )
@@ -71,7 +70,7 @@ def _note(message: str) -> None:
     error_console.print(message, highlight=False, soft_wrap=True)
 
 
-def _engine(name: str, recipe: GraderRecipe, workers: int | None, batch_size: int) -> Engine:
+def _engine(name: EngineName, recipe: GraderRecipe, workers: int | None, batch_size: int) -> Engine:
     from interviewer.grading.grade_job import LocalEngine
 
     if name == "ray":
@@ -81,10 +80,8 @@ def _engine(name: str, recipe: GraderRecipe, workers: int | None, batch_size: in
     return LocalEngine(recipe, batch_size=batch_size)
 
 
-def _checked_engine(engine: str, workers: int | None, resume: bool, output: Path | None) -> None:
-    """Exit 2 for an unknown engine, --workers without Ray, --resume without -o, or Ray not installed."""
-    if engine not in ENGINES:
-        raise fail(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
+def _checked_engine(engine: EngineName, workers: int | None, resume: bool, output: Path | None) -> None:
+    """Exit 2 for --workers without Ray, --resume without -o, or Ray not installed."""
     if workers is not None and engine != "ray":
         raise fail("--workers needs --engine ray (the local engine is one process)")
     if resume and output is None:
@@ -100,12 +97,12 @@ def grade(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write graded rows here (default: stdout)."),
     grader_name: GraderName | None = GraderOption,
     bank: list[str] | None = BankOption,
-    engine: str = typer.Option(
+    engine: EngineName = typer.Option(
         "local",
         "--engine",
         "-e",
         help="local: this process; ray: a pool of Ray actors (a local Ray, or the cluster at RAY_ADDRESS; "
-        "needs interviewer[ray]).",
+        "needs interviewer\\[ray]).",
     ),
     workers: int | None = typer.Option(
         None, "--workers", "-w", min=1, help="Ray actors (default: one per CPU of the Ray cluster).", show_default=False

@@ -354,7 +354,7 @@ def test_a_row_that_fails_twice_is_reported_and_the_others_are_graded(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--engine", "spark"], "unknown engine 'spark'"),
+        (["--engine", "spark"], "'spark' is not one of 'local', 'ray'"),
         (["--workers", "2"], "--workers needs --engine ray"),
         (["--resume"], "--resume needs -o OUT"),
     ],

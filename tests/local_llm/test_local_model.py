@@ -96,10 +96,9 @@ def set_aside(row: dict[str, Any]) -> bool:
 
 
 def assert_feedback_unless_the_answer_was_flagged(row: dict[str, Any]) -> None:
-    """The model's feedback is shown, unless the offline guard says the answer speaks to the grader."""
-    guarded = any(
-        flag["code"] == "grader_directed" and not flag["message"].startswith("The LLM judged") for flag in row["flags"]
-    )
+    """The model's feedback is shown, unless the answer is flagged as speaking to the grader (by the offline
+    guard or by the model itself: then what the model wrote is not shown)."""
+    guarded = "grader_directed" in flag_codes(row)
     assert (row["feedback"] is None) if guarded or set_aside(row) else row["feedback"]
 
 

@@ -43,7 +43,12 @@ async def test_hybrid_interview_shows_the_local_models_feedback(
         result = screen.result
         assert not result.has_flag(FlagCode.LLM_UNAVAILABLE), result.flags
         assert (result.provenance.grader, result.provenance.llm_model) == ("hybrid", LOCAL_MODEL)
-        assert result.feedback
-        assert str(screen.query_one("#feedback-text", Static).content) == result.feedback
+        if result.has_flag(FlagCode.GRADER_DIRECTED):
+            # The model itself read the answer as speaking to the grader (SmolLM2-135M sometimes does for a plain
+            # answer): what it wrote is not shown (docs/llm.md), and the flag says why.
+            assert result.feedback is None
+        else:
+            assert result.feedback
+            assert str(screen.query_one("#feedback-text", Static).content) == result.feedback
     stored = store.answers(app.session.id)[0].grade
     assert stored is not None and stored.feedback == result.feedback
