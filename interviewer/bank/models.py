@@ -92,6 +92,11 @@ class QuestionBody(StrictModel):
     sources: list[NonEmptyText] = Field(
         default_factory=list, description="Textbooks or papers where every claim of the question can be checked."
     )
+    draft: bool = Field(
+        default=False,
+        description="True for a question an LLM drafted (`bank generate`) that nobody has reviewed: its claims "
+        "and sources are unchecked. A draft names at least one source; shipped banks hold no drafts.",
+    )
 
     @model_validator(mode="after")
     def _ids_are_unique_and_linked(self) -> QuestionBody:
@@ -103,6 +108,8 @@ class QuestionBody(StrictModel):
                 raise ValueError(
                     f"misconception {misconception.id!r}: key point {misconception.key_point!r} is not in the question"
                 )
+        if self.draft and not self.sources:
+            raise ValueError("a draft names at least one source where its claims can be checked")
         return self
 
 

@@ -40,6 +40,7 @@ _RubricDumper.add_representer(_FlowList, _represent_flow_list)
 
 QUESTION_KEY_ORDER = (
     "id",
+    "draft",
     "difficulty",
     "tags",
     "question",
@@ -78,7 +79,7 @@ def rubric_yaml(rubric: RubricFile) -> str:
     document = rubric.model_dump(mode="json", exclude_none=True)
     questions = []
     for question in document["questions"]:
-        for name in _OPTIONAL_LISTS:
+        for name in (*_OPTIONAL_LISTS, "draft"):
             if not question[name]:
                 del question[name]
         question["related"] = _FlowList(question["related"])
@@ -97,9 +98,15 @@ def rubric_file_name(index: int, topic: str) -> str:
 
 
 def write_rubric_files(
-    rubrics: list[RubricFile], output: Path, *, overwrite: bool = False, inputs: Sequence[Path] = ()
+    rubrics: list[RubricFile],
+    output: Path,
+    *,
+    overwrite: bool = False,
+    inputs: Sequence[Path] = (),
+    first_index: int = 1,
 ) -> list[Path]:
-    """One YAML file per rubric in `output` (created if missing), each replaced whole (`output_files`).
+    """One YAML file per rubric in `output` (created if missing), each replaced whole (`output_files`),
+    numbered from `first_index` ('01-<topic>.yaml', ...).
 
     An existing file with other content (it may hold a human's edits) stops the write before anything
     is written, unless `overwrite`; a file identical to the new one is fine, so re-running an import works.
@@ -107,7 +114,9 @@ def write_rubric_files(
     """
     output = Path(output)
     check_output_dir(output)
-    targets = [output / rubric_file_name(index, rubric.topic) for index, rubric in enumerate(rubrics, start=1)]
+    targets = [
+        output / rubric_file_name(index, rubric.topic) for index, rubric in enumerate(rubrics, start=first_index)
+    ]
     texts = [rubric_yaml(rubric) for rubric in rubrics]
     for target, text in zip(targets, texts, strict=True):
         refuse_unsafe_output(target, inputs=inputs)

@@ -1,4 +1,4 @@
-"""`interviewer bank ...`: list, validate and import question banks."""
+"""`interviewer bank ...`: list, validate, import and draft question banks."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from interviewer.cli.common import BankOption, console, fail, load_chosen_bank
+from interviewer.cli.common import BankOption, console, error_console, fail, load_chosen_bank
 
 if TYPE_CHECKING:
     from interviewer.bank.models import Bank, Question
     from interviewer.grading.relevance import RankedQuestion
 
-bank_app = typer.Typer(help="List, validate and import question banks.", no_args_is_help=True)
+bank_app = typer.Typer(help="List, validate, import and generate question banks.", no_args_is_help=True)
 
 
 def question_row(question: Question) -> dict[str, object]:
@@ -256,6 +256,61 @@ def import_markdown(
         soft_wrap=True,
     )
     console.print("Key points are drafts: read them, then run `interviewer bank validate` on the folder.")
+
+
+COVERED_QUESTIONS = 12
+"""Shipped questions most relevant to the posting that `bank generate` names as already covered."""
+MAX_DRAFTED = 10
+"""Questions one `bank generate` may draft: they come in one reply, each a long one."""
+
+
+@bank_app.command("generate")
+def generate(
+    job: Path = typer.Option(..., "--job", help="A job description (text file, '-' for stdin) to draft questions for."),
+    output: Path = typer.Option(..., "--output", "-o", help="Folder for the drafts (never inside the shipped banks)."),
+    count: int = typer.Option(5, "--count", "-n", min=1, max=MAX_DRAFTED, help="Questions to draft."),
+    bank: list[str] | None = BankOption,
+) -> None:
+    """Draft new questions for a job description with the configured LLM, as a rubric file of drafts.
+
+    The shipped questions (or the --bank ones) most relevant to the posting are named to the model as
+    already covered, so it drafts questions on what they leave out. Each drafted question is marked
+    `draft: true`, has a `draft-` id and sources marked unverified, and is written as the next numbered
+    rubric file in the output folder, never into the shipped banks. Nothing is written unless the whole
+    reply is a valid rubric (asked once more when it is not): exit 2 means nothing was written.
+    """
+    from interviewer.bank.drafts import check_drafts_dir, drafted_ids, write_drafts
+    from interviewer.config import load_settings
+    from interviewer.grading.llm.client import LLMFault
+    from interviewer.grading.llm.drafting import draft_questions
+    from interviewer.grading.llm.factory import build_llm_client
+
+    settings = load_settings()
+    check_drafts_dir(output)
+    client = build_llm_client(settings.llm)  # ConfigError (exit 2) when no LLM is configured
+    try:
+        text = read_job_description(job)
+        loaded = load_chosen_bank(bank)
+        covered = [entry.question.question for entry in rank_bank_for_job(loaded, text)[:COVERED_QUESTIONS]]
+        taken = {question.id for question in loaded.questions} | drafted_ids(output)
+        with error_console.status(f"drafting {count} question(s) with {client.model}..."):
+            rubric = draft_questions(
+                client, text, covered=covered, count=count, bank=output.resolve().name, taken_ids=taken
+            )
+    except LLMFault as fault:
+        raise fail(f"cannot draft questions with {client.model} at {client.display_url}: {fault.reason}") from None
+    finally:
+        client.close()
+    written = write_drafts(rubric, output, inputs=[] if str(job) == "-" else [job])
+    summary = f" {len(rubric.questions)} of {count} question(s) on {rubric.topic!r} into {written}"
+    console.print(Text.assemble(("drafted", "green"), summary), highlight=False, soft_wrap=True)
+    console.print(
+        "They are drafts: check every claim and source, then run `interviewer bank validate` on the folder; "
+        f"practise them with `interviewer practice --bank {output}`.",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -254,6 +254,15 @@ def llm_settings_for(base_url: str, **llm: Any) -> Settings:
     return Settings(llm=values)
 
 
+def configure_llm(monkeypatch: pytest.MonkeyPatch, base_url: str) -> None:
+    """Point the CLI's LLM settings (environment variables) at base_url, with tiny timeouts."""
+    monkeypatch.setenv("INTERVIEWER_LLM__BASE_URL", base_url)
+    monkeypatch.setenv("INTERVIEWER_LLM__MODEL", TEST_MODEL)
+    monkeypatch.setenv("INTERVIEWER_LLM__API_KEY", TEST_API_KEY)
+    monkeypatch.setenv("INTERVIEWER_LLM__TIMEOUT", "0.5")
+    monkeypatch.setenv("INTERVIEWER_LLM__MAX_RETRIES", "1")
+
+
 @pytest.fixture
 def llm_settings(chat_server: ChatServer) -> Settings:
     """Settings for the scripted server."""

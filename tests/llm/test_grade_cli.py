@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.cli_helpers import run_cli
-from tests.llm.conftest import BANK_DIR, TEST_API_KEY, TEST_MODEL, ChatServer, Reply, rubric_content
+from tests.llm.conftest import BANK_DIR, TEST_API_KEY, ChatServer, Reply, configure_llm, rubric_content
 
 ROWS = [
     {
@@ -44,14 +44,6 @@ def answers_file(tmp_path: Path) -> Path:
     path = tmp_path / "answers.jsonl"
     path.write_text("".join(json.dumps(row) + "\n" for row in ROWS), encoding="utf-8")
     return path
-
-
-def configure_llm(monkeypatch: pytest.MonkeyPatch, base_url: str) -> None:
-    monkeypatch.setenv("INTERVIEWER_LLM__BASE_URL", base_url)
-    monkeypatch.setenv("INTERVIEWER_LLM__MODEL", TEST_MODEL)
-    monkeypatch.setenv("INTERVIEWER_LLM__API_KEY", TEST_API_KEY)
-    monkeypatch.setenv("INTERVIEWER_LLM__TIMEOUT", "0.5")
-    monkeypatch.setenv("INTERVIEWER_LLM__MAX_RETRIES", "1")
 
 
 def read_rows(path: Path) -> list[dict]:
