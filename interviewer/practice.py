@@ -464,7 +464,7 @@ class GraderPool:
             return grade_answer(self._grader(name, bank, embedder), question, answer, asked=asked, hinted=hinted)
 
     def warm_up(self, bank: Bank, embedder: Embedder, questions: Sequence[Question]) -> None:
-        """Embed these questions' key points ahead of their first grade (the embedding grader's `prepare`).
+        """Embed these questions' key points (and the bank's topic vectors) ahead of the first grade (`prepare`).
 
         Only the session's questions: preparing all eight shipped banks (210 questions, the judge's states
         included) held the grading lock for minutes on 2 cores, and the first grade waited for it."""

@@ -243,11 +243,15 @@ class EmbeddingGrader:
         return results
 
     def prepare(self, questions: Sequence[Question]) -> list[PreparedQuestion]:
-        """Embed (or fetch from cache) what grading these questions needs."""
+        """Embed (or fetch from cache) what grading these questions needs: their key points and, once, the
+        bank's topic vectors the off-topic and related-question checks compare a bank answer with (on a
+        first run, before they are cached, these took 3.7 s of the first grade when left to it)."""
         keys = [_question_key(question) for question in questions]
         todo = {key: question for key, question in zip(keys, questions, strict=True) if key not in self._prepared}
         if todo:
             self._prepare_many(list(todo.items()))
+        if any(self._in_bank(question) for question in questions):
+            self._bank_question_vectors()
         return [self._prepared[key] for key in keys]
 
     # ----- preparation ------------------------------------------------------------------------
