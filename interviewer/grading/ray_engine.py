@@ -8,8 +8,9 @@ of (line number, bytes). A fixed pool of `GradeWorker` actors, each with its own
 Faults: an actor that dies is restarted and its batch retried once. A batch whose actor dies twice is
 dropped by Ray Data (`max_errored_blocks`); its lines are then graded again one line per task, so a line
 that kills its worker twice more is reported as a bad line ("the worker died …") and every other line of
-that batch is graded. Without `RAY_ADDRESS` a local Ray is started (and stopped) for the run; with it,
-the run joins that cluster. Ray is imported only here, and only when the engine runs.
+that batch is graded (one task per actor at a time in that pass, so only the killing line's task dies).
+Without `RAY_ADDRESS` a local Ray is started (and stopped) for the run; with it, the run joins that
+cluster. Ray is imported only here, and only when the engine runs.
 """
 
 from __future__ import annotations
@@ -205,12 +206,17 @@ class RayEngine:
         expected = {line for line_range in plan.ranges for line in line_range.lines()}
         missing = expected - received
         if missing:  # batches whose worker died twice: each line alone, to find the one that kills it
-            received |= self._pass(ray, plan.path, single_line_ranges(plan.path, missing), 1, deliver)
+            received |= self._pass(ray, plan.path, single_line_ranges(plan.path, missing), 1, deliver, alone=True)
             lost = sorted(missing - received)
             if lost:
                 deliver([LineOutcome(line, reason=WORKER_DIED) for line in lost])
 
-    def _pass(self, ray: Any, path: Path, ranges: list[LineRange], batch_size: int, deliver: Deliver) -> set[int]:
+    def _pass(
+        self, ray: Any, path: Path, ranges: list[LineRange], batch_size: int, deliver: Deliver, *, alone: bool = False
+    ) -> set[int]:
+        """One Ray Data pass over `ranges`; the lines whose outcome came back. `alone`: one task in flight per
+        actor, so a line that kills its worker takes down no other line's task (with tasks queued on that
+        actor, a good line could fail twice with it and be reported as a bad line)."""
         from ray.data import ActorPoolStrategy
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
@@ -226,7 +232,9 @@ class RayEngine:
             fn_constructor_kwargs={"recipe": self.recipe, "home": home},
             batch_size=batch_size,
             batch_format="pyarrow",
-            compute=ActorPoolStrategy(size=min(self.used_workers, max(1, blocks))),
+            compute=ActorPoolStrategy(
+                size=min(self.used_workers, max(1, blocks)), max_tasks_in_flight_per_actor=1 if alone else None
+            ),
             num_cpus=1,
             max_restarts=-1,
             max_task_retries=1,

@@ -124,12 +124,14 @@ class PoisonedGrader:
 
 
 def test_poisoned_rows_are_reported_and_the_rest_graded(tmp_path: Path, bank: Bank) -> None:
+    # A batch of 8 holds both: after its worker dies twice, its 8 lines are graded one by one, and the
+    # lines next to the killing one must not die with it.
     rows = answer_rows(10)
     rows[2]["answer"] = "RAISE"
     rows[6]["answer"] = "KILL"
     source = write_rows(tmp_path / "answers.jsonl", rows)
     out = tmp_path / "graded.jsonl"
-    engine = RayEngine(PoisonedRecipe(load_settings(), "embedding", bank), workers=2, batch_size=4)
+    engine = RayEngine(PoisonedRecipe(load_settings(), "embedding", bank), workers=2, batch_size=8)
     sink = GradedFile(out, resume=False)
     plan = scan_input(source, sink.open(), engine.rows_per_range)
     bad: list[tuple[int, str]] = []
