@@ -15,3 +15,6 @@ DIFFICULTIES: tuple[Difficulty, ...] = get_args(Difficulty)
 
 EngineName = Literal["local", "ray"]
 ENGINE_NAMES: tuple[EngineName, ...] = get_args(EngineName)
+
+ReportFormat = Literal["md", "html", "json"]
+REPORT_FORMATS: tuple[ReportFormat, ...] = get_args(ReportFormat)

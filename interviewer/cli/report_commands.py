@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,20 +11,13 @@ from rich import box
 from rich.table import Table
 
 from interviewer.cli.common import BankOption, console, load_chosen_bank
+from interviewer.names import ReportFormat
 
 if TYPE_CHECKING:
     from interviewer.reports.progress import HistoryRow
     from interviewer.store import SessionStore
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
-
-
-class ReportFormatName(StrEnum):
-    """Formats of `interviewer report`."""
-
-    md = "md"
-    html = "html"
-    json = "json"
 
 
 def _open_store() -> SessionStore:
@@ -97,7 +89,13 @@ def history(
 def report(
     session_id: int | None = typer.Argument(None, help="Session id (see `interviewer history`); default: the latest."),
     last: bool = typer.Option(False, "--last", help="Report the latest session."),
-    fmt: ReportFormatName = typer.Option(ReportFormatName.md, "--format", "-f", help="md, html or json."),
+    fmt: ReportFormat | None = typer.Option(
+        None,
+        "--format",
+        "-f",
+        help="md, html or json (default: from the -o file's suffix, .html, .json or .md; else md).",
+        show_default=False,
+    ),
     output: Path | None = typer.Option(
         None,
         "--output",
@@ -109,12 +107,14 @@ def report(
     """Export the score report of one session as Markdown, HTML or JSON (default: the latest, of --bank if given)."""
     from interviewer.output_files import check_output, write_output
     from interviewer.reports import ReportError, build_report, render_report
+    from interviewer.reports.export import format_for_output
     from interviewer.reports.progress import session_uses
 
     if session_id is not None and last:
         raise ReportError("give a SESSION_ID or --last, not both")
     if output is not None:
         check_output(output)
+    chosen_format = fmt or format_for_output(output)
     chosen = load_chosen_bank(bank) if bank else None
     with _open_store() as store:
         if session_id is None:
@@ -123,12 +123,12 @@ def report(
                 of_bank = f" of bank {chosen.name!r}" if chosen is not None else ""
                 raise ReportError(f"no sessions{of_bank} stored yet in {store.path}: run `interviewer practice` first")
             session_id = sessions[0].id
-        text = render_report(build_report(store, session_id), fmt.value)
+        text = render_report(build_report(store, session_id), chosen_format)
     if output is None:
         typer.echo(text, nl=not text.endswith("\n"))
         return
     written = write_output(output, text)
-    console.print(f"wrote the {fmt.value} report of session {session_id} to {written}", highlight=False)
+    console.print(f"wrote the {chosen_format} report of session {session_id} to {written}", highlight=False)
 
 
 def progress(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal, get_args
 
 from interviewer.errors import InterviewerError
+from interviewer.names import REPORT_FORMATS, ReportFormat
 from interviewer.output_files import check_output, write_output
 from interviewer.reports.build import build_report
 from interviewer.reports.html import render_html
@@ -14,8 +14,19 @@ from interviewer.reports.markdown import render_markdown
 from interviewer.reports.models import SessionReport
 from interviewer.store import SessionStore
 
-ReportFormat = Literal["md", "html", "json"]
-REPORT_FORMATS: tuple[str, ...] = get_args(ReportFormat)
+SUFFIX_FORMATS: dict[str, ReportFormat] = {
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+}
+"""The format an output file's name asks for, when --format is not given."""
+
+
+def format_for_output(path: Path | None) -> ReportFormat:
+    """The report format for an output path: from its suffix (report.html is HTML), else Markdown."""
+    return SUFFIX_FORMATS.get(path.suffix.lower(), "md") if path is not None else "md"
 
 
 class ReportError(InterviewerError):

@@ -11,7 +11,7 @@ import contextlib
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -24,7 +24,7 @@ from interviewer.bank.models import Bank, Question
 from interviewer.config import Settings, load_settings, remember_setting
 from interviewer.errors import InterviewerError
 from interviewer.grading.result import FlagCode
-from interviewer.names import GraderName
+from interviewer.names import GraderName, ReportFormat
 from interviewer.practice import (
     CLAIM_HEARTBEAT_SECONDS,
     GraderFactory,
@@ -65,7 +65,6 @@ if TYPE_CHECKING:
     from interviewer.store import AnswerRecord, SessionRecord, SessionStore
     from interviewer.tui.screens.feedback import FeedbackScreen
 
-ReportFormat = Literal["md", "html", "json"]
 LOADING_MODEL = "loading model…"
 GRADING = "grading…"
 

@@ -57,6 +57,17 @@ def test_report_each_format_to_stdout_and_file(home_sample: SampleSessions, tmp_
         assert text.startswith(f"# Interview report · session {home_sample.second_id}")
 
 
+@pytest.mark.usefixtures("home_sample")
+def test_without_format_the_output_suffix_decides(tmp_path: Path) -> None:
+    """`-o report.html` is HTML and `-o report.json` JSON; an explicit --format wins; otherwise Markdown."""
+    for name, start in [("r.html", "<!DOCTYPE html>"), ("r.JSON", "{"), ("r.md", "# Interview report"), ("r.txt", "#")]:
+        run = run_cli("report", "--last", "-o", str(tmp_path / name))
+        assert run.exit_code == 0, run
+        assert (tmp_path / name).read_text(encoding="utf-8").startswith(start), name
+    run = run_cli("report", "--last", "--format", "md", "-o", str(tmp_path / "kept.html"))
+    assert run.exit_code == 0 and (tmp_path / "kept.html").read_text(encoding="utf-8").startswith("# Interview")
+
+
 def test_report_defaults_to_the_latest_session(home_sample: SampleSessions) -> None:
     run = run_cli("report")
     assert run.exit_code == 0 and f"session {home_sample.second_id}" in run.stdout
