@@ -81,6 +81,16 @@ def _is_sentence(part: AnswerText, pieces: tuple[SpanPiece, ...]) -> bool:
     return len(pieces) == 1 and pieces[0][1] == 0 and pieces[0][2] >= len(part.sentences[pieces[0][0]])
 
 
+def _without_partial_credit(verdict_list: list[KeyPointVerdict]) -> list[KeyPointVerdict]:
+    """An answer to another question: its partial verdicts become missed. Their evidence is that other
+    answer's words ("~ partial: the learning rate is the step size" quoting a sentence about activations),
+    which would teach the candidate they half-said something they did not."""
+    return [
+        verdict.model_copy(update={"verdict": "missed", "evidence": None}) if verdict.verdict == "partial" else verdict
+        for verdict in verdict_list
+    ]
+
+
 def _contradiction_flags(
     verdict_list: list[KeyPointVerdict], stated: list[tuple[Misconception, int, float]], part: AnswerText
 ) -> list[Flag]:
@@ -618,6 +628,8 @@ class EmbeddingGrader:
             # answer sets, 34 % of such answers scored above 3 when the guard read the judge's coverage).
             guard_coverage = float(np.mean(seen.coverage if judgement is not None else best_coverage))
             score = self._apply_guards(ready, part.text, vectors.whole, guard_coverage, score, flags)
+            if any(flag.code == FlagCode.OFF_TOPIC for flag in flags):
+                verdict_list = _without_partial_credit(verdict_list)
         return self._result(ready, verdict_list, list(best_coverage), score, flags, reference_similarity, asked)
 
     def _apply_guards(

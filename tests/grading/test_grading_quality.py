@@ -6,6 +6,7 @@ import pytest
 
 from interviewer.bank.models import Bank
 from interviewer.grading.embedding_grader import EmbeddingGrader
+from interviewer.grading.judge import load_judge
 from interviewer.grading.llm.evidence import verdict_score
 from interviewer.grading.result import FlagCode
 
@@ -121,6 +122,20 @@ def test_answer_to_another_bank_question_names_it(grader: EmbeddingGrader, bank:
     assert result.has_flag(FlagCode.OFF_TOPIC)
     message = next(flag.message for flag in result.flags if flag.code == FlagCode.OFF_TOPIC)
     assert "4.3" in message and bank.get("4.3").question in message  # the candidate sees which question
+    assert not result.verdicts("partial")  # no half credit quoting words about another subject
+
+
+def test_an_answer_to_another_question_gets_no_partial_verdicts_from_the_judge(embedder, bank: Bank) -> None:
+    """Seen in tmux: an answer about activations to the learning-rate question showed '~ partial: the
+    learning rate is the step size' quoting a sentence about linear networks."""
+    judged = EmbeddingGrader(embedder, bank=bank, judge=load_judge(embedder))
+    answer = (
+        "Without a non-linear activation the whole network stays linear, because a composition of linear maps "
+        "is itself linear, so depth adds nothing."
+    )
+    result = judged.grade(bank.get("5.2"), answer)
+    assert result.has_flag(FlagCode.OFF_TOPIC)
+    assert not result.verdicts("partial") and result.score <= 2.0
 
 
 def test_one_key_point_earns_about_its_share(grader: EmbeddingGrader, bank: Bank) -> None:
