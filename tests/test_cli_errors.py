@@ -60,6 +60,22 @@ def test_help_names_option_types_readably(command: list[str]) -> None:
         assert unreadable not in run.stdout, (command, unreadable)
 
 
+def test_help_text_is_reflowed_to_the_terminal() -> None:
+    """A docstring wrapped at 100 columns used to print as broken lines ("... or" / "'question' +")."""
+    text = run_cli("grade", "--help").stdout
+    assert "'question' + 'reference_answer' (optional 'key_points')" in " ".join(text.split())
+    lines = [line.strip() for line in text.splitlines()]
+    assert "'question' +" not in lines
+
+
+def test_reflowed_keeps_paragraphs_and_list_items() -> None:
+    from interviewer.cli.common import reflowed
+
+    assert reflowed("One line\nand its rest.\n\nItems:\n- first\n- second\n  indented") == (
+        "One line and its rest.\n\nItems:\n- first\n- second\n  indented"
+    )
+
+
 def test_practice_help_shows_each_type_once() -> None:
     text = run_cli("practice", "--help").stdout
     assert "<text>" in text and "<int>" in text and "<easy|medium|hard>" in text and "<path>" in text

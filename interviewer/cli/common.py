@@ -42,10 +42,30 @@ READABLE_TYPES = {"str": "text", "int range": "int", "float range": "number", "f
 """How `--help` names an option's type, where Typer's own name is Python's (`<str>`, `<int range>`)."""
 
 
-def readable_metavars(command: Any) -> None:
-    """Option types in `--help` as a reader says them, for this command and every command below it: a flag
-    shows none (Typer 0.29 prints `<bool>`), a repeatable option its element (`<text>`, not `<list[str]>`;
-    its help says it repeats), a bounded number `<int>` (the bounds follow in brackets)."""
+def reflowed(text: str) -> str:
+    """A docstring's paragraphs as one line each, so rich wraps them to the terminal (it keeps every
+    newline: a docstring wrapped at 100 columns printed as broken lines at 80); list items and indented
+    lines keep their own lines."""
+    paragraphs = []
+    for block in text.strip().split("\n\n"):
+        lines: list[str] = []
+        for line in block.splitlines():
+            item = line.lstrip().startswith(("- ", "* ", "• ")) or line[:1].isspace()
+            if lines and line.strip() and not item:
+                lines[-1] = f"{lines[-1]} {line.strip()}"
+            else:
+                lines.append(line.rstrip())
+        paragraphs.append("\n".join(lines))
+    return "\n\n".join(paragraphs)
+
+
+def readable_help(command: Any) -> None:
+    """`--help` as a reader expects it, for this command and every command below it: its text reflowed
+    (`reflowed`), and option types as a reader says them: a flag shows none (Typer 0.29 prints `<bool>`),
+    a repeatable option its element (`<text>`, not `<list[str]>`; its help says it repeats), a bounded
+    number `<int>` (the bounds follow in brackets)."""
+    if command.help:
+        command.help = reflowed(command.help)
     context = typer.Context(command)
     help_option = command.get_help_option(context)  # made once and cached by the command
     for param in [*command.params, *([help_option] if help_option is not None else [])]:
@@ -59,17 +79,17 @@ def readable_metavars(command: Any) -> None:
             shown = shown.removeprefix("list[").removesuffix("]")
         param.metavar = f"<{READABLE_TYPES.get(shown, shown)}>"
     for subcommand in getattr(command, "commands", {}).values():
-        readable_metavars(subcommand)
+        readable_help(subcommand)
 
 
 class UserErrorGroup(TyperGroup):
     """Root command group: a usage mistake or an InterviewerError from any subcommand is one `error:` line on
     stderr and an exit status (2), never a traceback or a box; the same in-process (tests) as from the console.
-    Its `--help` and its commands' name option types readably (`readable_metavars`)."""
+    Its `--help` and its commands' read as prose with readable option types (`readable_help`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        readable_metavars(self)
+        readable_help(self)
 
     def main(  # the signature of click's Command.main, which this overrides
         self,
