@@ -5,8 +5,16 @@ from __future__ import annotations
 import random
 from collections import Counter
 
+import pytest
+
 from training import augment
-from training.pairs import DATA_DIR, all_pairs, read_written_set, split
+from training.pairs import DATA_DIR, Pair, all_pairs, read_written_set, split
+
+
+@pytest.fixture(scope="module")
+def pairs() -> list[Pair]:
+    """Every training pair, built once for this module (about 4 s)."""
+    return all_pairs(seed=13)
 
 
 def test_every_written_set_loads_with_all_four_labels() -> None:
@@ -19,8 +27,7 @@ def test_every_written_set_loads_with_all_four_labels() -> None:
             assert item.entailed and item.contradicted and item.neutral, (path.name, item.key_point)
 
 
-def test_the_split_never_puts_one_question_on_both_sides() -> None:
-    pairs = all_pairs()
+def test_the_split_never_puts_one_question_on_both_sides(pairs: list[Pair]) -> None:
     train, test = split(pairs)
     assert {pair.group for pair in train}.isdisjoint({pair.group for pair in test})
     assert 0.1 < len(test) / len(pairs) < 0.3
@@ -28,8 +35,8 @@ def test_the_split_never_puts_one_question_on_both_sides() -> None:
     assert min(labels.values()) > 0.15 * len(train)  # no class is starved
 
 
-def test_pairs_are_deterministic() -> None:
-    assert all_pairs(seed=13) == all_pairs(seed=13)
+def test_pairs_are_deterministic(pairs: list[Pair]) -> None:
+    assert all_pairs(seed=13) == pairs
 
 
 def test_rewrites_turn_a_claim_into_its_opposite() -> None:
