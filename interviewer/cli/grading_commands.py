@@ -93,7 +93,9 @@ def _checked_engine(engine: EngineName, workers: int | None, resume: bool, outpu
 
 
 def grade(
-    input_file: Path = typer.Argument(..., help="JSONL: one object per line with 'answer' and a question."),
+    input_file: Path = typer.Argument(
+        ..., help="JSONL: one object per line with 'answer' and a question ('-' reads standard input)."
+    ),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write graded rows here (default: stdout)."),
     grader_name: GraderName | None = GraderOption,
     bank: list[str] | None = BankOption,
@@ -121,7 +123,7 @@ def grade(
     then rows collect in OUT.partial, and an interrupted run goes on with --resume.
     """
     from interviewer.config import load_settings
-    from interviewer.grading.grade_job import GraderRecipe, run_job, scan_input
+    from interviewer.grading.grade_job import GraderRecipe, run_job, scan_input, seekable_input
     from interviewer.grading.graded_output import GradedFile, StreamedRows
     from interviewer.output_files import check_output_folder, refuse_unsafe_output
 
@@ -136,23 +138,25 @@ def grade(
     sink = GradedFile(output, resume=resume) if output is not None else StreamedRows(sys.stdout)
     earlier = sink.open() if isinstance(sink, GradedFile) else {}
     try:
-        plan = scan_input(input_file, earlier, runner.rows_per_range)
-        kept = sink.keep_earlier(plan.done) if isinstance(sink, GradedFile) else 0
-        if isinstance(sink, GradedFile) and sink.discarded_partial:
-            _note(
-                f"note: {sink.partial} held an unfinished earlier run; starting afresh (--resume would go on from it)"
-            )
-        if resume:
-            _note(f"resuming: {kept} row(s) already graded, {plan.todo} line(s) to grade")
-        with row_progress(error_console, plan.todo, "grading") as advance:
-            counts = run_job(
-                plan,
-                runner,
-                sink,
-                kept=kept,
-                on_bad_line=lambda line, reason: _report_bad_line(input_file, line, reason),
-                on_progress=advance,
-            )
+        with seekable_input(input_file) as readable:
+            plan = scan_input(readable, earlier, runner.rows_per_range)
+            kept = sink.keep_earlier(plan.done) if isinstance(sink, GradedFile) else 0
+            if isinstance(sink, GradedFile) and sink.discarded_partial:
+                _note(
+                    f"note: {sink.partial} held an unfinished earlier run; starting afresh "
+                    "(--resume would go on from it)"
+                )
+            if resume:
+                _note(f"resuming: {kept} row(s) already graded, {plan.todo} line(s) to grade")
+            with row_progress(error_console, plan.todo, "grading") as advance:
+                counts = run_job(
+                    plan,
+                    runner,
+                    sink,
+                    kept=kept,
+                    on_bad_line=lambda line, reason: _report_bad_line(input_file, line, reason),
+                    on_progress=advance,
+                )
         if isinstance(sink, GradedFile):
             sink.finish()
     except KeyboardInterrupt:

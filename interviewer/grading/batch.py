@@ -154,7 +154,7 @@ def parse_row(
     try:
         data = loads_finite(text)
     except json.JSONDecodeError as exc:
-        return BadLine(line, f"not valid JSON ({exc.msg} at column {exc.colno})")
+        return BadLine(line, f"not valid JSON ({exc.msg.removesuffix(' starting at')} at column {exc.colno})")
     except NonFiniteNumber as exc:
         return BadLine(line, f"not valid JSON (the number {str(exc)[:40]} is not finite)")
     if not isinstance(data, dict):

@@ -7,8 +7,10 @@ key points, references and bank questions are embedded once and cached (memory a
 from __future__ import annotations
 
 import hashlib
+import math
+from collections import Counter
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -504,6 +506,7 @@ class EmbeddingGrader:
                     contradicting[misconception.key_point] = (found.span, found.claim_entailed)
         sentence_of = clause_sentences(part)
         decisions = []
+        readings: list[list[verdicts.SpanJudgement]] = []
         for key_point_index, key_point in enumerate(question.key_points):
             by_span: dict[int, list[float]] = {}
             for phrasing_index, owner in enumerate(ready.phrasing_owner):
@@ -526,6 +529,7 @@ class EmbeddingGrader:
                 )
                 for span, (entailed, contradicted) in sorted(by_span.items())
             ]
+            readings.append(judgements)
             decisions.append(
                 verdicts.decide(
                     judgements,
@@ -535,6 +539,7 @@ class EmbeddingGrader:
                     contradicting.get(key_point.id),
                 )
             )
+        decisions = self._without_spread_contradictions(ready, seen, readings, decisions, contradicting)
         contradicted_ids = {
             key_point.id
             for key_point, decision in zip(question.key_points, decisions, strict=True)
@@ -631,6 +636,35 @@ class EmbeddingGrader:
             if any(flag.code == FlagCode.OFF_TOPIC for flag in flags):
                 verdict_list = _without_partial_credit(verdict_list)
         return self._result(ready, verdict_list, list(best_coverage), score, flags, reference_similarity, asked)
+
+    def _without_spread_contradictions(
+        self,
+        ready: PreparedQuestion,
+        seen: EmbeddingEvidence,
+        readings: list[list[verdicts.SpanJudgement]],
+        decisions: list[verdicts.KeyPointDecision],
+        contradicting: dict[str, tuple[int, float]],
+    ) -> list[verdicts.KeyPointDecision]:
+        """Decide again, without the judge's contradiction, the key points whose contradiction sits in a span
+        that contradicts more of them than `max_contradicted_per_span` (a stated misconception still counts)."""
+        key_points = ready.question.key_points
+        judged_only = [
+            index
+            for index, decision in enumerate(decisions)
+            if decision.verdict == "contradicted" and key_points[index].id not in contradicting
+        ]
+        per_span = Counter(decisions[index].span for index in judged_only)
+        spread = {span for span, count in per_span.items() if count > self.rules.max_contradicted_per_span}
+        if not spread:
+            return decisions
+        lenient = replace(self.rules, contradicted_at=math.inf)
+        redone = list(decisions)
+        for index in judged_only:
+            if decisions[index].span in spread:
+                redone[index] = verdicts.decide(
+                    readings[index], float(seen.coverage[index]), int(seen.span[index]), lenient
+                )
+        return redone
 
     def _apply_guards(
         self,

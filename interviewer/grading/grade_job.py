@@ -12,6 +12,10 @@ answer's grade does not depend on its batch, so both give the same rows.
 
 from __future__ import annotations
 
+import contextlib
+import shutil
+import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -108,6 +112,29 @@ def scan_input(path: Path, earlier: dict[int, str], rows_per_range: int) -> Inpu
             count = 0
     close_range()
     return plan
+
+
+STDIN = "-"
+"""The input path that means standard input."""
+
+
+@contextlib.contextmanager
+def seekable_input(path: Path) -> Iterator[Path]:
+    """The input as a regular file that the scan and the read tasks can seek in. Standard input (`-`), a
+    pipe (`/dev/stdin`, `<(…)`) or any other stream is copied once to a temporary file, removed afterwards;
+    a regular file (or a missing one, for its own error) is used as it is."""
+    if str(path) != STDIN and (path.is_file() or not path.exists()):
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="interviewer-grade-") as folder:
+        copy = Path(folder) / "input.jsonl"
+        with copy.open("wb") as target:
+            if str(path) == STDIN:
+                shutil.copyfileobj(sys.stdin.buffer, target)
+            else:
+                with path.open("rb") as source:
+                    shutil.copyfileobj(source, target)
+        yield copy
 
 
 def read_range(path: Path, line_range: LineRange) -> list[tuple[int, bytes]]:

@@ -46,6 +46,11 @@ class VerdictRules:
     judge_share: float = 0.5
     contradiction_penalty: float = scoring.CONTRADICTION_PENALTY
     """A contradicted key point's credit is minus this (a wrong claim costs more than silence)."""
+    max_contradicted_per_span: int = 3
+    """One sentence states a claim or two: when the judge reads one span as contradicting more key points
+    than this, it is reading the span's topic, not its claim, and those readings are dropped (seen: "A ReLU
+    unit dies when its input is always negative" read as contradicting six of seven ReLU key points; on the
+    answer sets, 3 keeps every caught contradiction, 2 lost 3 of 85)."""
 
 
 DEFAULT_RULES = VerdictRules()

@@ -7,6 +7,7 @@ import json
 import math
 import os
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -280,6 +281,26 @@ def test_a_byte_order_mark_costs_no_row(tmp_path: Path) -> None:
     result = run_cli("grade", str(source), "-o", str(out))
     assert result.exit_code == 0, result.stderr
     assert [row["id"] for row in strict_rows(out)] == [1, 2]
+
+
+def test_standard_input_and_pipes_are_graded(tmp_path: Path) -> None:
+    """`grade -` reads standard input and `grade /dev/stdin` (or any pipe) works too: the scan and the read
+    tasks seek, so a stream is copied to a temporary file first (a pipe was a traceback: not seekable)."""
+    text = "".join(json.dumps(row) + "\n" for row in answer_rows(2)) + '{"answer": "x", "question_id": \n'
+    out = tmp_path / "graded.jsonl"
+    result = run_cli("grade", "-", "-o", str(out), input_text=text)
+    assert result.exit_code == 1, result.stderr
+    assert "-:3: not valid JSON (Unterminated string" not in result.stderr  # no doubled words either
+    assert "-:3: not valid JSON (Expecting value at column" in result.stderr
+    assert [row["id"] for row in strict_rows(out)] == [1, 2]
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_text(text, encoding="utf-8"))
+    writer.start()
+    piped = run_cli("grade", str(fifo), "-o", str(tmp_path / "piped.jsonl"))
+    writer.join()
+    assert piped.exit_code == 1 and f"{fifo}:3: not valid JSON" in piped.stderr, piped.stderr
+    assert (tmp_path / "piped.jsonl").read_bytes() == out.read_bytes()
 
 
 def test_an_undecodable_line_is_one_bad_line_with_its_number(tmp_path: Path) -> None:

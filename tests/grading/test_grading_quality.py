@@ -179,3 +179,12 @@ def test_scores_match_the_displayed_verdicts_on_the_bank(grader: EmbeddingGrader
     assert sum(result.score for result in other) / len(other) <= 1.0
     six_or_more = [r for r, (q, _) in zip(one_point, items[0::3], strict=True) if len(q.key_points) >= 6]
     assert six_or_more and sum(r.score for r in six_or_more) / len(six_or_more) < 4.0
+
+
+def test_one_sentence_does_not_contradict_a_whole_rubric(embedder, bank: Bank) -> None:
+    """The README's example: the judge read this correct sentence as contradicting six of the seven key
+    points of 3.2 (score 0.0); a span contradicting more than `max_contradicted_per_span` is a misreading."""
+    judged = EmbeddingGrader(embedder, bank=bank, judge=load_judge(embedder))
+    answer = "A ReLU unit dies when its input is always negative; Leaky ReLU keeps a small slope."
+    result = judged.grade(bank.get("3.2"), answer)
+    assert len(result.verdicts("contradicted")) <= 3 and result.score >= 3.0, result.key_points
