@@ -87,8 +87,10 @@ def history(
 
 
 def report(
-    session_id: int | None = typer.Argument(None, help="Session id (see `interviewer history`); default: the latest."),
-    last: bool = typer.Option(False, "--last", help="Report the latest session."),
+    session_id: int | None = typer.Argument(
+        None, help="Session id (see `interviewer history`); default: the latest with an answer."
+    ),
+    last: bool = typer.Option(False, "--last", help="Report the latest session with an answer."),
     fmt: ReportFormat | None = typer.Option(
         None,
         "--format",
@@ -122,7 +124,8 @@ def report(
             if not sessions:
                 of_bank = f" of bank {chosen.name!r}" if chosen is not None else ""
                 raise ReportError(f"no sessions{of_bank} stored yet in {store.path}: run `interviewer practice` first")
-            session_id = sessions[0].id
+            # The newest session with an answer: one quit before its first answer has nothing to report.
+            session_id = next((s.id for s in sessions if store.answers(s.id)), sessions[0].id)
         text = render_report(build_report(store, session_id), chosen_format)
     if output is None:
         typer.echo(text, nl=not text.endswith("\n"))

@@ -75,6 +75,15 @@ def test_report_defaults_to_the_latest_session(home_sample: SampleSessions) -> N
     assert f"session {home_sample.first_id}" in first.stdout
 
 
+def test_the_latest_session_means_the_latest_with_an_answer(home_sample: SampleSessions) -> None:
+    """A session quit before its first answer has nothing to report: --last skips it (an id still reports it)."""
+    with SessionStore.open() as store:
+        empty = store.start_session(bank="deep-learning", grader="embedding", question_ids=["1.1"], topics=[])
+    run = run_cli("report", "--last")
+    assert run.exit_code == 0 and f"session {home_sample.second_id}" in run.stdout
+    assert f"session {empty.id}" in run_cli("report", str(empty.id)).stdout
+
+
 def test_report_errors_exit_2_with_one_line(home_sample: SampleSessions, tmp_path: Path) -> None:
     unknown = run_cli("report", "999")
     assert unknown.exit_code == 2 and "no session 999" in unknown.stderr and unknown.exception is None
