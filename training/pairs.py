@@ -26,6 +26,7 @@ from pathlib import Path
 import yaml
 
 from interviewer.bank import load_bank
+from interviewer.bank.loader import YAML_LOADER
 from interviewer.bank.models import Bank, KeyPoint
 from training import augment
 
@@ -79,7 +80,7 @@ def group_of(set_name: str, question_id: str, bank_ids: frozenset[str]) -> str:
 
 def read_written_set(path: Path, bank_ids: frozenset[str] = frozenset()) -> list[KeyPointStatements]:
     """Key points and their statements from one written set."""
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     set_name = document.get("set", path.stem)
     found = []
     for question in document.get("questions") or []:

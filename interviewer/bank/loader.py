@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
@@ -66,13 +67,20 @@ def parse_rubric_document(path: Path, text: str) -> Any:
         except tomllib.TOMLDecodeError as exc:
             return _raise(BankError(path, f"invalid TOML: {exc}"))
     try:
-        return yaml.load(text, Loader=YAML_LOADER)
+        return _parsed_yaml(text)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         problem = " ".join(part for part in (exc.context, exc.problem) if part)
         return _raise(BankError(path, f"invalid YAML: {problem}", line=line))
     except yaml.YAMLError as exc:
         return _raise(BankError(path, f"invalid YAML: {exc}"))
+
+
+@functools.lru_cache(maxsize=128)
+def _parsed_yaml(text: str) -> Any:
+    """A YAML text parsed once per process: the start screen, the plan and grading load the same banks again
+    (parsing is 95 % of loading one). Callers only read the document; validation builds fresh models."""
+    return yaml.load(text, Loader=YAML_LOADER)
 
 
 def _raise(error: BankError) -> Any:

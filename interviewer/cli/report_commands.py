@@ -131,7 +131,10 @@ def report(
         typer.echo(text, nl=not text.endswith("\n"))
         return
     written = write_output(output, text)
-    console.print(f"wrote the {chosen_format} report of session {session_id} to {written}", highlight=False)
+    # soft_wrap: a long path is never broken across lines (it must stay copyable)
+    console.print(
+        f"wrote the {chosen_format} report of session {session_id} to {written}", highlight=False, soft_wrap=True
+    )
 
 
 def progress(

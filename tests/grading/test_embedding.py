@@ -31,6 +31,7 @@ def test_missing_model_package_names_what_to_install(monkeypatch: pytest.MonkeyP
     assert "INTERVIEWER_EMBEDDING__MODEL" in message
 
 
+@pytest.mark.model  # loads sentence-transformers and torch (about 5 s)
 def test_broken_model_folder_is_a_clear_error(tmp_path: Path) -> None:
     broken = tmp_path / "broken-model"
     broken.mkdir()
