@@ -26,6 +26,7 @@ from interviewer.grading.answer_vectors import (
 from interviewer.grading.base import Embedder
 from interviewer.grading.follow_ups import closest_related_question, normalise_question_text, rank_follow_ups
 from interviewer.grading.judge import KeyPointJudge, span_states
+from interviewer.grading.known_statements import load_known_statements
 from interviewer.grading.result import Flag, FlagCode, GradeResult, KeyPointVerdict, Provenance
 from interviewer.grading.text import SpanPiece, content_stems, sentences
 from interviewer.grading.verdicts import DEFAULT_RULES, VerdictRules
@@ -34,6 +35,8 @@ GRADER_NAME = "embedding"
 CANDIDATE_SPANS = 3
 """Spans per key point the judge reads: the ones most similar to the key point or its alternatives."""
 MISCONCEPTION_SPANS = 2
+KnownMatch = tuple[int, float, float]
+"""(sentence span, margin of the closest known wrong statement over the closest right one, its similarity)."""
 OFF_TOPIC_CAP = 2.0
 STUFFING_CAP = 3.0
 PARROT_CAP = 2.0
@@ -57,6 +60,9 @@ class AnswerJudgement:
     misconceptions: dict[int, list[tuple[int, float, float]]] = field(default_factory=dict)
     corrected: dict[int, list[tuple[int, float, float]]] = field(default_factory=dict)
     """Per misconception: the key point it corrects, read on the same sentences as its claim."""
+    closer_to_wrong: dict[int, KnownMatch] = field(default_factory=dict)
+    """Per key point: the sentence most like one of its known wrong statements, and by how much the answer's
+    closest known wrong statement is closer than its closest right one (see `known_wrong_margin`)."""
 
 
 def candidate_spans(ready: PreparedQuestion, phrasing_span: np.ndarray, count: int) -> list[list[int]]:
@@ -77,6 +83,30 @@ def clause_sentences(part: AnswerText) -> dict[int, int]:
         for index, pieces in enumerate(part.span_pieces)
         if len(pieces) == 1 and not _is_sentence(part, pieces) and pieces[0][0] in whole
     }
+
+
+def closer_to_wrong(ready: PreparedQuestion, part: AnswerText, vectors: AnswerVectors) -> dict[int, KnownMatch]:
+    """Per key point with known wrong statements: (the whole sentence most like one of them, the margin by
+    which the answer's best match among the wrong statements beats its best match among the right ones).
+    Whole sentences only: a clause lifted out of its sentence can match a wrong statement its sentence
+    does not make."""
+    whole = [index for index, pieces in enumerate(part.span_pieces) if _is_sentence(part, pieces)]
+    if not whole:
+        return {}
+    span_vectors = vectors.span_vectors[whole]
+    found = {}
+    for index, wrong in enumerate(ready.known_wrong):
+        if not len(wrong):
+            continue
+        wrong_similarity = wrong @ span_vectors.T
+        right_similarity = ready.known_right[index] @ span_vectors.T
+        best = int(np.argmax(wrong_similarity.max(axis=0)))
+        found[index] = (
+            whole[best],
+            float(wrong_similarity.max() - right_similarity.max()),
+            float(wrong_similarity.max()),
+        )
+    return found
 
 
 def _is_sentence(part: AnswerText, pieces: tuple[SpanPiece, ...]) -> bool:
@@ -128,6 +158,10 @@ class PreparedQuestion:
     phrasing_floors: list[tuple[float, float]]
     phrasing_texts: list[str] = field(default_factory=list)
     misconception_vectors: np.ndarray | None = None
+    known_right: list[np.ndarray] = field(default_factory=list)
+    """Per key point: vectors of its key point, alternatives and written right statements (known_statements.py)."""
+    known_wrong: list[np.ndarray] = field(default_factory=list)
+    """Per key point: vectors of its written wrong statements; empty where none were written."""
 
 
 def _sibling_floors(
@@ -320,6 +354,7 @@ class EmbeddingGrader:
                 phrasing_vectors = np.stack([demoted_text_vector(token_map[phrasing], stems) for phrasing in phrasings])
                 reference_vector = reference_vectors[position].whole_demoted
             floors = _sibling_floors(owner, phrasing_vectors, phrasing_tokens)
+            known_right, known_wrong = self._known_vectors(question, stems, owner, phrasing_vectors)
             claims_at = start + count + 2 + kp_count
             if self.judge is not None:  # encode the judge's side of every pair once, ahead of grading
                 self.judge.key_point_states([*phrasings, *(item.claim for item in question.misconceptions)])
@@ -335,7 +370,39 @@ class EmbeddingGrader:
                 phrasing_floors=floors,
                 phrasing_texts=phrasings,
                 misconception_vectors=vectors[claims_at : claims_at + len(question.misconceptions)],
+                known_right=known_right,
+                known_wrong=known_wrong,
             )
+
+    def _known_vectors(
+        self, question: Question, stems: frozenset[str], owner: list[int], phrasing_vectors: np.ndarray
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Per key point, (right, wrong) statement vectors made the way answer spans are (question words
+        demoted); right ones start with the key point's own phrasings. Only with the judge: it confirms."""
+        count = len(question.key_points)
+        right = [phrasing_vectors[[index for index, own in enumerate(owner) if own == kp]] for kp in range(count)]
+        empty = np.zeros((0, phrasing_vectors.shape[1]), dtype=np.float32)
+        written = load_known_statements().for_question(question) if self.judge is not None else [None] * count
+        if not any(written):
+            return right, [empty] * count
+        texts = list(dict.fromkeys(text for item in written if item for text in (*item.right, *item.wrong)))
+        if self.embedder.provides_token_vectors:
+            tokens = self.embedder.token_vectors_persistent(texts)
+            if all(token.offsets is not None and token.raw is not None for token in tokens):
+                vectors = np.stack([demoted_text_vector(token, stems) for token in tokens])
+            else:
+                vectors = self.embedder.embed_persistent([scoring.demote_question_words(t, stems) for t in texts])
+        else:
+            vectors = self.embedder.embed_persistent([scoring.demote_question_words(t, stems) for t in texts])
+        row = {text: index for index, text in enumerate(texts)}
+        wrong = []
+        for index, item in enumerate(written):
+            if item is None:
+                wrong.append(empty)
+                continue
+            right[index] = np.concatenate([right[index], vectors[[row[text] for text in item.right]]])
+            wrong.append(vectors[[row[text] for text in item.wrong]])
+        return right, wrong
 
     def _in_bank(self, question: Question) -> bool:
         """The question is one of the bank's (not an ad-hoc question that happens to share an id)."""
@@ -430,14 +497,19 @@ class EmbeddingGrader:
         assert self.judge is not None
         requests: list[tuple[int, str, int, str, int]] = []  # (answer, kind, index, premise text, span)
         span_cache: dict[tuple[int, int], np.ndarray] = {}
+        closers: list[dict[int, KnownMatch]] = []
         for answer_index, ((part, ready), vectors, seen) in enumerate(
             zip(gradeable, answer_vectors, evidence, strict=True)
         ):
+            closer = closer_to_wrong(ready, part, vectors)
+            closers.append(closer)
             if ready.question.grading != "key_points":
                 continue
             sentence_of = clause_sentences(part)
             for key_point_index, spans in enumerate(candidate_spans(ready, seen.phrasing_span, CANDIDATE_SPANS)):
                 spans = list(dict.fromkeys([*spans, *(sentence_of[span] for span in spans if span in sentence_of)]))
+                if key_point_index in closer:  # the judge reads the sentence most like a wrong statement too
+                    spans = list(dict.fromkeys([*spans, closer[key_point_index][0]]))
                 for phrasing_index, owner in enumerate(ready.phrasing_owner):
                     if owner == key_point_index:
                         for span in spans:
@@ -458,10 +530,16 @@ class EmbeddingGrader:
                 part = gradeable[answer_index][0]
                 tokens = answer_vectors[answer_index].sentence_tokens or []
                 span_cache[(answer_index, span)] = span_states(tokens, part.span_pieces[span])
-        premises = self.judge.key_point_states([premise for _, _, _, premise, _ in requests])
-        probabilities = self.judge.judge(premises, [span_cache[(answer, span)] for answer, _, _, _, span in requests])
+        # one reading per distinct (answer, premise, span): a key point that a misconception corrects is
+        # often read on the same sentence as a key point already
+        distinct = list(dict.fromkeys((answer, premise, span) for answer, _, _, premise, span in requests))
+        premises = self.judge.key_point_states([premise for _, premise, _ in distinct])
+        read = self.judge.judge(premises, [span_cache[(answer, span)] for answer, _, span in distinct])
+        row_of = {pair: row for row, pair in enumerate(distinct)}
+        probabilities = read[[row_of[(answer, premise, span)] for answer, _, _, premise, span in requests]]
         results: list[AnswerJudgement | None] = [
-            AnswerJudgement() if ready.question.grading == "key_points" else None for _, ready in gradeable
+            AnswerJudgement(closer_to_wrong=closer) if ready.question.grading == "key_points" else None
+            for (_, ready), closer in zip(gradeable, closers, strict=True)
         ]
         for (answer_index, kind, index, _, span), (entailed, contradicted, _) in zip(
             requests, probabilities, strict=True
@@ -530,6 +608,12 @@ class EmbeddingGrader:
                 for span, (entailed, contradicted) in sorted(by_span.items())
             ]
             readings.append(judgements)
+            closer = judgement.closer_to_wrong.get(key_point_index)
+            known_wrong = (
+                verdicts.KnownWrongReading(closer[0], closer[1], by_span[closer[0]][1], closer[2])
+                if closer is not None and closer[0] in by_span
+                else None
+            )
             decisions.append(
                 verdicts.decide(
                     judgements,
@@ -537,6 +621,7 @@ class EmbeddingGrader:
                     int(seen.span[key_point_index]),
                     self.rules,
                     contradicting.get(key_point.id),
+                    known_wrong,
                 )
             )
         decisions = self._without_spread_contradictions(ready, seen, readings, decisions, contradicting)

@@ -7,6 +7,12 @@ decides:
 - **contradicted** when some sentence contradicts the key point (probability >= `contradicted_at`; a
   clause counts only as far as its whole sentence agrees, a span across two sentences not at all) and
   no span clearly entails it; the evidence is that span;
+- **contradicted** too when the sentence of the answer most like a *known wrong statement* of the key point
+  (written for the shipped key points, `known_statements.py`) is like it (cosine >= `known_wrong_similar_at`),
+  the answer's closest known wrong statement beats its closest right one (the key point, its alternatives
+  and its written paraphrases) by `known_wrong_margin`, and the judge's contradiction reading of that
+  sentence is at least `known_wrong_contradicted_at`: the judge alone reads a fluent wrong sentence as
+  neutral too often, and the embeddings alone cannot tell "not" from its absence, but together they can;
 - otherwise covered / partial / missed from a mix of the judge's best entailment probability and
   the embedding coverage (`judge_share` of the judge), with the same thresholds as the embedding
   grader, so the credit keeps following the verdict; the evidence is the *smallest* candidate span
@@ -46,6 +52,13 @@ class VerdictRules:
     judge_share: float = 0.5
     contradiction_penalty: float = scoring.CONTRADICTION_PENALTY
     """A contradicted key point's credit is minus this (a wrong claim costs more than silence)."""
+    known_wrong_margin: float = 0.1
+    """A key point is contradicted when the answer's closest known statement of it is a wrong one, closer than
+    any right one by this much cosine (`known_statements.py`), the sentence is like that wrong statement
+    (`known_wrong_similar_at`) and the judge reads it as contradicting the key point at
+    `known_wrong_contradicted_at` or more (docs/grading.md: how the three were chosen)."""
+    known_wrong_contradicted_at: float = 0.15
+    known_wrong_similar_at: float = 0.6
     max_contradicted_per_span: int = 3
     """One sentence states a claim or two: when the judge reads one span as contradicting more key points
     than this, it is reading the span's topic, not its claim, and those readings are dropped (seen: "A ReLU
@@ -78,6 +91,19 @@ class SpanJudgement:
         if self.sentence_contradicted is None:
             return self.contradicted
         return min(self.contradicted, self.sentence_contradicted)
+
+
+@dataclass(frozen=True)
+class KnownWrongReading:
+    """The sentence of an answer most like a known wrong statement of a key point."""
+
+    span: int
+    margin: float
+    """Its closest known wrong statement's similarity less its closest right statement's (cosine)."""
+    contradicted: float
+    """The judge's contradiction reading of that sentence against the key point."""
+    similarity: float = 1.0
+    """Its similarity with the closest known wrong statement (cosine)."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +152,7 @@ def decide(
     embedding_span: int,
     rules: VerdictRules = DEFAULT_RULES,
     contradicted_by_misconception: tuple[int, float] | None = None,
+    known_wrong: KnownWrongReading | None = None,
 ) -> KeyPointDecision:
     """The verdict of one key point from the judge's view of its candidate spans."""
     best_entailed = max((judgement.entailed for judgement in judgements), default=0.0)
@@ -140,6 +167,14 @@ def decide(
         contradiction_span, contradicted = contradicted_by_misconception
     if contradicted >= rules.contradicted_at and best_entailed < rules.entailed_blocks_contradiction:
         return KeyPointDecision("contradicted", 0.0, contradiction_span, contradicted, best_entailed, contradicted)
+    if (
+        known_wrong is not None
+        and known_wrong.margin >= rules.known_wrong_margin
+        and known_wrong.contradicted >= rules.known_wrong_contradicted_at
+        and known_wrong.similarity >= rules.known_wrong_similar_at
+    ):
+        strength = max(contradicted, known_wrong.contradicted)
+        return KeyPointDecision("contradicted", 0.0, known_wrong.span, strength, best_entailed, strength)
     mixed = rules.judge_share * best_entailed + (1 - rules.judge_share) * embedding_coverage
     verdict: Verdict = scoring.verdict_for(mixed)
     span = embedding_span

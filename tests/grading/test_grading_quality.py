@@ -188,3 +188,22 @@ def test_one_sentence_does_not_contradict_a_whole_rubric(embedder, bank: Bank) -
     answer = "A ReLU unit dies when its input is always negative; Leaky ReLU keeps a small slope."
     result = judged.grade(bank.get("3.2"), answer)
     assert len(result.verdicts("contradicted")) <= 3 and result.score >= 3.0, result.key_points
+
+
+def test_a_fluent_wrong_answer_is_caught_and_a_correct_one_in_other_words_is_not(embedder, bank: Bank) -> None:
+    """The judge reads fluent wrong sentences as neutral too often; the known wrong statements of a key point
+    (known_statements.py) catch this one: dropout said to act at evaluation and not in training."""
+    judged = EmbeddingGrader(embedder, bank=bank, judge=load_judge(embedder))
+    wrong = (
+        "Dropout switches off a random subset of neurons at prediction time as well as in training, which makes "
+        "the predictions an ensemble. During training every unit is always kept, and the dropping only happens "
+        "when you evaluate the model, so model.eval() turns it on."
+    )
+    right = (
+        "During training dropout zeroes each unit's output with probability p, so units cannot co-adapt; at "
+        "evaluation nothing is dropped and the activations are scaled to match. It acts like averaging many "
+        "thinned networks and reduces overfitting."
+    )
+    caught, kept = judged.grade_batch([(bank.get(DROPOUT), wrong), (bank.get(DROPOUT), right)])
+    assert caught.verdicts("contradicted") and caught.has_flag(FlagCode.CONTRADICTION) and caught.score <= LOW
+    assert not kept.verdicts("contradicted") and kept.score >= 7.0

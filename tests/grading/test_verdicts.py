@@ -72,3 +72,18 @@ def test_a_clause_contradicts_only_where_its_whole_sentence_does() -> None:
     meant = SpanJudgement(0, 0.05, 0.8, 40, sentence_contradicted=0.7)
     decision = decide([meant], 0.5, 0)
     assert decision.verdict == "contradicted" and decision.confidence == 0.7
+
+
+def test_a_sentence_closer_to_a_known_wrong_statement_contradicts_when_the_judge_agrees() -> None:
+    """Known wrong statements (known_statements.py): margin, likeness and the judge's reading must all agree."""
+    rules = verdicts.DEFAULT_RULES
+    neutral = [SpanJudgement(0, 0.2, 0.2, 30), SpanJudgement(1, 0.1, 0.05, 30)]
+    wrong = verdicts.KnownWrongReading(1, margin=0.2, contradicted=0.3, similarity=0.8)
+    decision = decide(neutral, 0.7, 0, known_wrong=wrong)
+    assert decision.verdict == "contradicted" and decision.span == 1
+    for weaker in (
+        verdicts.KnownWrongReading(1, margin=rules.known_wrong_margin / 2, contradicted=0.3, similarity=0.8),
+        verdicts.KnownWrongReading(1, margin=0.2, contradicted=rules.known_wrong_contradicted_at / 2, similarity=0.8),
+        verdicts.KnownWrongReading(1, margin=0.2, contradicted=0.3, similarity=rules.known_wrong_similar_at - 0.1),
+    ):
+        assert decide(neutral, 0.7, 0, known_wrong=weaker).verdict != "contradicted"
