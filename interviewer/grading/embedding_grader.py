@@ -386,14 +386,7 @@ class EmbeddingGrader:
         if not any(written):
             return right, [empty] * count
         texts = list(dict.fromkeys(text for item in written if item for text in (*item.right, *item.wrong)))
-        if self.embedder.provides_token_vectors:
-            tokens = self.embedder.token_vectors_persistent(texts)
-            if all(token.offsets is not None and token.raw is not None for token in tokens):
-                vectors = np.stack([demoted_text_vector(token, stems) for token in tokens])
-            else:
-                vectors = self.embedder.embed_persistent([scoring.demote_question_words(t, stems) for t in texts])
-        else:
-            vectors = self.embedder.embed_persistent([scoring.demote_question_words(t, stems) for t in texts])
+        vectors = self._pooled_vectors(texts, stems)
         row = {text: index for index, text in enumerate(texts)}
         wrong = []
         for index, item in enumerate(written):
@@ -403,6 +396,17 @@ class EmbeddingGrader:
             right[index] = np.concatenate([right[index], vectors[[row[text] for text in item.right]]])
             wrong.append(vectors[[row[text] for text in item.wrong]])
         return right, wrong
+
+    def _pooled_vectors(self, texts: list[str], stems: frozenset[str]) -> np.ndarray:
+        """Vectors made as answer spans are: token embeddings pooled without the question's words (the known
+        statements' thresholds were chosen on these; sentence vectors of the demoted texts caught 67 % of
+        contradictions instead of 79 %). The token vectors are not kept: for the ~13,000 statements of all
+        shipped questions they took 0.9 GB."""
+        if self.embedder.provides_token_vectors:
+            _, tokens = self.embedder.embed_with_tokens(texts)
+            if all(token.offsets is not None and token.raw is not None for token in tokens):
+                return np.stack([demoted_text_vector(token, stems) for token in tokens])
+        return self.embedder.embed_persistent([scoring.demote_question_words(text, stems) for text in texts])
 
     def _in_bank(self, question: Question) -> bool:
         """The question is one of the bank's (not an ad-hoc question that happens to share an id)."""
