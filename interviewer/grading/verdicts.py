@@ -61,7 +61,7 @@ class VerdictRules:
     any right one by this much cosine (`known_statements.py`), the sentence is like that wrong statement
     (`known_wrong_similar_at`) and the judge reads it as contradicting the key point at
     `known_wrong_contradicted_at` or more (docs/grading.md: how the three were chosen)."""
-    known_wrong_contradicted_at: float = 0.15
+    known_wrong_contradicted_at: float = 0.1
     known_wrong_similar_at: float = 0.6
     max_contradicted_per_span: int = 3
     """One sentence states a claim or two: when the judge reads one span as contradicting more key points
