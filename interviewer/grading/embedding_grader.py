@@ -33,7 +33,8 @@ from interviewer.grading.verdicts import DEFAULT_RULES, VerdictRules
 
 GRADER_NAME = "embedding"
 CANDIDATE_SPANS = 3
-"""Spans per key point the judge reads: the ones most similar to the key point or its alternatives."""
+"""Spans per key point the judge reads: the ones most similar to the key point or its alternatives (plus, for a
+clause, its sentence, and the sentence most like one of the key point's known wrong statements)."""
 MISCONCEPTION_SPANS = 2
 KnownMatch = tuple[int, float, float]
 """(sentence span, margin of the closest known wrong statement over the closest right one, its similarity)."""
@@ -512,7 +513,10 @@ class EmbeddingGrader:
             sentence_of = clause_sentences(part)
             for key_point_index, spans in enumerate(candidate_spans(ready, seen.phrasing_span, CANDIDATE_SPANS)):
                 spans = list(dict.fromkeys([*spans, *(sentence_of[span] for span in spans if span in sentence_of)]))
-                if key_point_index in closer:  # the judge reads the sentence most like a wrong statement too
+                if key_point_index in closer:
+                    # The sentence most like a known wrong statement is a fourth candidate span, read like the
+                    # others (read only when the known-wrong rule's embedding part holds, correct paraphrases
+                    # lost entailment evidence: 7.50 -> 7.49, and contradictions 2.23 -> 2.30).
                     spans = list(dict.fromkeys([*spans, closer[key_point_index][0]]))
                 for phrasing_index, owner in enumerate(ready.phrasing_owner):
                     if owner == key_point_index:
@@ -735,7 +739,8 @@ class EmbeddingGrader:
         contradicting: dict[str, tuple[int, float]],
     ) -> list[verdicts.KeyPointDecision]:
         """Decide again, without the judge's contradiction, the key points whose contradiction sits in a span
-        that contradicts more of them than `max_contradicted_per_span` (a stated misconception still counts)."""
+        that contradicts more of them than `max_contradicted_per_span` (a stated misconception still counts;
+        a known wrong statement's does not: one sentence is one claim whichever route flagged it)."""
         key_points = ready.question.key_points
         judged_only = [
             index

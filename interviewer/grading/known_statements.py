@@ -29,8 +29,10 @@ class KeyPointStatements(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    right: tuple[str, ...] = Field(description="Statements that say what the key point says, in other words.")
-    wrong: tuple[str, ...] = Field(description="Statements that contradict the key point.")
+    right: tuple[str, ...] = Field(
+        min_length=1, description="Statements that say what the key point says, in other words."
+    )
+    wrong: tuple[str, ...] = Field(min_length=1, description="Statements that contradict the key point.")
 
 
 class KnownStatements(BaseModel):

@@ -106,7 +106,7 @@ class KnownWrongReading:
     """Its closest known wrong statement's similarity less its closest right statement's (cosine)."""
     contradicted: float
     """The judge's contradiction reading of that sentence against the key point."""
-    similarity: float = 1.0
+    similarity: float
     """Its similarity with the closest known wrong statement (cosine)."""
 
 
@@ -177,7 +177,8 @@ def decide(
         and known_wrong.contradicted >= rules.known_wrong_contradicted_at
         and known_wrong.similarity >= rules.known_wrong_similar_at
     ):
-        strength = max(contradicted, known_wrong.contradicted)
+        # this sentence's own reading, not another span's (which may have been blocked by an entailment)
+        strength = known_wrong.contradicted
         return KeyPointDecision("contradicted", 0.0, known_wrong.span, strength, best_entailed, strength)
     mixed = rules.judge_share * best_entailed + (1 - rules.judge_share) * embedding_coverage
     verdict: Verdict = scoring.verdict_for(mixed)

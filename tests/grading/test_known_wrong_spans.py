@@ -1,0 +1,70 @@
+"""Which sentence of an answer stands for a key point's known wrong statements (pure: vectors made by hand)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from interviewer.bank.models import KeyPoint, Question
+from interviewer.grading.answer_vectors import AnswerText, AnswerVectors, answer_text
+from interviewer.grading.embedding_grader import PreparedQuestion, closer_to_wrong
+
+DIM = 4
+AXES = np.eye(DIM, dtype=np.float32)
+
+
+def _prepared(known_right: list[np.ndarray], known_wrong: list[np.ndarray]) -> PreparedQuestion:
+    question = Question(
+        id="q",
+        topic="Testing",
+        question="Why?",
+        reference_answer="Because.",
+        key_points=[KeyPoint(id=f"k{index}", text=f"Point {index}.") for index in range(len(known_wrong))],
+    )
+    empty = np.zeros((0, DIM), dtype=np.float32)
+    return PreparedQuestion(
+        question=question,
+        question_stems=frozenset(),
+        phrasing_owner=[],
+        phrasing_vectors=empty,
+        phrasing_tokens=None,
+        reference_vector=AXES[0],
+        topic_vector=AXES[0],
+        key_point_vectors=empty,
+        phrasing_floors=[],
+        known_right=known_right,
+        known_wrong=known_wrong,
+    )
+
+
+def _answer(sentence_list: list[str], vectors_by_span: dict[str, np.ndarray]) -> tuple[AnswerText, AnswerVectors]:
+    part = answer_text(" ".join(sentence_list), sentence_list)
+    span_vectors = np.stack([vectors_by_span.get(span, AXES[3]) for span in part.spans])
+    return part, AnswerVectors(span_vectors, None, AXES[0], AXES[0])
+
+
+def test_the_closest_whole_sentence_to_a_wrong_statement_and_its_margin() -> None:
+    first, second = "It scales the weights, so nothing changes.", "Units are dropped at test time."
+    part, vectors = _answer([first, second], {first: AXES[0], second: AXES[1]})
+    ready = _prepared([AXES[[0]]], [AXES[[1]]])
+    found = closer_to_wrong(ready, part, vectors)
+    span, margin, similarity = found[0]
+    assert part.spans[span] == second
+    assert np.isclose(similarity, 1.0) and np.isclose(margin, 0.0)  # the first sentence states the right one
+
+
+def test_clauses_and_joined_spans_never_stand_for_a_wrong_statement() -> None:
+    sentence = "Dropout is off at inference, but it is on in training."
+    part, vectors = _answer([sentence, "Fine."], {})
+    clause_or_joined = [index for index, span in enumerate(part.spans) if span != sentence and span != "Fine."]
+    assert clause_or_joined, part.spans
+    span_vectors = vectors.span_vectors.copy()
+    span_vectors[clause_or_joined] = AXES[1]  # only the clauses look like the wrong statement
+    vectors = AnswerVectors(span_vectors, None, AXES[0], AXES[0])
+    span, _, similarity = closer_to_wrong(_prepared([AXES[[0]]], [AXES[[1]]]), part, vectors)[0]
+    assert part.spans[span] in (sentence, "Fine.") and similarity < 1.0
+
+
+def test_key_points_without_wrong_statements_are_left_out() -> None:
+    part, vectors = _answer(["One sentence."], {})
+    empty = np.zeros((0, DIM), dtype=np.float32)
+    assert closer_to_wrong(_prepared([AXES[[0]], AXES[[0]]], [empty, AXES[[1]]]), part, vectors).keys() == {1}
