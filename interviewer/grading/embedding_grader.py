@@ -87,10 +87,10 @@ def clause_sentences(part: AnswerText) -> dict[int, int]:
 
 
 def closer_to_wrong(ready: PreparedQuestion, part: AnswerText, vectors: AnswerVectors) -> dict[int, KnownMatch]:
-    """Per key point with known wrong statements: (the whole sentence most like one of them, the margin by
-    which the answer's best match among the wrong statements beats its best match among the right ones).
-    Whole sentences only: a clause lifted out of its sentence can match a wrong statement its sentence
-    does not make."""
+    """Per key point with known wrong statements, a `KnownMatch`: the whole sentence most like one of them,
+    the margin by which that match beats the answer's best match among the right statements, and its
+    similarity. Whole sentences only: a clause lifted out of its sentence can match a wrong statement its
+    sentence does not make."""
     whole = [index for index, pieces in enumerate(part.span_pieces) if _is_sentence(part, pieces)]
     if not whole:
         return {}
@@ -99,14 +99,10 @@ def closer_to_wrong(ready: PreparedQuestion, part: AnswerText, vectors: AnswerVe
     for index, wrong in enumerate(ready.known_wrong):
         if not len(wrong):
             continue
-        wrong_similarity = wrong @ span_vectors.T
-        right_similarity = ready.known_right[index] @ span_vectors.T
-        best = int(np.argmax(wrong_similarity.max(axis=0)))
-        found[index] = (
-            whole[best],
-            float(wrong_similarity.max() - right_similarity.max()),
-            float(wrong_similarity.max()),
-        )
+        per_sentence = (wrong @ span_vectors.T).max(axis=0)
+        best = int(np.argmax(per_sentence))
+        closest_right = float((ready.known_right[index] @ span_vectors.T).max())
+        found[index] = (whole[best], float(per_sentence[best]) - closest_right, float(per_sentence[best]))
     return found
 
 
@@ -160,9 +156,11 @@ class PreparedQuestion:
     phrasing_texts: list[str] = field(default_factory=list)
     misconception_vectors: np.ndarray | None = None
     known_right: list[np.ndarray] = field(default_factory=list)
-    """Per key point: vectors of its key point, alternatives and written right statements (known_statements.py)."""
+    """Per key point: vectors of its key point, alternatives and written right statements (known_statements.py);
+    an empty list when the question has no statements (or is graded without the judge)."""
     known_wrong: list[np.ndarray] = field(default_factory=list)
-    """Per key point: vectors of its written wrong statements; empty where none were written."""
+    """Per key point: vectors of its written wrong statements (none for a key point without them); an empty
+    list as `known_right`."""
 
 
 def _sibling_floors(
@@ -379,13 +377,16 @@ class EmbeddingGrader:
         self, question: Question, stems: frozenset[str], owner: list[int], phrasing_vectors: np.ndarray
     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Per key point, (right, wrong) statement vectors made the way answer spans are (question words
-        demoted); right ones start with the key point's own phrasings. Only with the judge: it confirms."""
+        demoted); right ones start with the key point's own phrasings. Only with the judge (it confirms);
+        two empty lists for a question without statements."""
+        if self.judge is None:
+            return [], []
+        written = load_known_statements().for_question(question)
+        if not any(written):
+            return [], []
         count = len(question.key_points)
         right = [phrasing_vectors[[index for index, own in enumerate(owner) if own == kp]] for kp in range(count)]
         empty = np.zeros((0, phrasing_vectors.shape[1]), dtype=np.float32)
-        written = load_known_statements().for_question(question) if self.judge is not None else [None] * count
-        if not any(written):
-            return right, [empty] * count
         texts = list(dict.fromkeys(text for item in written if item for text in (*item.right, *item.wrong)))
         vectors = self._pooled_vectors(texts, stems)
         row = {text: index for index, text in enumerate(texts)}
@@ -502,14 +503,13 @@ class EmbeddingGrader:
         assert self.judge is not None
         requests: list[tuple[int, str, int, str, int]] = []  # (answer, kind, index, premise text, span)
         span_cache: dict[tuple[int, int], np.ndarray] = {}
-        closers: list[dict[int, KnownMatch]] = []
+        closers: dict[int, dict[int, KnownMatch]] = {}
         for answer_index, ((part, ready), vectors, seen) in enumerate(
             zip(gradeable, answer_vectors, evidence, strict=True)
         ):
-            closer = closer_to_wrong(ready, part, vectors)
-            closers.append(closer)
             if ready.question.grading != "key_points":
                 continue
+            closer = closers[answer_index] = closer_to_wrong(ready, part, vectors)
             sentence_of = clause_sentences(part)
             for key_point_index, spans in enumerate(candidate_spans(ready, seen.phrasing_span, CANDIDATE_SPANS)):
                 spans = list(dict.fromkeys([*spans, *(sentence_of[span] for span in spans if span in sentence_of)]))
@@ -546,8 +546,8 @@ class EmbeddingGrader:
         row_of = {pair: row for row, pair in enumerate(distinct)}
         probabilities = read[[row_of[(answer, premise, span)] for answer, _, _, premise, span in requests]]
         results: list[AnswerJudgement | None] = [
-            AnswerJudgement(closer_to_wrong=closer) if ready.question.grading == "key_points" else None
-            for (_, ready), closer in zip(gradeable, closers, strict=True)
+            AnswerJudgement(closer_to_wrong=closers[answer_index]) if ready.question.grading == "key_points" else None
+            for answer_index, (_, ready) in enumerate(gradeable)
         ]
         for (answer_index, kind, index, _, span), (entailed, contradicted, _) in zip(
             requests, probabilities, strict=True
