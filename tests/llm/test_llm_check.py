@@ -109,15 +109,15 @@ def test_a_model_that_cannot_grade_the_sample_fails_the_check(chat_server: ChatS
 
 def test_a_slow_server_gets_a_note_to_raise_the_timeout(chat_server: ChatServer, point_at, monkeypatch) -> None:
     point_at(chat_server.base_url)
-    monkeypatch.setenv("INTERVIEWER_LLM__TIMEOUT", "4")
+    monkeypatch.setenv("INTERVIEWER_LLM__TIMEOUT", "2")
 
     def slow(request: Request) -> Reply:
         if "KEY POINTS TO JUDGE" in request.prompt:
-            __import__("time").sleep(2.2)  # four key points in 2.2 s: eight would take ~4.4 s
+            __import__("time").sleep(1.1)  # four key points in 1.1 s: eight would take ~2.2 s
         return healthy(request)
 
     chat_server.responder = slow
     result = run_cli("llm", "check")
     assert result.exit_code == 0, result.stdout
-    assert "note timeout: timeout 4 s per request, 1 try per answer; one answer takes about 2 s (4 key" in result.stdout
+    assert "note timeout: timeout 2 s per request, 1 try per answer; one answer takes about 1 s (4 key" in result.stdout
     assert "larger questions would time out; consider timeout = " in result.stdout
