@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from interviewer.bank.models import Bank, Misconception, Question
+from interviewer.bank.models import Bank, Misconception, Question, QuestionGrading
 from interviewer.grading import experience, guards, scoring, verdicts
 from interviewer.grading.answer_vectors import (
     AnswerText,
@@ -164,9 +164,17 @@ class PreparedQuestion:
 
 
 def _sibling_floors(
-    owner: list[int], phrasing_vectors: np.ndarray, phrasing_tokens: list[np.ndarray] | None
+    owner: list[int], phrasing_vectors: np.ndarray, phrasing_tokens: list[np.ndarray] | None, grading: QuestionGrading
 ) -> list[tuple[float, float]]:
-    """Per phrasing, the (span, token) chance level: its best match with each other key point, averaged."""
+    """Per phrasing, the (span, token) chance level: its best match with each other key point, averaged.
+
+    Only for written key points, which are distinct statements: key points cut from a reference answer
+    (`grading: reference`) are pieces of one explanation that share its words, so an answer that gives the
+    whole explanation matches each piece through the others, and raising their floors took back credit it
+    had earned. They keep the global floor (Mohler 2011: Pearson r 0.608 -> 0.630, both halves up; docs).
+    """
+    if grading == "reference":
+        return [(scoring.SIMILARITY_FLOOR, scoring.SIMILARITY_FLOOR)] * len(owner)
     floors = []
     span_similarities = phrasing_vectors @ phrasing_vectors.T
     for index, key_point in enumerate(owner):
@@ -352,7 +360,7 @@ class EmbeddingGrader:
             if pooled:
                 phrasing_vectors = np.stack([demoted_text_vector(token_map[phrasing], stems) for phrasing in phrasings])
                 reference_vector = reference_vectors[position].whole_demoted
-            floors = _sibling_floors(owner, phrasing_vectors, phrasing_tokens)
+            floors = _sibling_floors(owner, phrasing_vectors, phrasing_tokens, question.grading)
             known_right, known_wrong = self._known_vectors(question, stems, owner, phrasing_vectors)
             claims_at = start + count + 2 + kp_count
             if self.judge is not None:  # encode the judge's side of every pair once, ahead of grading
