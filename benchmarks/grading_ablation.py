@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -45,7 +46,9 @@ class MemoEmbedder(Embedder):
     def token_vectors_persistent(self, texts: Sequence[str]):
         return self.inner.token_vectors_persistent(texts)
 
-    def embed_with_tokens(self, texts: Sequence[str]):
+    def embed_with_tokens(self, texts: Sequence[str], hidden_layer: int | None = None):
+        if hidden_layer is not None:  # the judge's states: not memoised (Mohler rows are not judged)
+            return self.inner.embed_with_tokens(texts, hidden_layer=hidden_layer)
         missing = [text for text in dict.fromkeys(texts) if text not in self._memo]
         if missing:
             vectors, tokens = self.inner.embed_with_tokens(missing)
@@ -57,8 +60,8 @@ class MemoEmbedder(Embedder):
         return self.embed_with_tokens(texts)[0]
 
 
-SIGNAL = {"guards": False, "sibling_floors": False, "reference_cap": False, "verdict_credit": False}
-BEFORE = {"reference_cap": False, "verdict_credit": False}
+SIGNAL: dict[str, Any] = {"guards": False, "sibling_floors": "none", "reference_cap": False, "verdict_credit": False}
+BEFORE: dict[str, Any] = {"reference_cap": False, "verdict_credit": False, "sibling_floors": "all"}
 VARIANTS: list[tuple[str, ScoringOptions]] = [
     (
         "key points, span view only (max over spans)",
@@ -72,10 +75,17 @@ VARIANTS: list[tuple[str, ScoringOptions]] = [
     ("key points, span + token views, demoted", ScoringOptions(**SIGNAL, reference_weight=0.0)),
     ("whole-answer similarity to reference only, demoted", ScoringOptions(**SIGNAL, reference_weight=1.0)),
     ("coverage 0.8 + reference 0.2, global floor only, no guards", ScoringOptions(**SIGNAL)),
-    ("+ per-key-point sibling floors", ScoringOptions(**BEFORE, guards=False)),
+    ("+ per-key-point sibling floors (on every key point)", ScoringOptions(**BEFORE, guards=False)),
     ("+ guards (the grader shipped before verdict credit and the reference cap)", ScoringOptions(**BEFORE)),
-    ("+ verdict credit (missed 0–¼, partial ¼–¾, covered ¾–1)", ScoringOptions(reference_cap=False)),
-    ("reference cap without verdict credit", ScoringOptions(verdict_credit=False)),
+    (
+        "+ verdict credit (missed 0–¼, partial ¼–¾, covered ¾–1)",
+        ScoringOptions(reference_cap=False, sibling_floors="all"),
+    ),
+    ("reference cap without verdict credit", ScoringOptions(verdict_credit=False, sibling_floors="all")),
+    (
+        "verdict credit + reference cap, sibling floors also on key points cut from the reference (shipped before)",
+        ScoringOptions(sibling_floors="all"),
+    ),
     (
         "**shipped: verdict credit 0.8 + reference 0.2 capped at the covered-or-partial share, guards on**",
         ScoringOptions(),

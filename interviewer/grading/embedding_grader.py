@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from interviewer.bank.models import Bank, Misconception, Question, QuestionGrading
+from interviewer.bank.models import Bank, Misconception, Question
 from interviewer.grading import experience, guards, scoring, verdicts
 from interviewer.grading.answer_vectors import (
     AnswerText,
@@ -34,10 +34,13 @@ from interviewer.grading.verdicts import DEFAULT_RULES, VerdictRules
 GRADER_NAME = "embedding"
 CANDIDATE_SPANS = 3
 """Spans per key point the judge reads: the ones most similar to the key point or its alternatives (plus, for a
-clause, its sentence, and the sentence most like one of the key point's known wrong statements)."""
-MISCONCEPTION_SPANS = 2
-KnownMatch = tuple[int, float, float]
-"""(sentence span, margin of the closest known wrong statement over the closest right one, its similarity)."""
+clause, its sentence, and the sentences like one of the key point's known wrong statements: `closer_to_wrong`)."""
+MISCONCEPTION_SPANS = 1
+"""Sentences per misconception the judge reads (the one most like its claim): two gave the same grades, verdicts
+and flags on every answer of the development sets, at a few more readings per answer."""
+PREPARE_CHUNK = 32
+"""Questions embedded together when preparing: the token vectors of a chunk's texts are held at once (all 210
+shipped questions at once took peak RSS from 1.08 to 1.34 GB); the vectors do not depend on the chunk."""
 OFF_TOPIC_CAP = 2.0
 STUFFING_CAP = 3.0
 PARROT_CAP = 2.0
@@ -61,9 +64,8 @@ class AnswerJudgement:
     misconceptions: dict[int, list[tuple[int, float, float]]] = field(default_factory=dict)
     corrected: dict[int, list[tuple[int, float, float]]] = field(default_factory=dict)
     """Per misconception: the key point it corrects, read on the same sentences as its claim."""
-    closer_to_wrong: dict[int, KnownMatch] = field(default_factory=dict)
-    """Per key point: the sentence most like one of its known wrong statements, and by how much the answer's
-    closest known wrong statement is closer than its closest right one (see `known_wrong_margin`)."""
+    closer_to_wrong: dict[int, list[KnownMatch]] = field(default_factory=dict)
+    """Per key point: the sentences like one of its known wrong statements (`closer_to_wrong`)."""
 
 
 def candidate_spans(ready: PreparedQuestion, phrasing_span: np.ndarray, count: int) -> list[list[int]]:
@@ -86,11 +88,28 @@ def clause_sentences(part: AnswerText) -> dict[int, int]:
     }
 
 
-def closer_to_wrong(ready: PreparedQuestion, part: AnswerText, vectors: AnswerVectors) -> dict[int, KnownMatch]:
-    """Per key point with known wrong statements, a `KnownMatch`: the whole sentence most like one of them,
-    the margin by which that match beats the answer's best match among the right statements, and its
-    similarity. Whole sentences only: a clause lifted out of its sentence can match a wrong statement its
-    sentence does not make."""
+@dataclass(frozen=True)
+class KnownMatch:
+    """A whole sentence of an answer and how much it is like one of a key point's known wrong statements."""
+
+    span: int
+    similarity: float
+    """Cosine with the closest known wrong statement."""
+    over_answer: float
+    """`similarity` less the answer's best cosine with a right statement (any sentence)."""
+    over_sentence: float
+    """`similarity` less this sentence's own best cosine with a right statement."""
+
+
+def closer_to_wrong(
+    ready: PreparedQuestion, part: AnswerText, vectors: AnswerVectors, rules: verdicts.VerdictRules
+) -> dict[int, list[KnownMatch]]:
+    """Per key point with known wrong statements, the whole sentences like one of them: first the sentence most
+    like one (always: the judge reads it as a candidate span), then any other sentence like one
+    (`known_wrong_similar_at`) and closer to it than to every right statement by `known_wrong_sentence_margin`:
+    in an answer that is right but for one sentence, the right sentences match the right statements, so only
+    the wrong sentence's own comparison shows it. Whole sentences only: a clause lifted out of its sentence
+    can match a wrong statement its sentence does not make."""
     whole = [index for index, pieces in enumerate(part.span_pieces) if _is_sentence(part, pieces)]
     if not whole:
         return {}
@@ -99,10 +118,27 @@ def closer_to_wrong(ready: PreparedQuestion, part: AnswerText, vectors: AnswerVe
     for index, wrong in enumerate(ready.known_wrong):
         if not len(wrong):
             continue
-        per_sentence = (wrong @ span_vectors.T).max(axis=0)
-        best = int(np.argmax(per_sentence))
-        closest_right = float((ready.known_right[index] @ span_vectors.T).max())
-        found[index] = (whole[best], float(per_sentence[best]) - closest_right, float(per_sentence[best]))
+        to_wrong = (wrong @ span_vectors.T).max(axis=0)
+        to_right = (ready.known_right[index] @ span_vectors.T).max(axis=0)
+        closest_right = float(to_right.max())
+        if ready.reference_sentences is not None:  # a sentence in the reference's words is no wrong statement
+            to_right = np.maximum(to_right, (ready.reference_sentences @ span_vectors.T).max(axis=0))
+        best = int(np.argmax(to_wrong))
+        matches = [
+            KnownMatch(
+                whole[row],
+                float(to_wrong[row]),
+                float(to_wrong[row]) - closest_right,
+                float(to_wrong[row] - to_right[row]),
+            )
+            for row in [best, *range(len(whole))]
+            if row == best
+            or (
+                to_wrong[row] >= rules.known_wrong_similar_at
+                and to_wrong[row] - to_right[row] >= rules.known_wrong_sentence_margin
+            )
+        ]
+        found[index] = list({match.span: match for match in matches}.values())
     return found
 
 
@@ -161,19 +197,17 @@ class PreparedQuestion:
     known_wrong: list[np.ndarray] = field(default_factory=list)
     """Per key point: vectors of its written wrong statements (none for a key point without them); an empty
     list as `known_right`."""
+    reference_sentences: np.ndarray | None = None
+    """Vectors of the reference answer's sentences, right statements of every key point when one sentence is
+    compared with the statements (None as `known_right`)."""
 
 
 def _sibling_floors(
-    owner: list[int], phrasing_vectors: np.ndarray, phrasing_tokens: list[np.ndarray] | None, grading: QuestionGrading
+    owner: list[int], phrasing_vectors: np.ndarray, phrasing_tokens: list[np.ndarray] | None, use: bool
 ) -> list[tuple[float, float]]:
-    """Per phrasing, the (span, token) chance level: its best match with each other key point, averaged.
-
-    Only for written key points, which are distinct statements: key points cut from a reference answer
-    (`grading: reference`) are pieces of one explanation that share its words, so an answer that gives the
-    whole explanation matches each piece through the others, and raising their floors took back credit it
-    had earned. They keep the global floor (Mohler 2011: Pearson r 0.608 -> 0.630, both halves up; docs).
-    """
-    if grading == "reference":
+    """Per phrasing, the (span, token) chance level: its best match with each other key point, averaged;
+    the global floor for every phrasing when the question's key points get no sibling floors."""
+    if not use:
         return [(scoring.SIMILARITY_FLOOR, scoring.SIMILARITY_FLOOR)] * len(owner)
     floors = []
     span_similarities = phrasing_vectors @ phrasing_vectors.T
@@ -300,9 +334,9 @@ class EmbeddingGrader:
         bank's topic vectors the off-topic and related-question checks compare a bank answer with (on a
         first run, before they are cached, these took 3.7 s of the first grade when left to it)."""
         keys = [_question_key(question) for question in questions]
-        todo = {key: question for key, question in zip(keys, questions, strict=True) if key not in self._prepared}
-        if todo:
-            self._prepare_many(list(todo.items()))
+        todo = list({key: q for key, q in zip(keys, questions, strict=True) if key not in self._prepared}.items())
+        for start in range(0, len(todo), PREPARE_CHUNK):
+            self._prepare_many(todo[start : start + PREPARE_CHUNK])
         if any(self._in_bank(question) for question in questions):
             self._bank_question_vectors()
         return [self._prepared[key] for key in keys]
@@ -360,8 +394,11 @@ class EmbeddingGrader:
             if pooled:
                 phrasing_vectors = np.stack([demoted_text_vector(token_map[phrasing], stems) for phrasing in phrasings])
                 reference_vector = reference_vectors[position].whole_demoted
-            floors = _sibling_floors(owner, phrasing_vectors, phrasing_tokens, question.grading)
-            known_right, known_wrong = self._known_vectors(question, stems, owner, phrasing_vectors)
+            use_floors = scoring.uses_sibling_floors(self.options.sibling_floors, question.grading)
+            floors = _sibling_floors(owner, phrasing_vectors, phrasing_tokens, use_floors)
+            known_right, known_wrong, reference_sentences = self._known_vectors(
+                question, stems, owner, phrasing_vectors
+            )
             claims_at = start + count + 2 + kp_count
             if self.judge is not None:  # encode the judge's side of every pair once, ahead of grading
                 self.judge.key_point_states([*phrasings, *(item.claim for item in question.misconceptions)])
@@ -379,23 +416,26 @@ class EmbeddingGrader:
                 misconception_vectors=vectors[claims_at : claims_at + len(question.misconceptions)],
                 known_right=known_right,
                 known_wrong=known_wrong,
+                reference_sentences=reference_sentences,
             )
 
     def _known_vectors(
         self, question: Question, stems: frozenset[str], owner: list[int], phrasing_vectors: np.ndarray
-    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    ) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray | None]:
         """Per key point, (right, wrong) statement vectors made the way answer spans are (question words
-        demoted); right ones start with the key point's own phrasings. Only with the judge (it confirms);
-        two empty lists for a question without statements."""
+        demoted), right ones starting with the key point's own phrasings; and the reference's sentences. Only
+        with the judge (it confirms); nothing for a question without statements."""
         if self.judge is None:
-            return [], []
+            return [], [], None
         written = load_known_statements().for_question(question)
         if not any(written):
-            return [], []
+            return [], [], None
         count = len(question.key_points)
         right = [phrasing_vectors[[index for index, own in enumerate(owner) if own == kp]] for kp in range(count)]
         empty = np.zeros((0, phrasing_vectors.shape[1]), dtype=np.float32)
-        texts = list(dict.fromkeys(text for item in written if item for text in (*item.right, *item.wrong)))
+        reference = sentences(question.reference_answer) or [question.reference_answer]
+        statements = [text for item in written if item for text in (*item.right, *item.wrong)]
+        texts = list(dict.fromkeys([*statements, *reference]))
         vectors = self._pooled_vectors(texts, stems)
         row = {text: index for index, text in enumerate(texts)}
         wrong = []
@@ -405,7 +445,7 @@ class EmbeddingGrader:
                 continue
             right[index] = np.concatenate([right[index], vectors[[row[text] for text in item.right]]])
             wrong.append(vectors[[row[text] for text in item.wrong]])
-        return right, wrong
+        return right, wrong, vectors[[row[text] for text in reference]]
 
     def _pooled_vectors(self, texts: list[str], stems: frozenset[str]) -> np.ndarray:
         """Vectors made as answer spans are: token embeddings pooled without the question's words (the known
@@ -511,21 +551,20 @@ class EmbeddingGrader:
         assert self.judge is not None
         requests: list[tuple[int, str, int, str, int]] = []  # (answer, kind, index, premise text, span)
         span_cache: dict[tuple[int, int], np.ndarray] = {}
-        closers: dict[int, dict[int, KnownMatch]] = {}
+        closers: dict[int, dict[int, list[KnownMatch]]] = {}
         for answer_index, ((part, ready), vectors, seen) in enumerate(
             zip(gradeable, answer_vectors, evidence, strict=True)
         ):
             if ready.question.grading != "key_points":
                 continue
-            closer = closers[answer_index] = closer_to_wrong(ready, part, vectors)
+            closer = closers[answer_index] = closer_to_wrong(ready, part, vectors, self.rules)
             sentence_of = clause_sentences(part)
             for key_point_index, spans in enumerate(candidate_spans(ready, seen.phrasing_span, CANDIDATE_SPANS)):
                 spans = list(dict.fromkeys([*spans, *(sentence_of[span] for span in spans if span in sentence_of)]))
-                if key_point_index in closer:
-                    # The sentence most like a known wrong statement is a fourth candidate span, read like the
-                    # others (read only when the known-wrong rule's embedding part holds, correct paraphrases
-                    # lost entailment evidence: 7.50 -> 7.49, and contradictions 2.23 -> 2.30).
-                    spans = list(dict.fromkeys([*spans, closer[key_point_index][0]]))
+                # The sentences like a known wrong statement are candidate spans too, read like the others (the
+                # most like one is read even when the known-wrong rule's embedding part fails: reading it only
+                # then, correct paraphrases lost entailment evidence: 7.50 -> 7.49, contradictions 2.23 -> 2.30).
+                spans = list(dict.fromkeys([*spans, *(match.span for match in closer.get(key_point_index, []))]))
                 for phrasing_index, owner in enumerate(ready.phrasing_owner):
                     if owner == key_point_index:
                         for span in spans:
@@ -624,12 +663,13 @@ class EmbeddingGrader:
                 for span, (entailed, contradicted) in sorted(by_span.items())
             ]
             readings.append(judgements)
-            closer = judgement.closer_to_wrong.get(key_point_index)
-            known_wrong = (
-                verdicts.KnownWrongReading(closer[0], closer[1], by_span[closer[0]][1], closer[2])
-                if closer is not None and closer[0] in by_span
-                else None
-            )
+            known_wrong = [
+                verdicts.KnownWrongReading(
+                    match.span, match.over_answer, match.over_sentence, by_span[match.span][1], match.similarity
+                )
+                for match in judgement.closer_to_wrong.get(key_point_index, [])
+                if match.span in by_span
+            ]
             decisions.append(
                 verdicts.decide(
                     judgements,

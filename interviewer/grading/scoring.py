@@ -23,9 +23,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
+from interviewer.bank.models import QuestionGrading
 from interviewer.grading.result import Verdict
 from interviewer.grading.text import STOPWORDS, stem, words
 
@@ -56,6 +58,8 @@ _CREDIT_VALUE = (
     VERDICT_CREDIT["covered"],
 )
 SIBLING_FLOOR_CAP = (SIMILARITY_FLOOR + SIMILARITY_FULL) / 2  # a floor rises at most halfway to paraphrase level
+SiblingFloors = Literal["written", "all", "none"]
+"""Which key points get sibling floors (`uses_sibling_floors`)."""
 
 _PLAIN_WORD = re.compile(r"[a-z0-9]+")
 _CONTRACTION_STUBS = frozenset(
@@ -72,7 +76,9 @@ class ScoringOptions:
     demote_question: bool = True
     reference_weight: float = REFERENCE_WEIGHT
     guards: bool = True
-    sibling_floors: bool = True
+    sibling_floors: SiblingFloors = "written"
+    """Which key points get sibling floors: written ones (the product), also those cut from a reference answer
+    (shipped until Mohler showed they cost 0.022 of Pearson r there), or none."""
     reference_cap: bool = True
     verdict_credit: bool = True
     judge: bool = True
@@ -87,6 +93,14 @@ def scaled(similarity: float | np.ndarray, floor: float | None = None) -> float 
     paraphrase level."""
     low = SIMILARITY_FLOOR if floor is None else floor
     return np.clip((np.asarray(similarity) - low) / (SIMILARITY_FULL - low), 0.0, 1.0)
+
+
+def uses_sibling_floors(choice: SiblingFloors, grading: QuestionGrading) -> bool:
+    """Whether a question's key points get sibling floors. Written key points are distinct statements; key
+    points cut from a reference answer (`grading: reference`) are pieces of one explanation that share its
+    words, so an answer giving the whole explanation matches each piece through the others, and raised
+    floors took back credit it had earned (Mohler 2011: Pearson r 0.608 with them, 0.630 without)."""
+    return choice == "all" or (choice == "written" and grading != "reference")
 
 
 def sibling_floor(similarities_to_siblings: Sequence[float]) -> float:
@@ -135,9 +149,9 @@ def key_point_coverage(
 ) -> float:
     """Coverage 0..1 of one key point from its two views (span only when tokens are unavailable).
 
-    `floors` are the key point's own (span, token) chance levels when sibling floors are on.
+    `floors` are the key point's own (span, token) chance levels (see `uses_sibling_floors`).
     """
-    span_floor, token_floor = floors if floors is not None and options.sibling_floors else (None, None)
+    span_floor, token_floor = floors if floors is not None else (None, None)
     if token_similarity is None or not options.token_view:
         return float(scaled(span_similarity, span_floor))
     if not options.span_view:

@@ -63,6 +63,13 @@ class VerdictRules:
     `known_wrong_contradicted_at` or more (docs/grading.md: how the three were chosen)."""
     known_wrong_contradicted_at: float = 0.1
     known_wrong_similar_at: float = 0.6
+    known_wrong_sentence_margin: float = 0.05
+    """A key point is contradicted, too, when one sentence is like a known wrong statement
+    (`known_wrong_similar_at`), closer to it than to each right statement by this much, and the judge reads it
+    as contradicting the key point at `known_wrong_sentence_contradicted_at`: an answer right but for one
+    sentence matches the right statements elsewhere, so the answer-wide margin misses it; the stronger
+    reading asked of the judge keeps correct answers from paying for it (docs/grading.md)."""
+    known_wrong_sentence_contradicted_at: float = 0.3
     max_contradicted_per_span: int = 3
     """One sentence states a claim or two: when the judge reads one span as contradicting more key points
     than this, it is reading the span's topic, not its claim, and those readings are dropped (seen: "A ReLU
@@ -99,11 +106,13 @@ class SpanJudgement:
 
 @dataclass(frozen=True)
 class KnownWrongReading:
-    """The sentence of an answer most like a known wrong statement of a key point."""
+    """A sentence of an answer like a known wrong statement of a key point."""
 
     span: int
     margin: float
-    """Its closest known wrong statement's similarity less its closest right statement's (cosine)."""
+    """Its closest known wrong statement's similarity less the answer's closest right statement's (cosine)."""
+    sentence_margin: float
+    """The same, less this sentence's own closest right statement's."""
     contradicted: float
     """The judge's contradiction reading of that sentence against the key point."""
     similarity: float
@@ -156,7 +165,7 @@ def decide(
     embedding_span: int,
     rules: VerdictRules = DEFAULT_RULES,
     contradicted_by_misconception: tuple[int, float] | None = None,
-    known_wrong: KnownWrongReading | None = None,
+    known_wrong: Sequence[KnownWrongReading] = (),
 ) -> KeyPointDecision:
     """The verdict of one key point from the judge's view of its candidate spans."""
     best_entailed = max((judgement.entailed for judgement in judgements), default=0.0)
@@ -171,15 +180,22 @@ def decide(
         contradiction_span, contradicted = contradicted_by_misconception
     if contradicted >= rules.contradicted_at and best_entailed < rules.entailed_blocks_contradiction:
         return KeyPointDecision("contradicted", 0.0, contradiction_span, contradicted, best_entailed, contradicted)
-    if (
-        known_wrong is not None
-        and known_wrong.margin >= rules.known_wrong_margin
-        and known_wrong.contradicted >= rules.known_wrong_contradicted_at
-        and known_wrong.similarity >= rules.known_wrong_similar_at
-    ):
-        # this sentence's own reading, not another span's (which may have been blocked by an entailment)
-        strength = known_wrong.contradicted
-        return KeyPointDecision("contradicted", 0.0, known_wrong.span, strength, best_entailed, strength)
+    stating_wrong = [
+        reading
+        for reading in known_wrong
+        if reading.similarity >= rules.known_wrong_similar_at
+        and (
+            (reading.margin >= rules.known_wrong_margin and reading.contradicted >= rules.known_wrong_contradicted_at)
+            or (
+                reading.sentence_margin >= rules.known_wrong_sentence_margin
+                and reading.contradicted >= rules.known_wrong_sentence_contradicted_at
+            )
+        )
+    ]
+    if stating_wrong:
+        # that sentence's own reading, not another span's (which may have been blocked by an entailment)
+        wrong = max(stating_wrong, key=lambda reading: reading.contradicted)
+        return KeyPointDecision("contradicted", 0.0, wrong.span, wrong.contradicted, best_entailed, wrong.contradicted)
     mixed = rules.judge_share * best_entailed + (1 - rules.judge_share) * embedding_coverage
     verdict: Verdict = scoring.verdict_for(mixed)
     span = embedding_span

@@ -6,6 +6,7 @@ from interviewer.grading import scoring
 from interviewer.grading.base import Embedder
 from interviewer.grading.embedding_grader import EmbeddingGrader
 from interviewer.grading.questions import adhoc_question
+from interviewer.grading.scoring import ScoringOptions
 
 QUESTION = "What does a stack do?"
 REFERENCE = (
@@ -27,3 +28,11 @@ def test_key_points_cut_from_a_reference_keep_the_global_floor(fake_embedder: Em
     assert question.grading == "reference" and len(question.key_points) == 3
     (prepared,) = EmbeddingGrader(fake_embedder).prepare([question])
     assert prepared.phrasing_floors == [(scoring.SIMILARITY_FLOOR, scoring.SIMILARITY_FLOOR)] * 3
+
+
+def test_the_ablation_can_put_floors_on_every_key_point_or_none(fake_embedder: Embedder) -> None:
+    cut, written = adhoc_question(QUESTION, REFERENCE), adhoc_question(QUESTION, REFERENCE, key_points=POINTS)
+    (on_cut,) = EmbeddingGrader(fake_embedder, options=ScoringOptions(sibling_floors="all")).prepare([cut])
+    assert any(min(floors) > scoring.SIMILARITY_FLOOR for floors in on_cut.phrasing_floors)
+    (off,) = EmbeddingGrader(fake_embedder, options=ScoringOptions(sibling_floors="none")).prepare([written])
+    assert off.phrasing_floors == [(scoring.SIMILARITY_FLOOR, scoring.SIMILARITY_FLOOR)] * 3

@@ -7,12 +7,15 @@ import numpy as np
 from interviewer.bank.models import KeyPoint, Question
 from interviewer.grading.answer_vectors import AnswerText, AnswerVectors, answer_text
 from interviewer.grading.embedding_grader import PreparedQuestion, closer_to_wrong
+from interviewer.grading.verdicts import DEFAULT_RULES
 
 DIM = 4
 AXES = np.eye(DIM, dtype=np.float32)
 
 
-def _prepared(known_right: list[np.ndarray], known_wrong: list[np.ndarray]) -> PreparedQuestion:
+def _prepared(
+    known_right: list[np.ndarray], known_wrong: list[np.ndarray], reference: np.ndarray | None = None
+) -> PreparedQuestion:
     question = Question(
         id="q",
         topic="Testing",
@@ -33,6 +36,7 @@ def _prepared(known_right: list[np.ndarray], known_wrong: list[np.ndarray]) -> P
         phrasing_floors=[],
         known_right=known_right,
         known_wrong=known_wrong,
+        reference_sentences=reference,
     )
 
 
@@ -46,10 +50,12 @@ def test_the_closest_whole_sentence_to_a_wrong_statement_and_its_margin() -> Non
     first, second = "It scales the weights, so nothing changes.", "Units are dropped at test time."
     part, vectors = _answer([first, second], {first: AXES[0], second: AXES[1]})
     ready = _prepared([AXES[[0]]], [AXES[[1]]])
-    found = closer_to_wrong(ready, part, vectors)
-    span, margin, similarity = found[0]
-    assert part.spans[span] == second
-    assert np.isclose(similarity, 1.0) and np.isclose(margin, 0.0)  # the first sentence states the right one
+    (found,) = closer_to_wrong(ready, part, vectors, DEFAULT_RULES)[0]
+    assert part.spans[found.span] == second
+    assert np.isclose(found.similarity, 1.0) and np.isclose(
+        found.over_answer, 0.0
+    )  # the first one states the right one
+    assert np.isclose(found.over_sentence, 1.0)  # this sentence itself is nothing like a right statement
 
 
 def test_clauses_and_joined_spans_never_stand_for_a_wrong_statement() -> None:
@@ -60,11 +66,28 @@ def test_clauses_and_joined_spans_never_stand_for_a_wrong_statement() -> None:
     span_vectors = vectors.span_vectors.copy()
     span_vectors[clause_or_joined] = AXES[1]  # only the clauses look like the wrong statement
     vectors = AnswerVectors(span_vectors, None, AXES[0], AXES[0])
-    span, _, similarity = closer_to_wrong(_prepared([AXES[[0]]], [AXES[[1]]]), part, vectors)[0]
-    assert part.spans[span] in (sentence, "Fine.") and similarity < 1.0
+    (found,) = closer_to_wrong(_prepared([AXES[[0]]], [AXES[[1]]]), part, vectors, DEFAULT_RULES)[0]
+    assert part.spans[found.span] in (sentence, "Fine.") and found.similarity < 1.0
 
 
 def test_key_points_without_wrong_statements_are_left_out() -> None:
     part, vectors = _answer(["One sentence."], {})
     empty = np.zeros((0, DIM), dtype=np.float32)
-    assert closer_to_wrong(_prepared([AXES[[0]], AXES[[0]]], [empty, AXES[[1]]]), part, vectors).keys() == {1}
+    found = closer_to_wrong(_prepared([AXES[[0]], AXES[[0]]], [empty, AXES[[1]]]), part, vectors, DEFAULT_RULES)
+    assert found.keys() == {1}
+
+
+def test_every_sentence_leaning_wrong_is_listed_after_the_closest() -> None:
+    """A second sentence like a wrong statement, and closer to it than to any right one, is listed too; one that
+    is as like a right statement, or is in the reference's own words, is not."""
+    tilted = (AXES[1] + AXES[2]) / np.sqrt(2)  # like the wrong statement (0.71), nothing like the right one
+    sentence_list = ["Wrong one.", "Wrong two.", "Mixed.", "Right."]
+    vectors_by_span = {"Wrong one.": AXES[1], "Wrong two.": tilted, "Mixed.": AXES[1] + AXES[0], "Right.": AXES[0]}
+    vectors_by_span["Mixed."] = vectors_by_span["Mixed."] / np.linalg.norm(vectors_by_span["Mixed."])
+    part, vectors = _answer(sentence_list, vectors_by_span)
+    found = closer_to_wrong(_prepared([AXES[[0]]], [AXES[[1]]]), part, vectors, DEFAULT_RULES)[0]
+    assert [part.spans[match.span] for match in found] == ["Wrong one.", "Wrong two."]
+    assert all(match.over_answer < 0.1 for match in found)  # "Right." states the right statement
+    in_reference_words = _prepared([AXES[[0]]], [AXES[[1]]], reference=np.stack([tilted]))
+    found = closer_to_wrong(in_reference_words, part, vectors, DEFAULT_RULES)[0]
+    assert [part.spans[match.span] for match in found] == ["Wrong one."]

@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from interviewer.grading import verdicts
-from interviewer.grading.verdicts import ClaimJudgement, SpanJudgement, decide, stated_misconception
+from interviewer.grading.verdicts import (
+    ClaimJudgement,
+    KnownWrongReading,
+    SpanJudgement,
+    decide,
+    stated_misconception,
+)
 
 
 def test_a_span_that_contradicts_and_nothing_that_entails_is_a_contradiction() -> None:
@@ -78,12 +84,34 @@ def test_a_sentence_closer_to_a_known_wrong_statement_contradicts_when_the_judge
     """Known wrong statements (known_statements.py): margin, likeness and the judge's reading must all agree."""
     rules = verdicts.DEFAULT_RULES
     neutral = [SpanJudgement(0, 0.2, 0.2, 30), SpanJudgement(1, 0.1, 0.05, 30)]
-    wrong = verdicts.KnownWrongReading(1, margin=0.2, contradicted=0.3, similarity=0.8)
-    decision = decide(neutral, 0.7, 0, known_wrong=wrong)
+
+    def reading(margin: float = 0.2, contradicted: float = 0.2, similarity: float = 0.8) -> KnownWrongReading:
+        return KnownWrongReading(1, margin, sentence_margin=0.0, contradicted=contradicted, similarity=similarity)
+
+    decision = decide(neutral, 0.7, 0, known_wrong=[reading()])
     assert decision.verdict == "contradicted" and decision.span == 1
     for weaker in (
-        verdicts.KnownWrongReading(1, margin=rules.known_wrong_margin / 2, contradicted=0.3, similarity=0.8),
-        verdicts.KnownWrongReading(1, margin=0.2, contradicted=rules.known_wrong_contradicted_at / 2, similarity=0.8),
-        verdicts.KnownWrongReading(1, margin=0.2, contradicted=0.3, similarity=rules.known_wrong_similar_at - 0.1),
+        reading(margin=rules.known_wrong_margin / 2),
+        reading(contradicted=rules.known_wrong_contradicted_at / 2),
+        reading(similarity=rules.known_wrong_similar_at - 0.1),
     ):
-        assert decide(neutral, 0.7, 0, known_wrong=weaker).verdict != "contradicted"
+        assert decide(neutral, 0.7, 0, known_wrong=[weaker]).verdict != "contradicted"
+
+
+def test_one_wrong_sentence_in_a_right_answer_contradicts_on_a_stronger_reading() -> None:
+    """The rest of the answer matches the right statements (no answer-wide margin): the sentence's own margin
+    counts, and the judge must read it as a contradiction at the higher threshold."""
+    rules = verdicts.DEFAULT_RULES
+    entailed_elsewhere = [SpanJudgement(0, 0.8, 0.0, 30), SpanJudgement(1, 0.1, 0.2, 30)]
+
+    def reading(sentence_margin: float, contradicted: float) -> KnownWrongReading:
+        return KnownWrongReading(1, -0.1, sentence_margin, contradicted, similarity=0.8)
+
+    strong = reading(rules.known_wrong_sentence_margin, rules.known_wrong_sentence_contradicted_at)
+    decision = decide(entailed_elsewhere, 0.9, 0, known_wrong=[strong])
+    assert decision.verdict == "contradicted" and decision.span == 1
+    assert decision.confidence == rules.known_wrong_sentence_contradicted_at
+    weak_reading = reading(0.3, rules.known_wrong_sentence_contradicted_at - 0.05)
+    closer_to_right = reading(rules.known_wrong_sentence_margin - 0.05, 0.9)
+    for weaker in (weak_reading, closer_to_right):
+        assert decide(entailed_elsewhere, 0.9, 0, known_wrong=[weaker]).verdict == "covered"
