@@ -39,8 +39,9 @@ MISCONCEPTION_SPANS = 1
 """Sentences per misconception the judge reads (the one most like its claim): two gave the same grades, verdicts
 and flags on every answer of the development sets, at a few more readings per answer."""
 PREPARE_CHUNK = 32
-"""Questions embedded together when preparing: the token vectors of a chunk's texts are held at once (all 210
-shipped questions at once took peak RSS from 1.08 to 1.34 GB); the vectors do not depend on the chunk."""
+"""Questions embedded together when preparing: the token vectors of a chunk's texts are held at once (preparing
+all 210 shipped questions at once peaked at 1.34 GB RSS, 32 at a time at 1.07 GB); the vectors do not depend
+on the chunk."""
 OFF_TOPIC_CAP = 2.0
 STUFFING_CAP = 3.0
 PARROT_CAP = 2.0
@@ -95,10 +96,13 @@ class KnownMatch:
     span: int
     similarity: float
     """Cosine with the closest known wrong statement."""
-    over_answer: float
-    """`similarity` less the answer's best cosine with a right statement (any sentence)."""
+    over_answer: float | None
+    """`similarity` less the answer's best cosine with a right statement (any sentence); only for the sentence
+    most like a wrong statement (None for the others)."""
     over_sentence: float
-    """`similarity` less this sentence's own best cosine with a right statement."""
+    """`similarity` less this sentence's own best cosine with a right statement or a sentence of the reference
+    answer (the wrong statements are small edits of the key point's words, the right ones paraphrases, so a
+    sentence in the reference's own words would otherwise lean wrong by chance)."""
 
 
 def closer_to_wrong(
@@ -124,21 +128,22 @@ def closer_to_wrong(
         if ready.reference_sentences is not None:  # a sentence in the reference's words is no wrong statement
             to_right = np.maximum(to_right, (ready.reference_sentences @ span_vectors.T).max(axis=0))
         best = int(np.argmax(to_wrong))
-        matches = [
-            KnownMatch(
-                whole[row],
-                float(to_wrong[row]),
-                float(to_wrong[row]) - closest_right,
-                float(to_wrong[row] - to_right[row]),
-            )
-            for row in [best, *range(len(whole))]
-            if row == best
-            or (
-                to_wrong[row] >= rules.known_wrong_similar_at
-                and to_wrong[row] - to_right[row] >= rules.known_wrong_sentence_margin
-            )
+        leaning = [
+            row
+            for row in range(len(whole))
+            if row != best
+            and to_wrong[row] >= rules.known_wrong_similar_at
+            and to_wrong[row] - to_right[row] >= rules.known_wrong_sentence_margin
         ]
-        found[index] = list({match.span: match for match in matches}.values())
+        found[index] = [
+            KnownMatch(
+                span=whole[row],
+                similarity=float(to_wrong[row]),
+                over_answer=float(to_wrong[row]) - closest_right if row == best else None,
+                over_sentence=float(to_wrong[row] - to_right[row]),
+            )
+            for row in [best, *leaning]
+        ]
     return found
 
 
@@ -665,7 +670,11 @@ class EmbeddingGrader:
             readings.append(judgements)
             known_wrong = [
                 verdicts.KnownWrongReading(
-                    match.span, match.over_answer, match.over_sentence, by_span[match.span][1], match.similarity
+                    span=match.span,
+                    margin=match.over_answer,
+                    sentence_margin=match.over_sentence,
+                    contradicted=by_span[match.span][1],
+                    similarity=match.similarity,
                 )
                 for match in judgement.closer_to_wrong.get(key_point_index, [])
                 if match.span in by_span

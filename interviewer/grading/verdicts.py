@@ -13,6 +13,11 @@ decides:
   and its written paraphrases) by `known_wrong_margin`, and the judge's contradiction reading of that
   sentence is at least `known_wrong_contradicted_at`: the judge alone reads a fluent wrong sentence as
   neutral too often, and the embeddings alone cannot tell "not" from its absence, but together they can;
+- **contradicted** also when any one sentence is like a known wrong statement and closer to it than to its
+  own closest right statement (the reference's sentences included) by `known_wrong_sentence_margin`, and
+  the judge reads it as contradicting the key point at `known_wrong_sentence_contradicted_at`: in an answer
+  right but for one sentence the other sentences match the right statements, so the answer-wide margin
+  misses it, and one sentence is weaker evidence than a whole answer, so the judge must agree more;
 - otherwise covered / partial / missed from a mix of the judge's best entailment probability and
   the embedding coverage (`judge_share` of the judge), with the same thresholds as the embedding
   grader, so the credit keeps following the verdict; the evidence is the *smallest* candidate span
@@ -109,10 +114,12 @@ class KnownWrongReading:
     """A sentence of an answer like a known wrong statement of a key point."""
 
     span: int
-    margin: float
-    """Its closest known wrong statement's similarity less the answer's closest right statement's (cosine)."""
+    margin: float | None
+    """Its closest known wrong statement's similarity less the answer's closest right statement's (cosine); only
+    for the sentence most like a wrong statement (None for the others)."""
     sentence_margin: float
-    """The same, less this sentence's own closest right statement's."""
+    """The same, less this sentence's own closest right statement's (the reference's sentences count as right
+    statements here)."""
     contradicted: float
     """The judge's contradiction reading of that sentence against the key point."""
     similarity: float
@@ -185,7 +192,11 @@ def decide(
         for reading in known_wrong
         if reading.similarity >= rules.known_wrong_similar_at
         and (
-            (reading.margin >= rules.known_wrong_margin and reading.contradicted >= rules.known_wrong_contradicted_at)
+            (
+                reading.margin is not None
+                and reading.margin >= rules.known_wrong_margin
+                and reading.contradicted >= rules.known_wrong_contradicted_at
+            )
             or (
                 reading.sentence_margin >= rules.known_wrong_sentence_margin
                 and reading.contradicted >= rules.known_wrong_sentence_contradicted_at

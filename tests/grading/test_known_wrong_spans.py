@@ -78,16 +78,22 @@ def test_key_points_without_wrong_statements_are_left_out() -> None:
 
 
 def test_every_sentence_leaning_wrong_is_listed_after_the_closest() -> None:
-    """A second sentence like a wrong statement, and closer to it than to any right one, is listed too; one that
-    is as like a right statement, or is in the reference's own words, is not."""
+    """A second sentence like a wrong statement, and closer to it than to any right one, is listed after the
+    closest (whatever their order in the answer); one as like a right statement, or in the reference's own
+    words, is not. Only the closest is compared with the whole answer, and the reference's sentences do not
+    count in that comparison."""
     tilted = (AXES[1] + AXES[2]) / np.sqrt(2)  # like the wrong statement (0.71), nothing like the right one
-    sentence_list = ["Wrong one.", "Wrong two.", "Mixed.", "Right."]
-    vectors_by_span = {"Wrong one.": AXES[1], "Wrong two.": tilted, "Mixed.": AXES[1] + AXES[0], "Right.": AXES[0]}
-    vectors_by_span["Mixed."] = vectors_by_span["Mixed."] / np.linalg.norm(vectors_by_span["Mixed."])
+    mixed = (AXES[1] + AXES[0]) / np.sqrt(2)
+    sentence_list = ["Wrong two.", "Mixed.", "Wrong one.", "Other."]
+    vectors_by_span = {"Wrong two.": tilted, "Mixed.": mixed, "Wrong one.": AXES[1], "Other.": AXES[2]}
     part, vectors = _answer(sentence_list, vectors_by_span)
     found = closer_to_wrong(_prepared([AXES[[0]]], [AXES[[1]]]), part, vectors, DEFAULT_RULES)[0]
     assert [part.spans[match.span] for match in found] == ["Wrong one.", "Wrong two."]
-    assert all(match.over_answer < 0.1 for match in found)  # "Right." states the right statement
+    closest, other = found
+    assert np.isclose(closest.over_answer, 1.0 - np.sqrt(0.5))  # "Mixed." is the answer's best right match
+    assert other.over_answer is None and np.isclose(other.over_sentence, np.sqrt(0.5))
     in_reference_words = _prepared([AXES[[0]]], [AXES[[1]]], reference=np.stack([tilted]))
     found = closer_to_wrong(in_reference_words, part, vectors, DEFAULT_RULES)[0]
     assert [part.spans[match.span] for match in found] == ["Wrong one."]
+    assert np.isclose(found[0].over_answer, 1.0 - np.sqrt(0.5))  # the reference's words do not count here
+    assert np.isclose(found[0].over_sentence, 1.0 - np.sqrt(0.5))  # they do here: "Wrong one." is 0.71 like them

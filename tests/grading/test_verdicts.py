@@ -102,16 +102,38 @@ def test_one_wrong_sentence_in_a_right_answer_contradicts_on_a_stronger_reading(
     """The rest of the answer matches the right statements (no answer-wide margin): the sentence's own margin
     counts, and the judge must read it as a contradiction at the higher threshold."""
     rules = verdicts.DEFAULT_RULES
-    entailed_elsewhere = [SpanJudgement(0, 0.8, 0.0, 30), SpanJudgement(1, 0.1, 0.2, 30)]
+    entailed_elsewhere = [
+        SpanJudgement(0, 0.8, 0.0, 30),
+        SpanJudgement(1, 0.1, 0.2, 30),
+        SpanJudgement(2, 0.1, 0.2, 30),
+    ]
 
-    def reading(sentence_margin: float, contradicted: float) -> KnownWrongReading:
-        return KnownWrongReading(1, -0.1, sentence_margin, contradicted, similarity=0.8)
+    def reading(
+        sentence_margin: float, contradicted: float, similarity: float = 0.8, span: int = 1
+    ) -> KnownWrongReading:
+        return KnownWrongReading(span, None, sentence_margin, contradicted, similarity)
 
     strong = reading(rules.known_wrong_sentence_margin, rules.known_wrong_sentence_contradicted_at)
     decision = decide(entailed_elsewhere, 0.9, 0, known_wrong=[strong])
     assert decision.verdict == "contradicted" and decision.span == 1
     assert decision.confidence == rules.known_wrong_sentence_contradicted_at
-    weak_reading = reading(0.3, rules.known_wrong_sentence_contradicted_at - 0.05)
-    closer_to_right = reading(rules.known_wrong_sentence_margin - 0.05, 0.9)
-    for weaker in (weak_reading, closer_to_right):
+    stronger = reading(0.2, 0.9, span=2)
+    assert decide(entailed_elsewhere, 0.9, 0, known_wrong=[strong, stronger]).span == 2  # the strongest reading
+    for weaker in (
+        reading(0.3, rules.known_wrong_sentence_contradicted_at - 0.05),
+        reading(rules.known_wrong_sentence_margin - 0.05, 0.9),
+        reading(0.3, 0.9, similarity=rules.known_wrong_similar_at - 0.05),
+    ):
         assert decide(entailed_elsewhere, 0.9, 0, known_wrong=[weaker]).verdict == "covered"
+
+
+def test_only_the_closest_sentence_is_compared_with_the_whole_answer() -> None:
+    """A sentence other than the closest has no answer-wide margin: the weak agreement of that route is not
+    enough for it, only the per-sentence route's."""
+    rules = verdicts.DEFAULT_RULES
+    neutral = [SpanJudgement(0, 0.2, 0.2, 30), SpanJudgement(1, 0.1, 0.05, 30)]
+    weak = rules.known_wrong_contradicted_at + 0.05
+    closest = KnownWrongReading(1, 0.3, 0.0, weak, 0.8)
+    other = KnownWrongReading(1, None, 0.0, weak, 0.8)
+    assert decide(neutral, 0.7, 0, known_wrong=[closest]).verdict == "contradicted"
+    assert decide(neutral, 0.7, 0, known_wrong=[other]).verdict != "contradicted"
