@@ -42,6 +42,10 @@ PREPARE_CHUNK = 32
 """Questions embedded together when preparing: the token vectors of a chunk's texts are held at once (preparing
 all 210 shipped questions at once peaked at 1.34 GB RSS, 32 at a time at 1.07 GB); the vectors do not depend
 on the chunk."""
+GRADE_CHUNK = 64
+"""Answers graded together: their token vectors and the judge's readings are held at once (the 425 answers of
+the answer sets in one pass peaked at 1.71 GB RSS with every shipped question prepared, 64 at a time at
+1.33 GB, at the same speed); grades do not depend on the batch."""
 OFF_TOPIC_CAP = 2.0
 STUFFING_CAP = 3.0
 PARROT_CAP = 2.0
@@ -279,12 +283,15 @@ class EmbeddingGrader:
         return self.grade_batch([(question, answer)], asked=asked)[0]
 
     def grade_batch(self, items: Sequence[tuple[Question, str]], *, asked: Collection[str] = ()) -> list[GradeResult]:
-        """Grade many answers, embedding all their spans in one pass; each answer up to `max_answer_chars`
-        (a longer one is graded up to that limit and flagged `truncated`)."""
+        """Grade many answers, embedding the spans of `GRADE_CHUNK` answers in one pass; each answer up to
+        `max_answer_chars` (a longer one is graded up to that limit and flagged `truncated`)."""
         bounded = [guards.bounded_answer(answer, self.max_answer_chars) for _, answer in items]
-        results = self._grade_bounded(
-            [(question, text) for (question, _), (text, _) in zip(items, bounded, strict=True)], asked=asked
-        )
+        texts = [(question, text) for (question, _), (text, _) in zip(items, bounded, strict=True)]
+        results = [
+            result
+            for start in range(0, len(texts), GRADE_CHUNK)
+            for result in self._grade_bounded(texts[start : start + GRADE_CHUNK], asked=asked)
+        ]
         return [
             result if cut is None else result.model_copy(update={"flags": [*result.flags, cut]})
             for result, (_, cut) in zip(results, bounded, strict=True)

@@ -1,4 +1,4 @@
-"""Preparing questions in chunks gives the same vectors as preparing them together (fake embedder)."""
+"""Preparing questions and grading answers in chunks gives what one pass gives (fake embedder)."""
 
 from __future__ import annotations
 
@@ -27,3 +27,11 @@ def test_chunked_preparation_matches_one_pass(fake_embedder: Embedder, monkeypat
         assert one.question == other.question and one.phrasing_floors == other.phrasing_floors
         for name in ("phrasing_vectors", "reference_vector", "topic_vector", "key_point_vectors"):
             np.testing.assert_array_equal(getattr(one, name), getattr(other, name))
+
+
+def test_chunked_grading_matches_one_pass(fake_embedder: Embedder, monkeypatch: pytest.MonkeyPatch) -> None:
+    items = [(question, answer) for question in QUESTIONS for answer in ("It is last in, first out.", "No idea.")]
+    together = EmbeddingGrader(fake_embedder).grade_batch(items)
+    monkeypatch.setattr(embedding_grader, "GRADE_CHUNK", 2)
+    chunked = EmbeddingGrader(fake_embedder).grade_batch(items)
+    assert [result.model_dump() for result in chunked] == [result.model_dump() for result in together]
