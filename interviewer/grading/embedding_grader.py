@@ -118,7 +118,7 @@ def closer_to_wrong(
     in an answer that is right but for one sentence, the right sentences match the right statements, so only
     the wrong sentence's own comparison shows it. Whole sentences only: a clause lifted out of its sentence
     can match a wrong statement its sentence does not make."""
-    whole = [index for index, pieces in enumerate(part.span_pieces) if _is_sentence(part, pieces)]
+    whole = whole_sentence_spans(part)
     if not whole:
         return {}
     span_vectors = vectors.span_vectors[whole]
@@ -149,6 +149,11 @@ def closer_to_wrong(
             for row in [best, *leaning]
         ]
     return found
+
+
+def whole_sentence_spans(part: AnswerText) -> list[int]:
+    """The spans of a text that are whole sentences, in order."""
+    return [index for index, pieces in enumerate(part.span_pieces) if _is_sentence(part, pieces)]
 
 
 def _is_sentence(part: AnswerText, pieces: tuple[SpanPiece, ...]) -> bool:
@@ -207,8 +212,9 @@ class PreparedQuestion:
     """Per key point: vectors of its written wrong statements (none for a key point without them); an empty
     list as `known_right`."""
     reference_sentences: np.ndarray | None = None
-    """Vectors of the reference answer's sentences, right statements of every key point when one sentence is
-    compared with the statements (None as `known_right`)."""
+    """Vectors of the reference answer's whole sentences, taken from its span vectors (pooled as an answer's
+    are): right statements of every key point when one sentence is compared with the statements (None when
+    the question has no known statements)."""
 
 
 def _sibling_floors(
@@ -403,14 +409,16 @@ class EmbeddingGrader:
                     phrasing_tokens.append(tokens.vectors[mask])
             phrasing_vectors = vectors[start : start + count]
             reference_vector = vectors[start + count]
+            reference_sentences = None
             if pooled:
                 phrasing_vectors = np.stack([demoted_text_vector(token_map[phrasing], stems) for phrasing in phrasings])
                 reference_vector = reference_vectors[position].whole_demoted
+                reference_sentences = reference_vectors[position].span_vectors[
+                    whole_sentence_spans(references[position])
+                ]
             use_floors = scoring.uses_sibling_floors(self.options.sibling_floors, question.grading)
             floors = _sibling_floors(owner, phrasing_vectors, phrasing_tokens, use_floors)
-            known_right, known_wrong, reference_sentences = self._known_vectors(
-                question, stems, owner, phrasing_vectors
-            )
+            known_right, known_wrong = self._known_vectors(question, stems, owner, phrasing_vectors)
             claims_at = start + count + 2 + kp_count
             if self.judge is not None:  # encode the judge's side of every pair once, ahead of grading
                 self.judge.key_point_states([*phrasings, *(item.claim for item in question.misconceptions)])
@@ -428,26 +436,24 @@ class EmbeddingGrader:
                 misconception_vectors=vectors[claims_at : claims_at + len(question.misconceptions)],
                 known_right=known_right,
                 known_wrong=known_wrong,
-                reference_sentences=reference_sentences,
+                reference_sentences=reference_sentences if known_right else None,
             )
 
     def _known_vectors(
         self, question: Question, stems: frozenset[str], owner: list[int], phrasing_vectors: np.ndarray
-    ) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray | None]:
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Per key point, (right, wrong) statement vectors made the way answer spans are (question words
-        demoted), right ones starting with the key point's own phrasings; and the reference's sentences. Only
-        with the judge (it confirms); nothing for a question without statements."""
+        demoted), right ones starting with the key point's own phrasings. Only with the judge (it confirms);
+        two empty lists for a question without statements."""
         if self.judge is None:
-            return [], [], None
+            return [], []
         written = load_known_statements().for_question(question)
         if not any(written):
-            return [], [], None
+            return [], []
         count = len(question.key_points)
         right = [phrasing_vectors[[index for index, own in enumerate(owner) if own == kp]] for kp in range(count)]
         empty = np.zeros((0, phrasing_vectors.shape[1]), dtype=np.float32)
-        reference = sentences(question.reference_answer) or [question.reference_answer]
-        statements = [text for item in written if item for text in (*item.right, *item.wrong)]
-        texts = list(dict.fromkeys([*statements, *reference]))
+        texts = list(dict.fromkeys(text for item in written if item for text in (*item.right, *item.wrong)))
         vectors = self._pooled_vectors(texts, stems)
         row = {text: index for index, text in enumerate(texts)}
         wrong = []
@@ -457,7 +463,7 @@ class EmbeddingGrader:
                 continue
             right[index] = np.concatenate([right[index], vectors[[row[text] for text in item.right]]])
             wrong.append(vectors[[row[text] for text in item.wrong]])
-        return right, wrong, vectors[[row[text] for text in reference]]
+        return right, wrong
 
     def _pooled_vectors(self, texts: list[str], stems: frozenset[str]) -> np.ndarray:
         """Vectors made as answer spans are: token embeddings pooled without the question's words (the known
