@@ -7,6 +7,8 @@ import pkgutil
 import subprocess
 import sys
 
+import pytest
+
 import interviewer
 
 DOMAIN_PREFIXES_EXCLUDED = ("interviewer.tui",)
@@ -34,6 +36,7 @@ def imported_after(modules: list[str]) -> set[str]:
     return set(json.loads(completed.stdout.strip().splitlines()[-1]))
 
 
+@pytest.mark.model  # imports every domain module, torch included (about 5 s); test_layers checks the same statically
 def test_domain_modules_never_import_textual() -> None:
     modules = domain_modules()
     assert "interviewer.bank.loader" in modules and "interviewer.cli" in modules
