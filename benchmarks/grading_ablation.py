@@ -43,9 +43,6 @@ class MemoEmbedder(Embedder):
     def embed_persistent(self, texts: Sequence[str]) -> np.ndarray:
         return self.inner.embed_persistent(texts)
 
-    def token_vectors_persistent(self, texts: Sequence[str]):
-        return self.inner.token_vectors_persistent(texts)
-
     def embed_with_tokens(self, texts: Sequence[str], hidden_layer: int | None = None):
         if hidden_layer is not None:  # the judge's states: not memoised (Mohler rows are not judged)
             return self.inner.embed_with_tokens(texts, hidden_layer=hidden_layer)

@@ -79,10 +79,6 @@ class Embedder(ABC):
         """Embeddings of recurring texts (key points, references, questions), cached where the embedder can."""
         return self.embed_batch(texts)
 
-    def token_vectors_persistent(self, texts: Sequence[str]) -> list[TokenVectors]:
-        """Token embeddings of recurring texts (key points), cached where the embedder can."""
-        return self.embed_with_tokens(texts)[1]
-
 
 class Grader(Protocol):
     """Scores answers to questions; never raises for a bad answer (flags it instead)."""

@@ -411,7 +411,6 @@ class CachedEmbedder(Embedder):
         self.cache_id = inner.cache_id
         self.provides_token_vectors = inner.provides_token_vectors
         self._memory: dict[str, np.ndarray] = {}
-        self._token_memory: dict[str, TokenVectors] = {}
         self._cache_file = cache_file
         self._connection: sqlite3.Connection | None = None
         self._disk_failed = cache_file is None
@@ -445,14 +444,6 @@ class CachedEmbedder(Embedder):
     ) -> tuple[np.ndarray, list[TokenVectors]]:
         """Sentence and token embeddings of answer texts, uncached."""
         return self.inner.embed_with_tokens(texts, hidden_layer=hidden_layer)
-
-    def token_vectors_persistent(self, texts: Sequence[str]) -> list[TokenVectors]:
-        """Token embeddings of recurring texts (key points), cached in memory."""
-        missing = [text for text in dict.fromkeys(texts) if text not in self._token_memory]
-        if missing:
-            _, token_vectors = self.inner.embed_with_tokens(missing)
-            self._token_memory.update(zip(missing, token_vectors, strict=True))
-        return [self._token_memory[text] for text in texts]
 
     def _db(self) -> sqlite3.Connection | None:
         if self._disk_failed or self._cache_file is None:

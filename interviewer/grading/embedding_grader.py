@@ -384,7 +384,9 @@ class EmbeddingGrader:
         all_phrasings = [phrasing for _, _, phrasings, _ in layout for phrasing in phrasings]
         token_map = {}
         if self.embedder.provides_token_vectors and all_phrasings:
-            token_vectors = self.embedder.token_vectors_persistent(all_phrasings)
+            # not cached: a prepared question keeps the content tokens it needs (the whole token vectors of every
+            # shipped phrasing, kept by the cache, took 134 MB for nothing once the questions were prepared)
+            _, token_vectors = self.embedder.embed_with_tokens(all_phrasings)
             token_map = dict(zip(all_phrasings, token_vectors, strict=True))
         pooled = bool(token_map) and all(tokens.offsets is not None for tokens in token_map.values())
         if pooled:  # demote both sides the same way: pool token embeddings without the question's words
