@@ -3,7 +3,8 @@
 Reads answer sets written for the shipped questions (`benchmarks/answer_sets/*.jsonl`: one row per
 answer with `question_id`, `kind`, `answer`, `contradicts`, `strict_grade`) and reports per kind the
 mean score, the share of answers showing a contradiction signal (a `contradicted` verdict or a
-`contradiction`/`misconception` flag), and the targets of issue 9:
+`contradiction`/`misconception` flag), for wrong answers the share caught on a key point they get wrong
+(`on key`: a signal can sit on the wrong key point), and the targets of issue 9:
 
 - fluent contradictions average <= 3/10 and >= 70 % show a signal;
 - correct answers (terse, enumeration, paraphrase) show a signal on <= 15 %;
@@ -72,6 +73,13 @@ def has_signal(result: GradeResult) -> bool:
     )
 
 
+def on_target(row: dict, result: GradeResult) -> bool:
+    """A contradicted verdict on a key point the answer gets wrong (the row's `contradicts`): caught where it is
+    wrong, not only somewhere (a misconception flag always comes with its key point's contradicted verdict)."""
+    wrong = set(row.get("contradicts") or ())
+    return any(verdict.key_point_id in wrong for verdict in result.verdicts("contradicted"))
+
+
 def evaluate(rows: list[dict], results: list[GradeResult]) -> dict:
     by_kind: dict[str, list[tuple[dict, GradeResult]]] = defaultdict(list)
     for row, result in zip(rows, results, strict=True):
@@ -88,6 +96,10 @@ def evaluate(rows: list[dict], results: list[GradeResult]) -> dict:
             "signal_share": round(sum(has_signal(result) for _, result in pairs) / len(pairs), 3),
             "mean_strict_grade": round(statistics.fmean(row["strict_grade"] for row, _ in pairs), 2),
         }
+        if any(row.get("contradicts") for row, _ in pairs):
+            report["kinds"][kind]["on_target_share"] = round(
+                sum(on_target(row, result) for row, result in pairs) / len(pairs), 3
+            )
     correct = [result for kind in CORRECT_KINDS for _, result in by_kind.get(kind, [])]
     kinds = report["kinds"]
     report["correct_signal_share"] = round(sum(map(has_signal, correct)) / len(correct), 3) if correct else None
@@ -141,12 +153,14 @@ def main() -> None:
     if args.json:
         print(json.dumps(report, indent=2))
         return
-    print(f"{'kind':<14}{'n':>4}{'mean':>7}{'signal':>8}{'strict':>8}")
+    print(f"{'kind':<14}{'n':>4}{'mean':>7}{'signal':>8}{'on key':>8}{'strict':>8}")
     for kind, numbers in report["kinds"].items():
+        target = f"{numbers['on_target_share']:>8.0%}" if "on_target_share" in numbers else f"{'':>8}"
         print(
-            f"{kind:<14}{numbers['n']:>4}{numbers['mean_score']:>7.2f}{numbers['signal_share']:>8.0%}"
+            f"{kind:<14}{numbers['n']:>4}{numbers['mean_score']:>7.2f}{numbers['signal_share']:>8.0%}{target}"
             f"{numbers['mean_strict_grade']:>8.2f}"
         )
+    print("on key: a contradicted verdict on a key point the answer gets wrong (its row's `contradicts`)")
     print(f"correct answers with a signal: {report['correct_signal_share']:.0%}")
     if "other_question_above_3" in report:
         print(f"answers to another question scoring above 3: {report['other_question_above_3']:.0%}")
