@@ -145,10 +145,11 @@ def _merge_wordpieces(tokens: Sequence[str], special: frozenset[str]) -> tuple[s
 
 
 def rows_per_pass(chunk: list[int], step: int) -> list[int]:
-    """The rows a forward pass runs: the chunk, filled up to `step` with copies of its first row when
-    float32 kernels are used. Without native bf16 the kernels' results for one row change with the number
-    of rows in the pass, so every pass has the same number and a grade never depends on its batch."""
-    if cpu_has_native_bfloat16() or len(chunk) >= step:
+    """The rows a forward pass runs: the chunk, filled up to `step` with copies of its first row. The
+    kernels' results for one row change with the number of rows in the pass (float32, and bf16 on CPUs with
+    AMX: up to 5e-4 of an embedding), so every pass has the same number and a grade never depends on its
+    batch."""
+    if len(chunk) >= step:
         return chunk
     return chunk + [chunk[0]] * (step - len(chunk))
 
@@ -199,11 +200,12 @@ class SentenceTransformerEmbedder(Embedder):
     whatever else is in the batch; they match `SentenceTransformer.encode` to float precision.
     Other layouts go through `encode`. On a CPU with native bfloat16 the forward pass runs under
     bf16 autocast: about twice as fast, and the embeddings stay within cosine 0.9999 of float32 ones.
-    Texts are encoded at most ANSWER_BATCH_SIZE at a time, which is faster on CPU and keeps attention
-    buffers (memory) small.
+    Texts are encoded ANSWER_BATCH_SIZE at a time, a pass filled up to that many rows (`rows_per_pass`):
+    a small fixed pass keeps attention buffers small and costs a single answer little padding (4 rows:
+    judged p50 274 ms against 523 ms with 16 on a 2-core AMX CPU, the same batch throughput).
     """
 
-    ANSWER_BATCH_SIZE = 16
+    ANSWER_BATCH_SIZE = 4
     provides_token_vectors = True
 
     def __init__(self, model: Any, name: str, batch_size: int = 64, cache_id: str | None = None):

@@ -23,7 +23,8 @@ from interviewer.grading.base import Embedder, TokenVectors
 from interviewer.grading.text import SpanPiece
 
 JUDGE_DIR = Path(__file__).resolve().parent / "judge"
-PAIR_BATCH = 32
+PAIR_BATCH = 8
+"""Pairs per forward pass, filled up to this many (`rows_per_pass`) so a verdict never depends on its batch."""
 
 
 @dataclass(frozen=True)
