@@ -21,7 +21,7 @@ from interviewer.config import load_settings  # noqa: E402
 from interviewer.grading.grade_job import GraderRecipe, run_job, scan_input  # noqa: E402
 from interviewer.grading.graded_output import GradedFile, partial_path  # noqa: E402
 from interviewer.grading.ray_engine import WORKER_DIED, RayEngine  # noqa: E402
-from tests.cli_helpers import run_cli  # noqa: E402
+from tests.cli_helpers import CliRun, run_cli  # noqa: E402
 from tests.grading.test_grade_output import ADHOC, answer_rows, strict_rows, write_rows  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("use_test_model", "model_for_workers")
@@ -42,7 +42,7 @@ def model_for_workers(monkeypatch: pytest.MonkeyPatch, embedder: Any) -> None:
     monkeypatch.setenv("INTERVIEWER_EMBEDDING__MODEL", embedder.cache_id)
 
 
-def run_local_with_one_thread(*args: str) -> Any:
+def run_local_with_one_thread(*args: str) -> CliRun:
     """The local engine with one torch thread, as each 1-CPU Ray worker runs (Ray sets OMP_NUM_THREADS to
     its CPUs): the kernels' results change with the thread count (up to 4e-4 of an embedding under bf16 on
     AMX CPUs), so the engines agree to the byte only at the same count."""
