@@ -9,6 +9,8 @@ Sources, in order of trust:
    same topic, same words, another claim); follow-up key points likewise.
 3. Rewrites of the above (`augment.py`): negations, antonym and role swaps that turn an entailed
    statement into a contradiction, and longer spans that add a neutral sentence to a labelled one.
+4. Hard positives (`augment.hard_positive_pairs`): every key point entails itself, also behind a filler
+   opening ("Basically, ..."); without them the rewrites teach that a key point's own words contradict it.
 
 Labels are soft: `partial` statements are half entailed, half neutral. Every pair carries its group
 (set + question id), so the train/test split never puts one question on both sides.
@@ -162,6 +164,7 @@ def all_pairs(seed: int = 13, data_dir: Path = DATA_DIR, banks: Iterable[Bank] |
     for bank in banks:
         pairs.extend(bank_pairs(bank))
     pairs.extend(augment.augmented_pairs(statements, rng))
+    pairs.extend(augment.hard_positive_pairs(own_words(statements, banks), rng))
     unique: dict[tuple[str, str, str], Pair] = {}
     for pair in pairs:
         key = (pair.group, pair.key_point.casefold(), pair.span.casefold())
@@ -170,10 +173,32 @@ def all_pairs(seed: int = 13, data_dir: Path = DATA_DIR, banks: Iterable[Bank] |
     return list(unique.values())
 
 
+def own_words(statements: list[KeyPointStatements], banks: Iterable[Bank]) -> list[tuple[str, str]]:
+    """(group, text) of every written and shipped key point (follow-ups' too), once each, in a fixed order."""
+    found = [(item.group, item.key_point) for item in statements]
+    for bank in banks:
+        for question in bank.questions:
+            key_points = [
+                *question.key_points,
+                *(kp for follow_up in question.follow_ups for kp in follow_up.key_points),
+            ]
+            found.extend((f"bank:{question.id}", key_point.text) for key_point in key_points)
+    return list(dict.fromkeys(found))
+
+
 def held_out(group: str, share: float = 0.2) -> bool:
     """Whether a question (group) is in the test split: a stable hash, so the split never changes."""
     digest = hashlib.sha256(group.encode()).digest()
     return int.from_bytes(digest[:4], "big") / 2**32 < share
+
+
+def three_way_split(pairs: list[Pair]) -> tuple[list[Pair], list[Pair], list[Pair]]:
+    """(train, validation, test) by question: 20 % of questions test, 12.5 % of the rest validate."""
+    test = [pair for pair in pairs if held_out(pair.group)]
+    rest = [pair for pair in pairs if not held_out(pair.group)]
+    validation = [pair for pair in rest if held_out("validation:" + pair.group, 0.125)]
+    training = [pair for pair in rest if not held_out("validation:" + pair.group, 0.125)]
+    return training, validation, test
 
 
 def split(pairs: list[Pair], share: float = 0.2) -> tuple[list[Pair], list[Pair]]:

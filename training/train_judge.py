@@ -31,7 +31,7 @@ from torch.nn import functional
 from interviewer.grading.embedding import load_sentence_transformer
 from interviewer.grading.judge import JUDGE_DIR
 from interviewer.grading.judge_network import LABELS, JudgeConfig, JudgeNetwork, save_network
-from training.pairs import Pair, all_pairs, held_out
+from training.pairs import Pair, all_pairs, three_way_split
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK_DIR = ROOT / "training" / "runs"
@@ -124,6 +124,36 @@ def loss_of(logits: torch.Tensor, targets: torch.Tensor, weights: torch.Tensor, 
     return (per_pair * scale).sum() / scale.sum()
 
 
+def optimiser_for(network: JudgeNetwork, lr: float, head_lr: float) -> torch.optim.AdamW:
+    """AdamW with the top layers' own weights at `lr` and the adapters, segment vectors and head at `head_lr`."""
+    trainable = [(name, parameter) for name, parameter in network.named_parameters() if parameter.requires_grad]
+    head = [parameter for name, parameter in trainable if not name.startswith("layers.") or "lora_" in name]
+    body = [parameter for name, parameter in trainable if name.startswith("layers.") and "lora_" not in name]
+    return torch.optim.AdamW([{"params": body, "lr": lr}, {"params": head, "lr": head_lr}], weight_decay=0.01)
+
+
+def warmup_then_decay(optimiser: torch.optim.Optimizer, total_steps: int) -> torch.optim.lr_scheduler.LambdaLR:
+    """Linear warm-up over 6 % of the steps, then linear decay to zero."""
+    return torch.optim.lr_scheduler.LambdaLR(
+        optimiser,
+        lambda step: min(1.0, (step + 1) / (0.06 * total_steps)) * max(0.0, (total_steps - step) / total_steps),
+    )
+
+
+def train_step(
+    network: JudgeNetwork, optimiser: torch.optim.Optimizer, scheduler, batch, balance: torch.Tensor
+) -> float:
+    """One optimiser step on a batch from `batches`; returns the batch's summed loss."""
+    _, states, keep, segment, targets, weights = batch
+    optimiser.zero_grad()
+    loss = loss_of(network(states, keep, segment), targets, weights, balance)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
+    optimiser.step()
+    scheduler.step()
+    return loss.item() * len(targets)
+
+
 def predict(network: JudgeNetwork, pairs: list[Pair], cache: StateCache) -> np.ndarray:
     """Logits of every pair, in input order."""
     network.eval()
@@ -196,10 +226,7 @@ def train(args: argparse.Namespace) -> None:
     output = Path(args.output)
     output.mkdir(parents=True, exist_ok=True)
     pairs = all_pairs(seed=SEED)
-    test = [pair for pair in pairs if held_out(pair.group)]
-    rest = [pair for pair in pairs if not held_out(pair.group)]
-    validation = [pair for pair in rest if held_out("validation:" + pair.group, 0.125)]
-    training = [pair for pair in rest if not held_out("validation:" + pair.group, 0.125)]
+    training, validation, test = three_way_split(pairs)
     epochs = args.epochs
     temperature = 1.0
     if args.final:
@@ -226,18 +253,10 @@ def train(args: argparse.Namespace) -> None:
 
     network = JudgeNetwork(config)
     network.init_from_bert(embedder.transformer)
-    trainable = [(name, parameter) for name, parameter in network.named_parameters() if parameter.requires_grad]
-    head = [parameter for name, parameter in trainable if not name.startswith("layers.") or "lora_" in name]
-    body = [parameter for name, parameter in trainable if name.startswith("layers.") and "lora_" not in name]
-    optimiser = torch.optim.AdamW(
-        [{"params": body, "lr": args.lr}, {"params": head, "lr": args.head_lr}], weight_decay=0.01
-    )
+    optimiser = optimiser_for(network, args.lr, args.head_lr)
     steps_per_epoch = math.ceil(len(training) / BATCH)
     total_steps = steps_per_epoch * epochs
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimiser,
-        lambda step: min(1.0, (step + 1) / (0.06 * total_steps)) * max(0.0, (total_steps - step) / total_steps),
-    )
+    scheduler = warmup_then_decay(optimiser, total_steps)
     balance = class_weights(training)
     rng = random.Random(SEED)
     history = []
@@ -261,15 +280,9 @@ def train(args: argparse.Namespace) -> None:
     for epoch in range(start_epoch, epochs + 1):
         network.train()
         started, total, seen = time.perf_counter(), 0.0, 0
-        for _, states, keep, segment, targets, weights in batches(training, cache, rng, shuffle=True):
-            optimiser.zero_grad()
-            loss = loss_of(network(states, keep, segment), targets, weights, balance)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
-            optimiser.step()
-            scheduler.step()
-            total += float(loss) * len(targets)
-            seen += len(targets)
+        for batch in batches(training, cache, rng, shuffle=True):
+            total += train_step(network, optimiser, scheduler, batch, balance)
+            seen += len(batch[0])
         entry = {"epoch": epoch, "train_loss": round(total / seen, 4), "seconds": round(time.perf_counter() - started)}
         if validation:
             logits = predict(network, validation, cache)

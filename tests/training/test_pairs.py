@@ -48,6 +48,7 @@ def test_pairs_are_deterministic(tmp_path: Path) -> None:
         "reversed",
         "rewrite",
         "sibling-statement",
+        "hard-positive",
     }
     assert all_pairs(seed=13, data_dir=tmp_path, banks=banks) == built
 
@@ -58,3 +59,19 @@ def test_rewrites_turn_a_claim_into_its_opposite() -> None:
     swapped = augment.swap_terms("A larger learning rate makes training diverge.", random.Random(0))
     assert swapped is not None and "smaller" in swapped
     assert augment.swap_terms("There is a trade-off between bias and variance.", random.Random(0)) is None
+
+
+def test_every_shipped_key_point_entails_itself_in_its_own_words(pairs: list[Pair]) -> None:
+    """Hard positives: without them the rewrites teach that a key point's own words contradict it."""
+    own = {(pair.key_point, pair.span) for pair in pairs if pair.label == "entailed"}
+    for bank in shipped_banks():
+        for question in bank.questions:
+            for key_point in question.key_points:
+                assert (key_point.text, key_point.text) in own, key_point.id
+
+
+def test_a_filler_opening_keeps_the_claim_and_its_names() -> None:
+    rng = random.Random(0)
+    said = augment.with_filler("Dropout is used only during training.", rng)
+    assert said.endswith("dropout is used only during training.") and said[0].isupper()
+    assert augment.with_filler("ReLU has no upper bound.", rng).endswith("ReLU has no upper bound.")

@@ -1,0 +1,171 @@
+"""Second training stage for the key-point judge: `python -m training.harden_judge`.
+
+The first judge (`training.train_judge`) learned that a statement sharing a key point's words contradicts
+it: every near-copy it saw was a rewrite (a negation added, a term swapped), labelled contradicted, while
+its entailed statements were paraphrases in other words. Read against itself, a key point got entailed
+0.09 on average, and a key point containing "not" was read as contradicting itself one time in two.
+
+This stage continues the shipped weights (LoRA adapters, segment vectors, head) for one pass over the
+hard positives of the training questions (each key point against itself and behind a filler opening,
+`augment.hard_positive_pairs`) mixed with a replay sample of the first stage's pairs, so the judge keeps
+what it knew. Same split by question as the first stage (`pairs.held_out`), seed 13. It measures the
+starting judge and the result on the same held-out pairs (a fixed sample of the validation and test
+questions), refits the temperature on the validation sample, and writes `best/` and `metrics.json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import time
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from interviewer.grading.embedding import load_sentence_transformer
+from interviewer.grading.judge import JUDGE_DIR
+from interviewer.grading.judge_network import JudgeNetwork, load_network, save_network
+from training.pairs import Pair, all_pairs, three_way_split
+from training.train_judge import (
+    BATCH,
+    SEED,
+    WORK_DIR,
+    StateCache,
+    batches,
+    class_weights,
+    fit_temperature,
+    optimiser_for,
+    predict,
+    report,
+    set_seed,
+    train_step,
+    warmup_then_decay,
+)
+
+HARD = "hard-positive"
+
+
+def identity_readings(network: JudgeNetwork, pairs: list[Pair], cache: StateCache, temperature: float) -> dict:
+    """Mean probabilities of the held-out key points read against themselves, and how often they look
+    contradicted (>= 0.35, the grader's threshold)."""
+    own = [pair for pair in pairs if pair.source == f"{HARD}:identity"]
+    if not own:
+        return {}
+    logits = predict(network, own, cache) / temperature
+    probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probabilities /= probabilities.sum(axis=1, keepdims=True)
+    return {
+        "pairs": len(own),
+        "entailed": round(float(probabilities[:, 0].mean()), 3),
+        "contradicted": round(float(probabilities[:, 1].mean()), 3),
+        "contradicted_at_0.35": round(float((probabilities[:, 1] >= 0.35).mean()), 3),
+    }
+
+
+def measure(
+    network: JudgeNetwork, name: str, held: dict[str, list[Pair]], cache: StateCache, temperature: float
+) -> dict:
+    numbers = {
+        part: {
+            "all": report(predict(network, pairs, cache), pairs, temperature),
+            "without_hard_positives": report(
+                predict(network, rest := [p for p in pairs if not p.source.startswith(HARD)], cache), rest, temperature
+            ),
+            "identity": identity_readings(network, pairs, cache, temperature),
+        }
+        for part, pairs in held.items()
+    }
+    print(name, json.dumps(numbers), flush=True)
+    return numbers
+
+
+def harden(args: argparse.Namespace) -> None:
+    set_seed(SEED)
+    torch.set_num_threads(args.threads)
+    rng = random.Random(SEED)
+    output = Path(args.output)
+    output.mkdir(parents=True, exist_ok=True)
+    pairs = all_pairs(seed=SEED)
+    training, validation, test = three_way_split(pairs)
+    hard = [pair for pair in training if pair.source.startswith(HARD)]
+    earlier = [pair for pair in training if not pair.source.startswith(HARD)]
+    replay = rng.sample(earlier, min(args.replay, len(earlier)))
+    mixed = hard * args.hard_passes + replay
+    held = {
+        "validation": rng.sample(validation, min(args.held_out, len(validation))),
+        "test": rng.sample(test, min(args.held_out, len(test))),
+    }
+    print(
+        f"train: {len(hard)} hard positives + {len(replay)} replayed; held out: validation 1 in "
+        f"{len(validation) // len(held['validation'])}, test 1 in {len(test) // len(held['test'])}"
+    )
+    print("train labels:", dict(Counter(pair.label for pair in mixed)), flush=True)
+
+    embedder = load_sentence_transformer()
+    network = load_network(Path(args.start), embedder.transformer, merge=False)
+    starting_temperature = network.config.temperature
+    network.config = replace(network.config, temperature=1.0)
+    cache = StateCache(network.config)
+    started = time.perf_counter()
+    cache.fill(mixed + held["validation"] + held["test"], embedder, WORK_DIR / f"states-split{network.config.split}.pt")
+    print(
+        f"encoded {len(cache.key_points)} key points, {len(cache.spans)} spans in {time.perf_counter() - started:.0f} s"
+    )
+    before = measure(network, "before", held, cache, starting_temperature)
+
+    optimiser = optimiser_for(network, args.lr, args.head_lr)
+    steps = math.ceil(len(mixed) / BATCH)
+    scheduler = warmup_then_decay(optimiser, steps)
+    balance = class_weights(earlier)
+    network.train()
+    started, total, seen = time.perf_counter(), 0.0, 0
+    for step, batch in enumerate(batches(mixed, cache, rng, shuffle=True)):
+        total += train_step(network, optimiser, scheduler, batch, balance)
+        seen += len(batch[0])
+        if step % 50 == 0:
+            print(f"step {step}/{steps} loss {total / seen:.4f} {time.perf_counter() - started:.0f} s", flush=True)
+    seconds = round(time.perf_counter() - started)
+    save_network(network, output / "best")
+    hardened = load_network(output / "best", embedder.transformer, merge=False)
+    temperature = fit_temperature(predict(hardened, held["validation"], cache), held["validation"])
+    after = measure(hardened, "after", held, cache, temperature)
+    hardened.config = replace(hardened.config, temperature=temperature)
+    save_network(hardened, output / "best")
+    metrics = {
+        "started_from": str(args.start),
+        "pairs": {
+            "hard_positives": len(hard),
+            "hard_passes": args.hard_passes,
+            "replayed": len(replay),
+            **{k: len(v) for k, v in held.items()},
+        },
+        "seconds": seconds,
+        "train_loss": round(total / seen, 4),
+        "temperature": temperature,
+        "before": before,
+        "after": after,
+    }
+    (output / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    print(f"copy {output / 'best'} to {JUDGE_DIR} to ship it")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--start", default=str(JUDGE_DIR), help="the judge to continue (default: the shipped one)")
+    parser.add_argument("--replay", type=int, default=10000, help="first-stage pairs mixed in")
+    parser.add_argument("--hard-passes", type=int, default=1, help="times each hard positive is seen")
+    parser.add_argument("--held-out", type=int, default=3000, help="pairs sampled from validation and from test")
+    parser.add_argument("--lr", type=float, default=4e-5)
+    parser.add_argument("--head-lr", type=float, default=5e-4)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--output", default=str(WORK_DIR / "hardened"))
+    harden(parser.parse_args())
+
+
+if __name__ == "__main__":
+    main()
