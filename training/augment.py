@@ -271,14 +271,18 @@ def with_filler(text: str, rng: random.Random) -> str:
     return filler + lowered
 
 
-def hard_positive_pairs(key_points: Sequence[tuple[str, str]], rng: random.Random) -> Iterator[Pair]:
-    """Statements that entail a key point *in its own words*: the key point itself, and the key point behind a
-    filler opening. The rewrites above make every near-copy of a key point a contradiction, so without these
-    a judge learns that sharing the key point's words means contradicting it (measured on the first judge: a
-    key point read against itself got entailed 0.09 and, when it contains "not", contradicted >= 0.35 one time
-    in two). `key_points` are (group, text) pairs."""
-    from training.pairs import ENTAILED, Pair
+def own_words_pairs(key_points: Sequence[tuple[str, str]], rng: random.Random) -> Iterator[Pair]:
+    """A key point against statements *in its own words*: itself and itself behind a filler opening (entailed),
+    and its own negation and term swap (contradicted), so the judge must read the one word that differs. The
+    rewrites above make every near-copy of a key point a contradiction; without the entailed copies a judge
+    learns that sharing the key point's words means contradicting it (measured on the first judge: a key point
+    read against itself got entailed 0.09 and, when it contains "not", contradicted >= 0.35 one time in two).
+    `key_points` are (group, text) pairs."""
+    from training.pairs import CONTRADICTED, ENTAILED, Pair
 
     for group, text in key_points:
-        yield Pair(group, text, text, ENTAILED, 1.0, "hard-positive:identity")
-        yield Pair(group, text, with_filler(text, rng), ENTAILED, 1.0, "hard-positive:filler")
+        yield Pair(group, text, text, ENTAILED, 1.0, "own-words:identity")
+        yield Pair(group, text, with_filler(text, rng), ENTAILED, 1.0, "own-words:filler")
+        for rewrite in (flip_negation(text), swap_terms(text, rng)):
+            if rewrite:
+                yield Pair(group, text, rewrite, CONTRADICTED, 1.0, "own-words:contrast")

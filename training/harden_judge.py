@@ -6,11 +6,12 @@ its entailed statements were paraphrases in other words. Read against itself, a 
 0.09 on average, and a key point containing "not" was read as contradicting itself one time in two.
 
 This stage continues the shipped weights (LoRA adapters, segment vectors, head) for one pass over the
-hard positives of the training questions (each key point against itself and behind a filler opening,
-`augment.hard_positive_pairs`) mixed with a replay sample of the first stage's pairs, so the judge keeps
-what it knew. Same split by question as the first stage (`pairs.held_out`), seed 13. It measures the
-starting judge and the result on the same held-out pairs (a fixed sample of the validation and test
-questions), refits the temperature on the validation sample, and writes `best/` and `metrics.json`.
+own-words pairs of the training questions (each key point against itself, behind a filler opening, and
+against its own negation or term swap: `augment.own_words_pairs`) mixed with a replay sample of the first
+stage's pairs, so the judge keeps what it knew. Same split by question as the first stage, seed 13. It
+measures the starting judge and the result on the same held-out pairs (a fixed sample of the validation
+and test questions), refits the temperature on the validation sample, and writes `best/` and
+`metrics.json`. Measured and not shipped (docs/grading.md, "Hard positives").
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ from training.train_judge import (
     warmup_then_decay,
 )
 
-HARD = "hard-positive"
+HARD = "own-words"
 
 
 def identity_readings(network: JudgeNetwork, pairs: list[Pair], cache: StateCache, temperature: float) -> dict:
@@ -73,7 +74,7 @@ def measure(
     numbers = {
         part: {
             "all": report(predict(network, pairs, cache), pairs, temperature),
-            "without_hard_positives": report(
+            "without_own_words": report(
                 predict(network, rest := [p for p in pairs if not p.source.startswith(HARD)], cache), rest, temperature
             ),
             "identity": identity_readings(network, pairs, cache, temperature),
@@ -101,7 +102,7 @@ def harden(args: argparse.Namespace) -> None:
         "test": rng.sample(test, min(args.held_out, len(test))),
     }
     print(
-        f"train: {len(hard)} hard positives + {len(replay)} replayed; held out: validation 1 in "
+        f"train: {len(hard)} own-words pairs + {len(replay)} replayed; held out: validation 1 in "
         f"{len(validation) // len(held['validation'])}, test 1 in {len(test) // len(held['test'])}"
     )
     print("train labels:", dict(Counter(pair.label for pair in mixed)), flush=True)
@@ -139,7 +140,7 @@ def harden(args: argparse.Namespace) -> None:
     metrics = {
         "started_from": str(args.start),
         "pairs": {
-            "hard_positives": len(hard),
+            "own_words": len(hard),
             "hard_passes": args.hard_passes,
             "replayed": len(replay),
             **{k: len(v) for k, v in held.items()},
@@ -158,7 +159,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--start", default=str(JUDGE_DIR), help="the judge to continue (default: the shipped one)")
     parser.add_argument("--replay", type=int, default=10000, help="first-stage pairs mixed in")
-    parser.add_argument("--hard-passes", type=int, default=1, help="times each hard positive is seen")
+    parser.add_argument("--hard-passes", type=int, default=1, help="times each own-words pair is seen")
     parser.add_argument("--held-out", type=int, default=3000, help="pairs sampled from validation and from test")
     parser.add_argument("--lr", type=float, default=4e-5)
     parser.add_argument("--head-lr", type=float, default=5e-4)

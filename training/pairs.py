@@ -9,8 +9,9 @@ Sources, in order of trust:
    same topic, same words, another claim); follow-up key points likewise.
 3. Rewrites of the above (`augment.py`): negations, antonym and role swaps that turn an entailed
    statement into a contradiction, and longer spans that add a neutral sentence to a labelled one.
-4. Hard positives (`augment.hard_positive_pairs`): every key point entails itself, also behind a filler
-   opening ("Basically, ..."); without them the rewrites teach that a key point's own words contradict it.
+4. Own words (`augment.own_words_pairs`): every key point entails itself, also behind a filler opening
+   ("Basically, ..."), and is contradicted by its own negation or term swap: without the entailed copies the
+   rewrites teach that a key point's own words contradict it.
 
 Labels are soft: `partial` statements are half entailed, half neutral. Every pair carries its group
 (set + question id), so the train/test split never puts one question on both sides.
@@ -164,7 +165,7 @@ def all_pairs(seed: int = 13, data_dir: Path = DATA_DIR, banks: Iterable[Bank] |
     for bank in banks:
         pairs.extend(bank_pairs(bank))
     pairs.extend(augment.augmented_pairs(statements, rng))
-    pairs.extend(augment.hard_positive_pairs(own_words(statements, banks), rng))
+    pairs.extend(augment.own_words_pairs(own_words(statements, banks), rng))
     unique: dict[tuple[str, str, str], Pair] = {}
     for pair in pairs:
         key = (pair.group, pair.key_point.casefold(), pair.span.casefold())

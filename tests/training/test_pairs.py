@@ -48,7 +48,7 @@ def test_pairs_are_deterministic(tmp_path: Path) -> None:
         "reversed",
         "rewrite",
         "sibling-statement",
-        "hard-positive",
+        "own-words",
     }
     assert all_pairs(seed=13, data_dir=tmp_path, banks=banks) == built
 
@@ -75,3 +75,11 @@ def test_a_filler_opening_keeps_the_claim_and_its_names() -> None:
     said = augment.with_filler("Dropout is used only during training.", rng)
     assert said.endswith("dropout is used only during training.") and said[0].isupper()
     assert augment.with_filler("ReLU has no upper bound.", rng).endswith("ReLU has no upper bound.")
+
+
+def test_a_key_point_is_contradicted_by_its_own_negation() -> None:
+    """Own-words contrasts: the near-copy that differs by one word is labelled contradicted, the copy entailed."""
+    built = list(augment.own_words_pairs([("g", "Dropout is not used at inference.")], random.Random(0)))
+    labels = {pair.span: pair.label for pair in built}
+    assert labels["Dropout is not used at inference."] == "entailed"
+    assert labels["Dropout is used at inference."] == "contradicted"
