@@ -661,6 +661,20 @@ class EmbeddingGrader:
         decisions = []
         readings: list[list[verdicts.SpanJudgement]] = []
         for key_point_index, key_point in enumerate(question.key_points):
+            own_words = [key_point.text, *key_point.alternatives]
+            restating = {
+                span
+                for span in {
+                    *(
+                        span
+                        for phrasing, readings in judgement.key_points.items()
+                        for span, _, _ in readings
+                        if ready.phrasing_owner[phrasing] == key_point_index
+                    ),
+                    *(match.span for match in judgement.closer_to_wrong.get(key_point_index, [])),
+                }
+                if any(guards.restates(part.spans[span], text) for text in own_words)
+            }
             by_span: dict[int, list[float]] = {}
             for phrasing_index, owner in enumerate(ready.phrasing_owner):
                 if owner != key_point_index:
@@ -679,6 +693,7 @@ class EmbeddingGrader:
                     len(part.spans[span]),
                     joined=len(part.span_pieces[span]) > 1,
                     sentence_contradicted=by_span[sentence_of[span]][1] if sentence_of.get(span) in by_span else None,
+                    restates=span in restating,
                 )
                 for span, (entailed, contradicted) in sorted(by_span.items())
             ]
@@ -690,6 +705,7 @@ class EmbeddingGrader:
                     sentence_margin=match.over_sentence,
                     contradicted=by_span[match.span][1],
                     similarity=match.similarity,
+                    restates=match.span in restating,
                 )
                 for match in judgement.closer_to_wrong.get(key_point_index, [])
                 if match.span in by_span

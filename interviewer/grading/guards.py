@@ -282,6 +282,30 @@ def negates_claim(evidence: str, claim: str) -> bool:
     return False
 
 
+RESTATES_MIN_WORDS = 3
+WRONG_MARKERS = frozenset(
+    "false wrong incorrect untrue myth misconception opposite reverse reversed contrary mistaken".split()
+)
+
+
+def restates(span: str, statement: str) -> bool:
+    """The span says the statement in the statement's own words: every content word of it, in its order
+    (more words around them are fine), the same number of negation words, and no word that calls a claim
+    wrong. Such a span cannot contradict the statement, whatever the judge reads: the judge learned that
+    near-copies of a key point contradict it (its negated key points read as contradicting themselves one
+    time in two). A swap ("L1 ... Gaussian, L2 ... Laplace" for the reverse) breaks the order, an antonym
+    ("decreases" for "increases") a word, an added "not" the count, so none of these restates."""
+    wanted = content_stems(statement)
+    if len(wanted) < RESTATES_MIN_WORDS:
+        return False
+    remaining = iter(content_stems(span))
+    if not all(any(have == word for have in remaining) for word in wanted):
+        return False
+    span_words = words(span)
+    negations = sum(word in NEGATIONS for word in span_words)
+    return negations == sum(word in NEGATIONS for word in words(statement)) and not WRONG_MARKERS & set(span_words)
+
+
 @dataclass(frozen=True)
 class OffTopicCheck:
     """Similarities the off-topic guard compares."""

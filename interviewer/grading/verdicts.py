@@ -18,6 +18,8 @@ decides:
   the judge reads it as contradicting the key point at `known_wrong_sentence_contradicted_at`: in an answer
   right but for one sentence the other sentences match the right statements, so the answer-wide margin
   misses it, and one sentence is weaker evidence than a whole answer, so the judge must agree more;
+- never **contradicted** by a span that restates the key point (or an alternative) in its own words
+  (`guards.restates`): the judge reads such near-copies as contradictions too often to be trusted there;
 - otherwise covered / partial / missed from a mix of the judge's best entailment probability and
   the embedding coverage (`judge_share` of the judge), with the same thresholds as the embedding
   grader, so the credit keeps following the verdict; the evidence is the *smallest* candidate span
@@ -97,12 +99,14 @@ class SpanJudgement:
     """The span joins two sentences: it may support a key point, but a contradiction must sit in one sentence."""
     sentence_contradicted: float | None = None
     """For a clause: the judge's contradiction reading of its whole sentence (a clause alone loses its context)."""
+    restates: bool = False
+    """The span says the key point (or an alternative) in its own words (`guards.restates`): it cannot contradict it."""
 
     @property
     def contradiction(self) -> float:
-        """The contradiction this span can stand for: none across sentences; a clause's only where its
-        sentence agrees."""
-        if self.joined:
+        """The contradiction this span can stand for: none across sentences or from a restatement; a clause's
+        only where its sentence agrees."""
+        if self.joined or self.restates:
             return 0.0
         if self.sentence_contradicted is None:
             return self.contradicted
@@ -124,6 +128,8 @@ class KnownWrongReading:
     """The judge's contradiction reading of that sentence against the key point."""
     similarity: float
     """Its similarity with the closest known wrong statement (cosine)."""
+    restates: bool = False
+    """The sentence says the key point (or an alternative) in its own words: it states no wrong version of it."""
 
 
 @dataclass(frozen=True)
@@ -190,7 +196,8 @@ def decide(
     stating_wrong = [
         reading
         for reading in known_wrong
-        if reading.similarity >= rules.known_wrong_similar_at
+        if not reading.restates
+        and reading.similarity >= rules.known_wrong_similar_at
         and (
             (
                 reading.margin is not None

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from interviewer.grading.evaluation import evaluate
+from interviewer.grading.guards import restates
 from interviewer.grading.questions import adhoc_question
 from interviewer.grading.text import answer_spans, derive_key_point_texts, sentences
 
@@ -68,3 +69,24 @@ def test_enumerations_are_not_keyword_stuffing_when_asked_for_or_explained() -> 
     assert not is_keyword_stuffing(explained, "How do you fix dying ReLU?")
     bag = "relu sigmoid tanh gradient vanishing dead neurons leaky softmax gelu swish"
     assert is_keyword_stuffing(bag, "Compare ReLU and sigmoid.")
+
+
+def test_a_restatement_keeps_every_word_in_order_and_the_same_negations() -> None:
+    key_point = "Concept drift cannot be seen from inputs alone; it shows as falling accuracy on new labels."
+    assert restates(
+        "Concept drift cannot be seen from the inputs alone: it shows as falling accuracy on new labels.", key_point
+    )
+    assert restates("Basically, dropout is not applied at inference time.", "Dropout is not applied at inference time.")
+    assert not restates(
+        "Dropout is applied at inference time.", "Dropout is not applied at inference time."
+    )  # a negation dropped
+    assert not restates(
+        "A smaller learning rate makes training diverge.", "A larger learning rate makes training diverge."
+    )
+    assert not restates(  # a swap breaks the order
+        "L1 matches a Gaussian prior and L2 a Laplace prior.", "L1 matches a Laplace prior and L2 a Gaussian prior."
+    )
+    assert not restates(
+        "It is a myth that dropout is applied at inference time.", "Dropout is applied at inference time."
+    )
+    assert not restates("Use dropout.", "Use dropout.")  # too short to say

@@ -137,3 +137,13 @@ def test_only_the_closest_sentence_is_compared_with_the_whole_answer() -> None:
     other = KnownWrongReading(1, None, 0.0, weak, 0.8)
     assert decide(neutral, 0.7, 0, known_wrong=[closest]).verdict == "contradicted"
     assert decide(neutral, 0.7, 0, known_wrong=[other]).verdict != "contradicted"
+
+
+def test_a_span_in_the_key_points_own_words_never_contradicts_it() -> None:
+    """The judge reads near-copies of a key point as contradicting it (negated key points one time in two):
+    a restating span's contradiction reading, and its likeness to a known wrong statement, do not count."""
+    restating = SpanJudgement(0, 0.2, 0.6, 40, restates=True)
+    assert decide([restating], 0.7, 0).verdict != "contradicted"
+    assert decide([SpanJudgement(0, 0.2, 0.6, 40)], 0.7, 0).verdict == "contradicted"
+    wrong_like = KnownWrongReading(0, 0.2, sentence_margin=0.1, contradicted=0.5, similarity=0.9, restates=True)
+    assert decide([restating], 0.7, 0, known_wrong=[wrong_like]).verdict != "contradicted"
