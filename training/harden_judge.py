@@ -30,7 +30,7 @@ import torch
 
 from interviewer.grading.embedding import load_sentence_transformer
 from interviewer.grading.judge import JUDGE_DIR
-from interviewer.grading.judge_network import JudgeNetwork, load_network, save_network
+from interviewer.grading.judge_network import JudgeNetwork, load_network, save_network, softmax
 from training.pairs import Pair, all_pairs, three_way_split
 from training.train_judge import (
     BATCH,
@@ -48,20 +48,18 @@ from training.train_judge import (
     warmup_then_decay,
 )
 
-HARD = "own-words"
+OWN_WORDS = "own-words"
 
 
-def identity_readings(network: JudgeNetwork, pairs: list[Pair], cache: StateCache, temperature: float) -> dict:
+def identity_readings(logits: np.ndarray, pairs: list[Pair], temperature: float) -> dict:
     """Mean probabilities of the held-out key points read against themselves, and how often they look
-    contradicted (>= 0.35, the grader's threshold)."""
-    own = [pair for pair in pairs if pair.source == f"{HARD}:identity"]
-    if not own:
+    contradicted (>= 0.35, the grader's threshold). `logits` are the network's for `pairs`."""
+    own = np.array([pair.source == f"{OWN_WORDS}:identity" for pair in pairs])
+    if not own.any():
         return {}
-    logits = predict(network, own, cache) / temperature
-    probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
-    probabilities /= probabilities.sum(axis=1, keepdims=True)
+    probabilities = softmax(torch.from_numpy(logits[own] / temperature))
     return {
-        "pairs": len(own),
+        "pairs": int(own.sum()),
         "entailed": round(float(probabilities[:, 0].mean()), 3),
         "contradicted": round(float(probabilities[:, 1].mean()), 3),
         "contradicted_at_0.35": round(float((probabilities[:, 1] >= 0.35).mean()), 3),
@@ -71,16 +69,16 @@ def identity_readings(network: JudgeNetwork, pairs: list[Pair], cache: StateCach
 def measure(
     network: JudgeNetwork, name: str, held: dict[str, list[Pair]], cache: StateCache, temperature: float
 ) -> dict:
-    numbers = {
-        part: {
-            "all": report(predict(network, pairs, cache), pairs, temperature),
-            "without_own_words": report(
-                predict(network, rest := [p for p in pairs if not p.source.startswith(HARD)], cache), rest, temperature
-            ),
-            "identity": identity_readings(network, pairs, cache, temperature),
+    """Scores on each held-out part: all pairs, without the own-words pairs, and the key points against themselves."""
+    numbers = {}
+    for part, pairs in held.items():
+        logits = predict(network, pairs, cache)
+        earlier = [index for index, pair in enumerate(pairs) if not pair.source.startswith(OWN_WORDS)]
+        numbers[part] = {
+            "all": report(logits, pairs, temperature),
+            "without_own_words": report(logits[earlier], [pairs[index] for index in earlier], temperature),
+            "identity": identity_readings(logits, pairs, temperature),
         }
-        for part, pairs in held.items()
-    }
     print(name, json.dumps(numbers), flush=True)
     return numbers
 
@@ -93,16 +91,16 @@ def harden(args: argparse.Namespace) -> None:
     output.mkdir(parents=True, exist_ok=True)
     pairs = all_pairs(seed=SEED)
     training, validation, test = three_way_split(pairs)
-    hard = [pair for pair in training if pair.source.startswith(HARD)]
-    earlier = [pair for pair in training if not pair.source.startswith(HARD)]
+    own = [pair for pair in training if pair.source.startswith(OWN_WORDS)]
+    earlier = [pair for pair in training if not pair.source.startswith(OWN_WORDS)]
     replay = rng.sample(earlier, min(args.replay, len(earlier)))
-    mixed = hard * args.hard_passes + replay
+    mixed = own * args.own_words_passes + replay
     held = {
         "validation": rng.sample(validation, min(args.held_out, len(validation))),
         "test": rng.sample(test, min(args.held_out, len(test))),
     }
     print(
-        f"train: {len(hard)} own-words pairs + {len(replay)} replayed; held out: validation 1 in "
+        f"train: {len(own)} own-words pairs + {len(replay)} replayed; held out: validation 1 in "
         f"{len(validation) // len(held['validation'])}, test 1 in {len(test) // len(held['test'])}"
     )
     print("train labels:", dict(Counter(pair.label for pair in mixed)), flush=True)
@@ -140,8 +138,8 @@ def harden(args: argparse.Namespace) -> None:
     metrics = {
         "started_from": str(args.start),
         "pairs": {
-            "own_words": len(hard),
-            "hard_passes": args.hard_passes,
+            "own_words": len(own),
+            "own_words_passes": args.own_words_passes,
             "replayed": len(replay),
             **{k: len(v) for k, v in held.items()},
         },
@@ -159,7 +157,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--start", default=str(JUDGE_DIR), help="the judge to continue (default: the shipped one)")
     parser.add_argument("--replay", type=int, default=10000, help="first-stage pairs mixed in")
-    parser.add_argument("--hard-passes", type=int, default=1, help="times each own-words pair is seen")
+    parser.add_argument("--own-words-passes", type=int, default=1, help="times each own-words pair is seen")
     parser.add_argument("--held-out", type=int, default=3000, help="pairs sampled from validation and from test")
     parser.add_argument("--lr", type=float, default=4e-5)
     parser.add_argument("--head-lr", type=float, default=5e-4)

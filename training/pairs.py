@@ -195,8 +195,7 @@ def held_out(group: str, share: float = 0.2) -> bool:
 
 def three_way_split(pairs: list[Pair]) -> tuple[list[Pair], list[Pair], list[Pair]]:
     """(train, validation, test) by question: 20 % of questions test, 12.5 % of the rest validate."""
-    test = [pair for pair in pairs if held_out(pair.group)]
-    rest = [pair for pair in pairs if not held_out(pair.group)]
+    rest, test = split(pairs)
     validation = [pair for pair in rest if held_out("validation:" + pair.group, 0.125)]
     training = [pair for pair in rest if not held_out("validation:" + pair.group, 0.125)]
     return training, validation, test

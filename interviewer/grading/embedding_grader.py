@@ -661,20 +661,6 @@ class EmbeddingGrader:
         decisions = []
         readings: list[list[verdicts.SpanJudgement]] = []
         for key_point_index, key_point in enumerate(question.key_points):
-            own_words = [key_point.text, *key_point.alternatives]
-            restating = {
-                span
-                for span in {
-                    *(
-                        span
-                        for phrasing, readings in judgement.key_points.items()
-                        for span, _, _ in readings
-                        if ready.phrasing_owner[phrasing] == key_point_index
-                    ),
-                    *(match.span for match in judgement.closer_to_wrong.get(key_point_index, [])),
-                }
-                if any(guards.restates(part.spans[span], text) for text in own_words)
-            }
             by_span: dict[int, list[float]] = {}
             for phrasing_index, owner in enumerate(ready.phrasing_owner):
                 if owner != key_point_index:
@@ -685,6 +671,10 @@ class EmbeddingGrader:
                     best[0] = max(best[0], entailed)
                     if main_text:
                         best[1] = max(best[1], contradicted)
+            # the spans read for this key point (known wrong statements' sentences among them) that say it in its
+            # own words: they cannot contradict it
+            own_words = [key_point.text, *key_point.alternatives]
+            restating = {span for span in by_span if any(guards.restates(part.spans[span], text) for text in own_words)}
             judgements = [
                 verdicts.SpanJudgement(
                     span,
