@@ -82,6 +82,37 @@ def candidate_spans(ready: PreparedQuestion, phrasing_span: np.ndarray, count: i
     return [[int(span) for span in np.argsort(-row, kind="stable")[:count]] for row in best]
 
 
+def _denying_span(
+    part: AnswerText, spans: list[int], restating: set[int], own_words: list[list[str]], key_point_index: int
+) -> int | None:
+    """The shortest sentence or clause that negates the key point (`guards.negates_claim`) or says it with two
+    terms exchanged (`guards.swaps_terms`), if one does. A span that says a key point in its own words denies
+    none, nor one closer in words to a negated sibling key point ("it is not the probability that the null is
+    true" is about "not-prob-null", not against "the p-value is the probability ... assuming the null is true")."""
+    negated_siblings = [
+        text
+        for index, texts in enumerate(own_words)
+        if index != key_point_index
+        for text in texts
+        if guards.has_negation(text)
+    ]
+    denying = [
+        span
+        for span in spans
+        if span not in restating
+        and any(
+            guards.negates_claim(part.spans[span], text) or guards.swaps_terms(part.spans[span], text)
+            for text in own_words[key_point_index]
+        )
+        and not any(
+            guards.shared_words(part.spans[span], sibling)
+            >= guards.shared_words(part.spans[span], own_words[key_point_index][0])
+            for sibling in negated_siblings
+        )
+    ]
+    return min(denying, key=lambda span: len(part.spans[span]), default=None)
+
+
 def clause_sentences(part: AnswerText) -> dict[int, int]:
     """The span of the whole sentence each clause span was cut from (a clause out of context can read as
     a contradiction its sentence does not make, so the judge reads the sentence too)."""
@@ -658,6 +689,17 @@ class EmbeddingGrader:
                 if previous is None or found.claim_entailed > previous[1]:
                     contradicting[misconception.key_point] = (found.span, found.claim_entailed)
         sentence_of = clause_sentences(part)
+        # the sentences and clauses that say some key point of the question, or an alternative, in its own words:
+        # by the rubric they are right, so they contradict none of its key points (the judge also reads a
+        # sibling's restatement as a contradiction: "skew is a gap between training and serving performance"
+        # against "skew also comes from data that differs at serving time")
+        own_words = [[key_point.text, *key_point.alternatives] for key_point in question.key_points]
+        sentence_spans = [span for span, pieces in enumerate(part.span_pieces) if len(pieces) == 1]
+        restating_each = [
+            {span for span in sentence_spans if any(guards.restates(part.spans[span], text) for text in texts)}
+            for texts in own_words
+        ]
+        restating = set().union(*restating_each)
         decisions = []
         readings: list[list[verdicts.SpanJudgement]] = []
         for key_point_index, key_point in enumerate(question.key_points):
@@ -671,10 +713,10 @@ class EmbeddingGrader:
                     best[0] = max(best[0], entailed)
                     if main_text:
                         best[1] = max(best[1], contradicted)
-            # the spans read for this key point (known wrong statements' sentences among them) that say it in its
-            # own words: they cannot contradict it
-            own_words = [key_point.text, *key_point.alternatives]
-            restating = {span for span in by_span if any(guards.restates(part.spans[span], text) for text in own_words)}
+            for span in restating_each[key_point_index]:
+                # a sentence in the key point's own words entails it, whatever the judge reads (it reads a key point
+                # against itself as entailed 0.09 on average)
+                by_span.setdefault(span, [0.0, 0.0])[0] = 1.0
             judgements = [
                 verdicts.SpanJudgement(
                     span,
@@ -708,6 +750,7 @@ class EmbeddingGrader:
                     self.rules,
                     contradicting.get(key_point.id),
                     known_wrong,
+                    denied_in=_denying_span(part, sentence_spans, restating, own_words, key_point_index),
                 )
             )
         decisions = self._without_spread_contradictions(ready, seen, readings, decisions, contradicting)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from interviewer.config import LimitSettings
@@ -30,8 +31,17 @@ STUFFING_MIN_ITEMS = 6
 STUFFING_MAX_FUNCTION_SHARE = 0.15
 STUFFING_BARE_FUNCTION_SHARE = 0.1
 STUFFING_MIN_REPEAT_SHARE = 0.4
-NEGATION_SCOPE = 4
 NEGATION_MIN_SHARED = 0.5
+NEGATION_MIN_OWN_SHARED = 3
+NEGATION_CLAUSE_SHARE = 0.75
+PRONOUN_SUBJECTS = frozenset("it they this these those".split())
+CLAIM_FLIPS = frozenset("otherwise unless else too off unable impossible fail fails lack lacks".split())
+"""Words that give a claim a negative sense of its own: a negation in the evidence may agree with it ("too slow to
+score every item" against "cannot score every item")."""
+CONTRASTS = frozenset("than instead rather unlike".split())
+CONDITIONS = frozenset("with when if for under once after before without".split())
+NOT_NEGATING = frozenset({"without"})
+"""Negation words that qualify a claim more often than deny it ("shrinks them without making them zero")."""
 
 _GRADER_DIRECTED = re.compile(
     r"""
@@ -256,36 +266,79 @@ def has_negation(text: str) -> bool:
 def negates_claim(evidence: str, claim: str) -> bool:
     """The evidence negates what a claim (itself not negated) says about the same subject.
 
-    Cheap and narrow: one clause of the evidence restates the claim (holds half of its content
-    words) and has a negation word with a content word of the claim among the NEGATION_SCOPE words
-    after it and another one before it ("the noise does *not* act as a regularizer"). Polarity changed by
-    paraphrase ("stays linear"), pronoun subjects ("it is not cheap") and contrasts between two subjects are not seen.
+    Cheap and narrow: one clause of the evidence has a negation word whose first content word after it is a
+    word of the claim, and before it another word of the claim, with the clause holding half of the claim's
+    content words ("the noise does *not* act as a regularizer"); or only a pronoun subject before it, with
+    the clause holding half of the claim or at least `NEGATION_MIN_OWN_SHARED` words of it making most of
+    the clause's own ("it cannot be detected by comparing distributions"). A claim with a negative sense of
+    its own ("otherwise", "unless", "too", "off") is not negated this way, nor a word the claim itself
+    contrasts away ("confidence not rating" agrees with "confidence rather than a rating") or only names in
+    the condition it opens with ("with small counts, ..."). Polarity changed by paraphrase ("stays linear")
+    and contrasts between two subjects are not seen.
     """
-    if has_negation(claim):
+    claim_words = words(claim)
+    if has_negation(claim) or CLAIM_FLIPS & set(claim_words):
         return False
     claim_stems = set(content_stems(claim))
+    # a condition the claim opens with ("with small expected counts, Fisher's test is used") is not what it claims:
+    # "counts that are not too small" does not deny it
+    condition = (
+        {stem(word) for word in words(claim.split(",", 1)[0]) if word not in STOPWORDS}
+        if "," in claim and claim_words[0] in CONDITIONS
+        else set()
+    )
+    contrasted = condition | next(
+        (
+            {stem(word) for word in claim_words[index + 1 :] if word not in STOPWORDS}
+            for index, word in enumerate(claim_words)
+            if word in CONTRASTS
+        ),
+        set(),
+    )
     for clause in _CLAUSE_SPLIT.split(evidence):
         clause_words = words(clause)
+        clause_stems = {stem(candidate) for candidate in clause_words if candidate not in STOPWORDS}
+        shared = clause_stems & claim_stems
+        holds_claim = len(shared) >= NEGATION_MIN_SHARED * len(claim_stems)
+        mostly_claim = len(shared) >= NEGATION_MIN_OWN_SHARED and len(shared) >= NEGATION_CLAUSE_SHARE * len(
+            clause_stems
+        )
+        if not holds_claim and not mostly_claim:
+            continue
         for index, word in enumerate(clause_words):
-            if word not in NEGATIONS:
+            if word not in NEGATIONS or word in NOT_NEGATING:
                 continue
-            before = {stem(candidate) for candidate in clause_words[:index] if candidate not in STOPWORDS}
-            after = {
-                stem(candidate)
-                for candidate in clause_words[index + 1 : index + 1 + NEGATION_SCOPE]
-                if candidate not in STOPWORDS
-            }
-            clause_stems = {stem(candidate) for candidate in clause_words if candidate not in STOPWORDS}
-            restates = len(clause_stems & claim_stems) >= NEGATION_MIN_SHARED * len(claim_stems)
-            if before & claim_stems and after & claim_stems and restates:
+            before_words = [candidate for candidate in clause_words[:index] if candidate not in STOPWORDS]
+            subject = (holds_claim and bool({stem(candidate) for candidate in before_words} & claim_stems)) or (
+                not before_words and bool(PRONOUN_SUBJECTS & set(clause_words[:index]))
+            )
+            negated = next(
+                (stem(candidate) for candidate in clause_words[index + 1 :] if candidate not in STOPWORDS), None
+            )
+            if subject and negated in claim_stems and negated not in contrasted:
                 return True
     return False
 
 
+def shared_words(text: str, statement: str) -> int:
+    """How many distinct content words (stems) the two share."""
+    return len(set(content_stems(text)) & set(content_stems(statement)))
+
+
 RESTATES_MIN_WORDS = 3
+SWAP_MIN_APART = 2
 WRONG_MARKERS = frozenset(
     "false wrong incorrect untrue myth misconception opposite reverse reversed contrary mistaken".split()
 )
+
+
+def _in_order(wanted: Sequence[str], have: Sequence[str]) -> bool:
+    remaining = iter(have)
+    return all(any(word == candidate for candidate in remaining) for word in wanted)
+
+
+def _negation_count(text: str) -> int:
+    return sum(word in NEGATIONS for word in words(text))
 
 
 def restates(span: str, statement: str) -> bool:
@@ -298,12 +351,35 @@ def restates(span: str, statement: str) -> bool:
     wanted = content_stems(statement)
     if len(wanted) < RESTATES_MIN_WORDS:
         return False
-    remaining = iter(content_stems(span))
-    if not all(any(have == word for have in remaining) for word in wanted):
+    if not _in_order(wanted, content_stems(span)):
         return False
-    span_words = words(span)
-    negations = sum(word in NEGATIONS for word in span_words)
-    return negations == sum(word in NEGATIONS for word in words(statement)) and not WRONG_MARKERS & set(span_words)
+    return _negation_count(span) == _negation_count(statement) and not WRONG_MARKERS & set(words(span))
+
+
+def swaps_terms(span: str, statement: str) -> bool:
+    """The span says the statement with two of its terms exchanged: every content word of it, and in its order
+    once two different words at least `SWAP_MIN_APART` + 1 content words apart trade places ("L1 ... a Gaussian
+    prior and L2 ... a Laplace prior" for the reverse; "the left derivative is 1 and the right derivative is 0"),
+    but not in the statement's own order, and the same number of negation words. The judge reads such a swap as
+    the statement itself: it shares every word."""
+    wanted = content_stems(statement)
+    if len(set(wanted)) < RESTATES_MIN_WORDS:
+        return False
+    have = content_stems(span)
+    if not set(wanted) <= set(have) or _in_order(wanted, have):
+        return False
+    if _negation_count(span) != _negation_count(statement):
+        return False
+    distinct = list(dict.fromkeys(wanted))
+    places = {word: [index for index, candidate in enumerate(wanted) if candidate == word] for word in distinct}
+    for first_index, first in enumerate(distinct):
+        for second in distinct[first_index + 1 :]:
+            if min(abs(one - other) for one in places[first] for other in places[second]) <= SWAP_MIN_APART:
+                continue  # "minibatches are sampled" said as "samples minibatches": a change of voice, not of claim
+            traded = [second if word == first else first if word == second else word for word in wanted]
+            if _in_order(traded, have):
+                return True
+    return False
 
 
 @dataclass(frozen=True)

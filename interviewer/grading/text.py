@@ -54,7 +54,13 @@ def clean_markdown(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Lower-cased word tokens."""
-    return [match.group(0).lower().strip("'") for match in _WORD.finditer(text)]
+    return list(_word_tuple(text))
+
+
+@lru_cache(maxsize=16384)
+def _word_tuple(text: str) -> tuple[str, ...]:
+    # the guards read the same spans and key points against each other many times per answer
+    return tuple(match.group(0).lower().strip("'") for match in _WORD.finditer(text))
 
 
 @lru_cache(maxsize=65536)
@@ -95,7 +101,12 @@ def stem(word: str) -> str:
 
 def content_stems(text: str) -> list[str]:
     """Stems of the words that carry meaning (stopwords and 1-letter tokens dropped), in order."""
-    return [stem(word) for word in words(text) if word not in STOPWORDS and len(word) > 1]
+    return list(_content_stem_tuple(text))
+
+
+@lru_cache(maxsize=16384)
+def _content_stem_tuple(text: str) -> tuple[str, ...]:
+    return tuple(stem(word) for word in _word_tuple(text) if word not in STOPWORDS and len(word) > 1)
 
 
 def sentences(text: str) -> list[str]:

@@ -18,8 +18,15 @@ decides:
   the judge reads it as contradicting the key point at `known_wrong_sentence_contradicted_at`: in an answer
   right but for one sentence the other sentences match the right statements, so the answer-wide margin
   misses it, and one sentence is weaker evidence than a whole answer, so the judge must agree more;
-- never **contradicted** by a span that restates the key point (or an alternative) in its own words
-  (`guards.restates`): the judge reads such near-copies as contradictions too often to be trusted there;
+- **contradicted** also when a sentence or clause *denies* the key point in its words (`denied_in`): it
+  negates it about the same subject (`guards.negates_claim`: "it cannot be detected by comparing
+  distributions") or says it with two terms exchanged (`guards.swaps_terms`: "L1 ... Gaussian, L2 ...
+  Laplace"), and no span entails the key point; the judge cannot tell these from the key point itself, the
+  words can;
+- never **contradicted** by a span that restates a key point of the question (this one, a sibling, or an
+  alternative) in its own words (`guards.restates`): by the rubric such a span is right, and the judge reads
+  near-copies of rubric text as contradictions too often to be trusted there; a span restating the key point
+  itself entails it (probability 1, set by the grader);
 - otherwise covered / partial / missed from a mix of the judge's best entailment probability and
   the embedding coverage (`judge_share` of the judge), with the same thresholds as the embedding
   grader, so the credit keeps following the verdict; the evidence is the *smallest* candidate span
@@ -100,7 +107,8 @@ class SpanJudgement:
     sentence_contradicted: float | None = None
     """For a clause: the judge's contradiction reading of its whole sentence (a clause alone loses its context)."""
     restates: bool = False
-    """The span says the key point (or an alternative) in its own words (`guards.restates`): it cannot contradict it."""
+    """The span says a key point of the question (or an alternative) in its own words (`guards.restates`): by the
+    rubric it is right, so it contradicts none of the question's key points."""
 
     @property
     def contradiction(self) -> float:
@@ -129,7 +137,7 @@ class KnownWrongReading:
     similarity: float
     """Its similarity with the closest known wrong statement (cosine)."""
     restates: bool = False
-    """The sentence says the key point (or an alternative) in its own words: it states no wrong version of it."""
+    """The sentence says a key point of the question (or an alternative) in its own words: it is right by the rubric."""
 
 
 @dataclass(frozen=True)
@@ -179,6 +187,7 @@ def decide(
     rules: VerdictRules = DEFAULT_RULES,
     contradicted_by_misconception: tuple[int, float] | None = None,
     known_wrong: Sequence[KnownWrongReading] = (),
+    denied_in: int | None = None,
 ) -> KeyPointDecision:
     """The verdict of one key point from the judge's view of its candidate spans."""
     best_entailed = max((judgement.entailed for judgement in judgements), default=0.0)
@@ -210,6 +219,8 @@ def decide(
             )
         )
     ]
+    if denied_in is not None and best_entailed < rules.entailed_blocks_contradiction:
+        return KeyPointDecision("contradicted", 0.0, denied_in, 1.0 - best_entailed, best_entailed, contradicted)
     if stating_wrong:
         # that sentence's own reading, not another span's (which may have been blocked by an entailment)
         wrong = max(stating_wrong, key=lambda reading: reading.contradicted)

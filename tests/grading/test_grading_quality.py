@@ -207,3 +207,22 @@ def test_a_fluent_wrong_answer_is_caught_and_a_correct_one_in_other_words_is_not
     caught, kept = judged.grade_batch([(bank.get(DROPOUT), wrong), (bank.get(DROPOUT), right)])
     assert caught.verdicts("contradicted") and caught.has_flag(FlagCode.CONTRADICTION) and caught.score <= LOW
     assert not kept.verdicts("contradicted") and kept.score >= 7.0
+
+
+def test_a_sentence_in_the_rubrics_words_contradicts_no_key_point_and_a_negated_one_is_caught(
+    embedder, bank: Bank
+) -> None:
+    """Seen in the TUI: a definition in the rubric's own words was read as contradicting a sibling key point, and
+    "it cannot be detected by comparing ... distributions" went uncaught (the judge cannot tell a claim from its
+    negation)."""
+    judged = EmbeddingGrader(embedder, bank=bank, judge=load_judge(embedder))
+    answer = (
+        "Training-serving skew is a gap between a model's performance in training and when serving, caused by "
+        "differences in data or processing. A common cause is computing features with different code paths in "
+        "training and serving. It is prevented by sharing the same feature and preprocessing code between "
+        "training and serving. It cannot be detected by comparing feature distributions, so you only notice it "
+        "when users complain."
+    )
+    result = judged.grade(bank.get("sysd-4.3"), answer)
+    contradicted = {verdict.key_point_id: verdict.evidence for verdict in result.verdicts("contradicted")}
+    assert contradicted == {"compare-distributions": "It cannot be detected by comparing feature distributions"}

@@ -90,3 +90,40 @@ def test_a_restatement_keeps_every_word_in_order_and_the_same_negations() -> Non
         "It is a myth that dropout is applied at inference time.", "Dropout is applied at inference time."
     )
     assert not restates("Use dropout.", "Use dropout.")  # too short to say
+
+
+def test_a_swap_of_two_terms_is_seen_and_a_restatement_or_a_reordered_truth_is_not() -> None:
+    from interviewer.grading.guards import swaps_terms
+
+    priors = "In Bayesian terms, L1 corresponds to a Laplace prior on the weights and L2 to a Gaussian prior."
+    assert swaps_terms(
+        "In Bayesian terms, L1 corresponds to a Gaussian prior on the weights and L2 to a Laplace prior.", priors
+    )
+    assert not swaps_terms(priors, priors)
+    # the same truth said the other way round trades two pairs of terms, not one
+    assert not swaps_terms(
+        "In Bayesian terms, L2 corresponds to a Gaussian prior on the weights and L1 to a Laplace prior.", priors
+    )
+    assert not swaps_terms("L1 corresponds to a Gaussian prior.", priors)  # words of the key point missing
+    derivatives = "The left derivative at zero is 0 and the right derivative is 1."
+    assert swaps_terms("The right derivative at zero is 0 and the left derivative is 1.", derivatives)
+
+
+def test_a_negated_clause_about_the_claims_subject_negates_it() -> None:
+    from interviewer.grading.guards import negates_claim
+
+    detected = "It is detected by comparing feature and prediction distributions between training and serving logs."
+    # a pronoun subject, few of a long claim's words but most of the clause's own
+    assert negates_claim("It cannot be detected by comparing feature distributions, so users notice.", detected)
+    assert not negates_claim("It is detected by comparing feature distributions.", detected)
+    assert negates_claim("The noise does not act as a regularizer.", "The noise acts as a regularizer.")
+    # a contrast with another term, and a negated claim, are not seen as negating
+    assert not negates_claim("More data reduces variance, not bias.", "More data reduces variance.")
+    assert not negates_claim("Dropout is applied at training time.", "Dropout is not applied at inference time.")
+    # "without" qualifies more often than it denies
+    assert not negates_claim(
+        "L2 shrinks the weights toward zero without making them exactly zero.",
+        "L2 shrinks the weights toward zero but rarely makes them exactly zero.",
+    )
+    # a negation about something else in the same clause
+    assert not negates_claim("It does not matter which optimiser you use.", detected)

@@ -147,3 +147,13 @@ def test_a_span_in_the_key_points_own_words_never_contradicts_it() -> None:
     assert decide([SpanJudgement(0, 0.2, 0.6, 40)], 0.7, 0).verdict == "contradicted"
     wrong_like = KnownWrongReading(0, 0.2, sentence_margin=0.1, contradicted=0.5, similarity=0.9, restates=True)
     assert decide([restating], 0.7, 0, known_wrong=[wrong_like]).verdict != "contradicted"
+
+
+def test_a_span_negating_the_key_point_contradicts_it_unless_another_entails_it() -> None:
+    """The judge cannot tell a claim from its negation; a clause that negates the key point about its own subject
+    (`guards.negates_claim`) contradicts it, whatever the judge reads, when no span entails it."""
+    neutral = SpanJudgement(0, 0.1, 0.1, 40)
+    decision = decide([neutral], 0.6, 0, denied_in=3)
+    assert (decision.verdict, decision.span) == ("contradicted", 3)
+    assert decide([SpanJudgement(0, 0.8, 0.1, 40)], 0.6, 0, denied_in=3).verdict != "contradicted"
+    assert decide([neutral], 0.6, 0).verdict != "contradicted"
