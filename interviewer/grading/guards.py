@@ -284,7 +284,7 @@ def negates_claim(evidence: str, claim: str) -> bool:
     # "counts that are not too small" does not deny it
     condition = (
         {stem(word) for word in words(claim.split(",", 1)[0]) if word not in STOPWORDS}
-        if "," in claim and claim_words[0] in CONDITIONS
+        if "," in claim and CONDITIONS & set(claim_words[:1])
         else set()
     )
     contrasted = condition | next(
