@@ -1,7 +1,9 @@
 """How the grader treats answers of five kinds: terse, enumeration, paraphrase, contradiction, half right.
 
 Reads answer sets written for the shipped questions (`benchmarks/answer_sets/*.jsonl`: one row per
-answer with `question_id`, `kind`, `answer`, `contradicts`, `strict_grade`) and reports per kind the
+answer with `question_id`, `kind`, `answer`, `contradicts`, `strict_grade`, and for wrong answers either
+`error`, the wrong sentence as the answer says it (deep-learning set), or `correction`, the right statement
+the answer gets wrong (curriculum set); the benchmark reads neither) and reports per kind the
 mean score, the share of answers showing a contradiction signal (a `contradicted` verdict or a
 `contradiction`/`misconception` flag), for wrong answers the share caught on a key point they get wrong
 (`on key`: a signal can sit on the wrong key point), and the targets of issue 9:
