@@ -157,11 +157,8 @@ def closer_to_wrong(
     for index, wrong in enumerate(ready.known_wrong):
         if not len(wrong):
             continue
-        to_wrong = (wrong @ span_vectors.T).max(axis=0)
-        to_right = (ready.known_right[index] @ span_vectors.T).max(axis=0)
-        closest_right = float(to_right.max())
-        if ready.reference_sentences is not None:  # a sentence in the reference's words is no wrong statement
-            to_right = np.maximum(to_right, (ready.reference_sentences @ span_vectors.T).max(axis=0))
+        to_wrong, closest_rights, to_right = known_similarities(ready, index, span_vectors)
+        closest_right = float(closest_rights.max())
         best = int(np.argmax(to_wrong))
         leaning = [
             row
@@ -180,6 +177,34 @@ def closer_to_wrong(
             for row in [best, *leaning]
         ]
     return found
+
+
+def known_similarities(
+    ready: PreparedQuestion, key_point_index: int, span_vectors: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per span, its cosine with the key point's closest known wrong statement, with its closest known right
+    statement, and with the closest of those and the reference's sentences (a sentence in the reference's
+    words is no wrong statement). The key point must have known wrong statements."""
+    to_wrong = (ready.known_wrong[key_point_index] @ span_vectors.T).max(axis=0)
+    to_right = (ready.known_right[key_point_index] @ span_vectors.T).max(axis=0)
+    with_reference = to_right
+    if ready.reference_sentences is not None:
+        with_reference = np.maximum(to_right, (ready.reference_sentences @ span_vectors.T).max(axis=0))
+    return to_wrong, to_right, with_reference
+
+
+def leaning_right(ready: PreparedQuestion, vectors: AnswerVectors, rules: verdicts.VerdictRules) -> list[set[int]]:
+    """Per key point, the spans closer to one of its known right statements (or a reference sentence) than to
+    every known wrong one by `known_right_margin`: the judge's contradiction reading of such a span is not
+    trusted (see `verdicts.SpanJudgement.leans_right`). Empty for a key point without known wrong statements."""
+    leaning: list[set[int]] = []
+    for index in range(len(ready.question.key_points)):
+        if index >= len(ready.known_wrong) or not len(ready.known_wrong[index]):
+            leaning.append(set())
+            continue
+        to_wrong, _, to_right = known_similarities(ready, index, vectors.span_vectors)
+        leaning.append({int(span) for span in np.flatnonzero(to_right - to_wrong >= rules.known_right_margin)})
+    return leaning
 
 
 def whole_sentence_spans(part: AnswerText) -> list[int]:
@@ -659,10 +684,16 @@ class EmbeddingGrader:
         return results
 
     def _decide(
-        self, ready: PreparedQuestion, part: AnswerText, seen: EmbeddingEvidence, judgement: AnswerJudgement
+        self,
+        ready: PreparedQuestion,
+        part: AnswerText,
+        vectors: AnswerVectors,
+        seen: EmbeddingEvidence,
+        judgement: AnswerJudgement,
     ) -> tuple[list[verdicts.KeyPointDecision], list[tuple[Misconception, int, float]]]:
         """The judge's verdict per key point, and the misconceptions the answer states."""
         question = ready.question
+        right_leaning = leaning_right(ready, vectors, self.rules)
         stated = []
         contradicting: dict[str, tuple[int, float]] = {}
         for claim_index, misconception in enumerate(question.misconceptions):
@@ -726,6 +757,7 @@ class EmbeddingGrader:
                     joined=len(part.span_pieces[span]) > 1,
                     sentence_contradicted=by_span[sentence_of[span]][1] if sentence_of.get(span) in by_span else None,
                     restates=span in restating,
+                    leans_right=span in right_leaning[key_point_index],
                 )
                 for span, (entailed, contradicted) in sorted(by_span.items())
             ]
@@ -776,7 +808,7 @@ class EmbeddingGrader:
         weights = [key_point.weight for key_point in question.key_points]
         reference_similarity = float(vectors.whole_demoted @ ready.reference_vector)
         if judgement is not None:
-            decisions, stated = self._decide(ready, part, seen, judgement)
+            decisions, stated = self._decide(ready, part, vectors, seen, judgement)
             verdict_list = [
                 KeyPointVerdict(
                     key_point_id=key_point.id,

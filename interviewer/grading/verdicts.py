@@ -23,6 +23,9 @@ decides:
   distributions") or says it with two terms exchanged (`guards.swaps_terms`: "L1 ... Gaussian, L2 ...
   Laplace"), and no span entails the key point; the judge cannot tell these from the key point itself, the
   words can;
+- not **contradicted** on the judge's reading alone by a span much closer to one of the key point's known right
+  statements (or a reference sentence) than to each known wrong one (`known_right_margin`): a correct
+  paraphrase leans to the right statements, a fluent wrong sentence sits as close to the wrong ones;
 - never **contradicted** by a span that restates a key point of the question (this one, a sibling, or an
   alternative) in its own words (`guards.restates`): by the rubric such a span is right, and the judge reads
   near-copies of rubric text as contradictions too often to be trusted there; a span restating the key point
@@ -84,6 +87,11 @@ class VerdictRules:
     sentence matches the right statements elsewhere, so the answer-wide margin misses it; the stronger
     reading asked of the judge keeps correct answers from paying for it (docs/grading.md)."""
     known_wrong_sentence_contradicted_at: float = 0.3
+    known_right_margin: float = 0.2
+    """The judge's contradiction reading of a span is dropped when the span is closer to a known right statement of
+    the key point (or a sentence of the reference) than to every known wrong one by this much cosine: a fluent
+    wrong sentence is about as close to the wrong statements as to the right ones (it shares their words), a
+    correct paraphrase is much closer to the right ones (docs/grading.md)."""
     max_contradicted_per_span: int = 3
     """One sentence states a claim or two: when the judge reads one span as contradicting more key points
     than this, it is reading the span's topic, not its claim, and those readings are dropped (seen: "A ReLU
@@ -109,12 +117,16 @@ class SpanJudgement:
     restates: bool = False
     """The span says a key point of the question (or an alternative) in its own words (`guards.restates`): by the
     rubric it is right, so it contradicts none of the question's key points."""
+    leans_right: bool = False
+    """The span is closer to one of the key point's known right statements (or a reference sentence) than to each
+    of its known wrong ones by `known_right_margin` (cosine): the embeddings say it is a right version, so the
+    judge's contradiction reading alone does not make it one."""
 
     @property
     def contradiction(self) -> float:
-        """The contradiction this span can stand for: none across sentences or from a restatement; a clause's
-        only where its sentence agrees."""
-        if self.joined or self.restates:
+        """The contradiction this span can stand for: none across sentences, from a restatement or from a span
+        leaning to the right statements; a clause's only where its sentence agrees."""
+        if self.joined or self.restates or self.leans_right:
             return 0.0
         if self.sentence_contradicted is None:
             return self.contradicted

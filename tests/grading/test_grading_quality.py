@@ -226,3 +226,26 @@ def test_a_sentence_in_the_rubrics_words_contradicts_no_key_point_and_a_negated_
     result = judged.grade(bank.get("sysd-4.3"), answer)
     contradicted = {verdict.key_point_id: verdict.evidence for verdict in result.verdicts("contradicted")}
     assert contradicted == {"compare-distributions": "It cannot be detected by comparing feature distributions"}
+
+
+def test_a_paraphrase_closer_to_the_right_statements_is_not_contradicted_and_the_wrong_version_is(
+    embedder, bank: Bank
+) -> None:
+    """The judge read "Since training error went up, it isn't overfitting" as contradicting "degradation is not
+    overfitting" (0.44). The sentence is far closer to that key point's known right statements than to its wrong
+    ones, so the reading does not count; the answer that says it *is* overfitting is still caught on that key point.
+    (The judge still misreads other sentences of short answers: here a clause against `gradient-path`.)"""
+    judged = EmbeddingGrader(embedder, bank=bank, judge=load_judge(embedder))
+    right = (
+        "Stacking more plain conv layers, say 20 to 56, made networks worse even on their own training data. Since "
+        "training error went up, it isn't overfitting; the optimizer just fails to find good weights for the deeper "
+        "stack. The residual trick wires a block's input straight to its output and adds it, so the block computes x "
+        "plus a learned correction."
+    )
+    wrong = (
+        "Residual connections fix overfitting in very deep networks. A 56-layer plain net had lower training error "
+        "than a 20-layer one but did worse on the test set, because it memorized the data."
+    )
+    kept, caught = judged.grade_batch([(bank.get("cv-2.2"), right), (bank.get("cv-2.2"), wrong)])
+    assert "not-overfitting" not in {verdict.key_point_id for verdict in kept.verdicts("contradicted")}
+    assert "not-overfitting" in {verdict.key_point_id for verdict in caught.verdicts("contradicted")}

@@ -149,6 +149,15 @@ def test_a_span_in_the_key_points_own_words_never_contradicts_it() -> None:
     assert decide([restating], 0.7, 0, known_wrong=[wrong_like]).verdict != "contradicted"
 
 
+def test_a_span_closer_to_the_right_statements_is_no_contradiction_on_the_judges_reading_alone() -> None:
+    """A correct paraphrase is much closer to the key point's known right statements than to its wrong ones (a
+    fluent wrong sentence is about as close to both): the judge's contradiction reading of such a span does not
+    count, but a denial in the key point's own words still does."""
+    leaning = SpanJudgement(0, 0.2, 0.6, 40, leans_right=True)
+    assert decide([leaning], 0.7, 0).verdict != "contradicted"
+    assert decide([leaning], 0.7, 0, denied_in=0).verdict == "contradicted"
+
+
 def test_a_span_negating_the_key_point_contradicts_it_unless_another_entails_it() -> None:
     """The judge cannot tell a claim from its negation; a clause that negates the key point about its own subject
     (`guards.negates_claim`) contradicts it, whatever the judge reads, when no span entails it."""
