@@ -748,6 +748,8 @@ class EmbeddingGrader:
                 # a sentence in the key point's own words entails it, whatever the judge reads (it reads a key point
                 # against itself as entailed 0.09 on average)
                 by_span.setdefault(span, [0.0, 0.0])[0] = 1.0
+            owned = [index for index, owner in enumerate(ready.phrasing_owner) if owner == key_point_index]
+            similarity = seen.phrasing_span[owned].max(axis=0)
             judgements = [
                 verdicts.SpanJudgement(
                     span,
@@ -757,6 +759,7 @@ class EmbeddingGrader:
                     joined=len(part.span_pieces[span]) > 1,
                     sentence_contradicted=by_span[sentence_of[span]][1] if sentence_of.get(span) in by_span else None,
                     restates=span in restating,
+                    similarity=float(similarity[span]),
                     leans_right=span in right_leaning[key_point_index],
                 )
                 for span, (entailed, contradicted) in sorted(by_span.items())
@@ -786,6 +789,7 @@ class EmbeddingGrader:
                 )
             )
         decisions = self._without_spread_contradictions(ready, seen, readings, decisions, contradicting)
+        decisions = verdicts.distinct_evidence(decisions, readings, self.rules)
         contradicted_ids = {
             key_point.id
             for key_point, decision in zip(question.key_points, decisions, strict=True)

@@ -32,8 +32,10 @@ decides:
   itself entails it (probability 1, set by the grader);
 - otherwise covered / partial / missed from a mix of the judge's best entailment probability and
   the embedding coverage (`judge_share` of the judge), with the same thresholds as the embedding
-  grader, so the credit keeps following the verdict; the evidence is the *smallest* candidate span
-  whose entailment is within `EVIDENCE_MARGIN` of the best one.
+  grader, so the credit keeps following the verdict; the evidence is the *smallest* candidate span whose
+  support is within `EVIDENCE_MARGIN` of the best one, support mixing the judge's entailment and the span's
+  similarity with the key point in the same shares (the judge alone reads a few words cut from a sentence,
+  "The twist over plain bagging", as entailing a key point, and such a quote shows the candidate nothing).
 
 A misconception is stated when one sentence entails its claim (probability >= `misconception_at`),
 *more* than it entails the key point the misconception corrects (by `misconception_margin`), and the
@@ -47,14 +49,15 @@ correction; one that names no key point, or whose key point the answer also enta
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from interviewer.grading import scoring
 from interviewer.grading.result import Verdict
 
-EVIDENCE_MARGIN = 0.1
+EVIDENCE_MARGIN = 0.05
+"""How much less support than the best span the quoted (smaller) span may have."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,8 @@ class SpanJudgement:
     restates: bool = False
     """The span says a key point of the question (or an alternative) in its own words (`guards.restates`): by the
     rubric it is right, so it contradicts none of the question's key points."""
+    similarity: float = 0.0
+    """The span's cosine with the key point (its closest phrasing): the evidence must read like the key point too."""
     leans_right: bool = False
     """The span is closer to one of the key point's known right statements (or a reference sentence) than to each
     of its known wrong ones by `known_right_margin` (cosine): the embeddings say it is a right version, so the
@@ -239,12 +244,50 @@ def decide(
         return KeyPointDecision("contradicted", 0.0, wrong.span, wrong.contradicted, best_entailed, wrong.contradicted)
     mixed = rules.judge_share * best_entailed + (1 - rules.judge_share) * embedding_coverage
     verdict: Verdict = scoring.verdict_for(mixed)
-    span = embedding_span
-    if judgements and best_entailed >= EVIDENCE_MARGIN:
-        close = [judgement for judgement in judgements if judgement.entailed >= best_entailed - EVIDENCE_MARGIN]
-        span = min(close, key=lambda judgement: (judgement.length, -judgement.entailed)).span
+    span = evidence_spans(judgements, rules)[0] if judgements else embedding_span
     confidence = best_entailed if verdict != "missed" else 1.0 - best_entailed
     return KeyPointDecision(verdict, mixed, span, float(np.clip(confidence, 0.0, 1.0)), best_entailed, contradicted)
+
+
+def evidence_spans(judgements: Sequence[SpanJudgement], rules: VerdictRules = DEFAULT_RULES) -> list[int]:
+    """The spans that may be quoted for a credited key point, the preferred first: those whose support (the
+    judge's entailment and the span's similarity with the key point, mixed as the credit is) is within
+    `EVIDENCE_MARGIN` of the best, the smallest first."""
+    support = [
+        rules.judge_share * judgement.entailed + (1 - rules.judge_share) * judgement.similarity
+        for judgement in judgements
+    ]
+    best = max(support)
+    close = [judgement for judgement, value in zip(judgements, support, strict=True) if value >= best - EVIDENCE_MARGIN]
+    return [
+        judgement.span for judgement in sorted(close, key=lambda judgement: (judgement.length, -judgement.entailed))
+    ]
+
+
+def distinct_evidence(
+    decisions: Sequence[KeyPointDecision],
+    readings: Sequence[Sequence[SpanJudgement]],
+    rules: VerdictRules = DEFAULT_RULES,
+) -> list[KeyPointDecision]:
+    """Credited key points that would quote the same span: the one the span supports most keeps it, the others
+    quote their next span within the margin, where they have one (one block quoted for several key points shows
+    the candidate nothing about any of them). A contradiction keeps its own span."""
+    used = {decision.span for decision in decisions if decision.verdict == "contradicted"}
+    order = sorted(
+        (
+            index
+            for index, decision in enumerate(decisions)
+            if decision.verdict in ("covered", "partial") and readings[index]
+        ),
+        key=lambda index: -decisions[index].entailed,
+    )
+    distinct = list(decisions)
+    for index in order:
+        choices = evidence_spans(readings[index], rules)
+        span = next((choice for choice in choices if choice not in used), decisions[index].span)
+        used.add(span)
+        distinct[index] = replace(decisions[index], span=span)
+    return distinct
 
 
 def credits(decisions: Sequence[KeyPointDecision], rules: VerdictRules = DEFAULT_RULES) -> np.ndarray:

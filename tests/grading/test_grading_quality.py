@@ -249,3 +249,19 @@ def test_a_paraphrase_closer_to_the_right_statements_is_not_contradicted_and_the
     kept, caught = judged.grade_batch([(bank.get("cv-2.2"), right), (bank.get("cv-2.2"), wrong)])
     assert "not-overfitting" not in {verdict.key_point_id for verdict in kept.verdicts("contradicted")}
     assert "not-overfitting" in {verdict.key_point_id for verdict in caught.verdicts("contradicted")}
+
+
+def test_each_key_point_quotes_its_own_words_of_a_short_answer(embedder, bank: Bank) -> None:
+    """Seen in the TUI: `gradient-path` quoted the residual-block sentences, and one sentence stood as the quote of
+    several key points. The quote reads like its key point (the judge alone over-reads a few words cut from a
+    sentence), and key points that would share one take their next close span where they have one."""
+    judged = EmbeddingGrader(embedder, bank=bank, judge=load_judge(embedder))
+    answer = (
+        "Deeper plain nets had higher training error than shallow ones, so it's an optimization problem, not "
+        "overfitting. A block outputs F(x) + x. The identity shortcut gives the gradient a direct path to early layers."
+    )
+    quotes = {verdict.key_point_id: verdict.evidence for verdict in judged.grade(bank.get("cv-2.2"), answer).key_points}
+    assert quotes["degradation"] is not None and "training error" in quotes["degradation"]
+    assert quotes["gradient-path"] is not None and "gradient" in quotes["gradient-path"]
+    assert quotes["not-overfitting"] is not None and "overfitting" in quotes["not-overfitting"]
+    assert quotes["degradation"] != quotes["not-overfitting"]

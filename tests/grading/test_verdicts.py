@@ -26,8 +26,20 @@ def test_an_entailing_span_elsewhere_blocks_a_contradiction() -> None:
 
 
 def test_evidence_is_the_smallest_span_that_entails_about_as_well() -> None:
-    spans = [SpanJudgement(0, 0.97, 0.0, 120), SpanJudgement(1, 0.92, 0.0, 35), SpanJudgement(2, 0.5, 0.0, 20)]
+    spans = [
+        SpanJudgement(0, 0.97, 0.0, 120, similarity=0.6),
+        SpanJudgement(1, 0.92, 0.0, 35, similarity=0.6),
+        SpanJudgement(2, 0.5, 0.0, 20, similarity=0.6),
+    ]
     assert decide(spans, 0.7, 0).span == 1
+
+
+def test_evidence_reads_like_the_key_point_not_only_to_the_judge() -> None:
+    """A few words cut from a sentence ("The twist over plain bagging") can read as entailing to the judge; the
+    sentence that says the key point in other words is the better quote."""
+    fragment = SpanJudgement(0, 0.96, 0.0, 28, similarity=0.25)
+    sentence = SpanJudgement(1, 0.45, 0.0, 70, similarity=0.62)
+    assert decide([fragment, sentence], 0.7, 0).span == 1
 
 
 def test_the_judge_moves_verdicts_against_the_embedding_similarity() -> None:
