@@ -71,6 +71,8 @@ class AnswerJudgement:
     """Per misconception: the key point it corrects, read on the same sentences as its claim."""
     closer_to_wrong: dict[int, list[KnownMatch]] = field(default_factory=dict)
     """Per key point: the sentences like one of its known wrong statements (`closer_to_wrong`)."""
+    known: list[KnownCosines | None] = field(default_factory=list)
+    """Per key point: every span's cosines with its known statements (`known_cosines`)."""
 
 
 def candidate_spans(ready: PreparedQuestion, phrasing_span: np.ndarray, count: int) -> list[list[int]]:
@@ -140,8 +142,41 @@ class KnownMatch:
     sentence in the reference's own words would otherwise lean wrong by chance)."""
 
 
+@dataclass(frozen=True)
+class KnownCosines:
+    """Every span of an answer against one key point's known statements (`known_statements.py`), by cosine."""
+
+    wrong: np.ndarray
+    """With the closest known wrong statement."""
+    right: np.ndarray
+    """With the closest known right statement (the key point, its alternatives, its written paraphrases)."""
+    right_or_reference: np.ndarray
+    """With the closest of those and the reference's sentences (a sentence in the reference's words is no wrong
+    statement)."""
+
+
+def known_cosines(ready: PreparedQuestion, span_vectors: np.ndarray) -> list[KnownCosines | None]:
+    """Per key point, every span's cosines with its known statements; None for a key point without known wrong
+    statements. Computed once per answer: the known-wrong rule and the known-right rule both read them."""
+    reference = ready.reference_sentences @ span_vectors.T if ready.reference_sentences is not None else None
+    cosines: list[KnownCosines | None] = []
+    for index in range(len(ready.question.key_points)):
+        if index >= len(ready.known_wrong) or not len(ready.known_wrong[index]):
+            cosines.append(None)
+            continue
+        right = (ready.known_right[index] @ span_vectors.T).max(axis=0)
+        cosines.append(
+            KnownCosines(
+                wrong=(ready.known_wrong[index] @ span_vectors.T).max(axis=0),
+                right=right,
+                right_or_reference=right if reference is None else np.maximum(right, reference.max(axis=0)),
+            )
+        )
+    return cosines
+
+
 def closer_to_wrong(
-    ready: PreparedQuestion, part: AnswerText, vectors: AnswerVectors, rules: verdicts.VerdictRules
+    part: AnswerText, cosines: Sequence[KnownCosines | None], rules: verdicts.VerdictRules
 ) -> dict[int, list[KnownMatch]]:
     """Per key point with known wrong statements, the whole sentences like one of them: first the sentence most
     like one (always: the judge reads it as a candidate span), then any other sentence like one
@@ -152,13 +187,12 @@ def closer_to_wrong(
     whole = whole_sentence_spans(part)
     if not whole:
         return {}
-    span_vectors = vectors.span_vectors[whole]
     found = {}
-    for index, wrong in enumerate(ready.known_wrong):
-        if not len(wrong):
+    for index, known in enumerate(cosines):
+        if known is None:
             continue
-        to_wrong, closest_rights, to_right = known_similarities(ready, index, span_vectors)
-        closest_right = float(closest_rights.max())
+        to_wrong, to_right = known.wrong[whole], known.right_or_reference[whole]
+        closest_right = float(known.right[whole].max())
         best = int(np.argmax(to_wrong))
         leaning = [
             row
@@ -179,32 +213,16 @@ def closer_to_wrong(
     return found
 
 
-def known_similarities(
-    ready: PreparedQuestion, key_point_index: int, span_vectors: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per span, its cosine with the key point's closest known wrong statement, with its closest known right
-    statement, and with the closest of those and the reference's sentences (a sentence in the reference's
-    words is no wrong statement). The key point must have known wrong statements."""
-    to_wrong = (ready.known_wrong[key_point_index] @ span_vectors.T).max(axis=0)
-    to_right = (ready.known_right[key_point_index] @ span_vectors.T).max(axis=0)
-    with_reference = to_right
-    if ready.reference_sentences is not None:
-        with_reference = np.maximum(to_right, (ready.reference_sentences @ span_vectors.T).max(axis=0))
-    return to_wrong, to_right, with_reference
-
-
-def leaning_right(ready: PreparedQuestion, vectors: AnswerVectors, rules: verdicts.VerdictRules) -> list[set[int]]:
+def leaning_right(cosines: Sequence[KnownCosines | None], rules: verdicts.VerdictRules) -> list[set[int]]:
     """Per key point, the spans closer to one of its known right statements (or a reference sentence) than to
     every known wrong one by `known_right_margin`: the judge's contradiction reading of such a span is not
     trusted (see `verdicts.SpanJudgement.leans_right`). Empty for a key point without known wrong statements."""
-    leaning: list[set[int]] = []
-    for index in range(len(ready.question.key_points)):
-        if index >= len(ready.known_wrong) or not len(ready.known_wrong[index]):
-            leaning.append(set())
-            continue
-        to_wrong, _, to_right = known_similarities(ready, index, vectors.span_vectors)
-        leaning.append({int(span) for span in np.flatnonzero(to_right - to_wrong >= rules.known_right_margin)})
-    return leaning
+    return [
+        set()
+        if known is None
+        else {int(span) for span in np.flatnonzero(known.right_or_reference - known.wrong >= rules.known_right_margin)}
+        for known in cosines
+    ]
 
 
 def whole_sentence_spans(part: AnswerText) -> list[int]:
@@ -628,12 +646,14 @@ class EmbeddingGrader:
         requests: list[tuple[int, str, int, str, int]] = []  # (answer, kind, index, premise text, span)
         span_cache: dict[tuple[int, int], np.ndarray] = {}
         closers: dict[int, dict[int, list[KnownMatch]]] = {}
+        knowns: dict[int, list[KnownCosines | None]] = {}
         for answer_index, ((part, ready), vectors, seen) in enumerate(
             zip(gradeable, answer_vectors, evidence, strict=True)
         ):
             if ready.question.grading != "key_points":
                 continue
-            closer = closers[answer_index] = closer_to_wrong(ready, part, vectors, self.rules)
+            known = knowns[answer_index] = known_cosines(ready, vectors.span_vectors)
+            closer = closers[answer_index] = closer_to_wrong(part, known, self.rules)
             sentence_of = clause_sentences(part)
             for key_point_index, spans in enumerate(candidate_spans(ready, seen.phrasing_span, CANDIDATE_SPANS)):
                 spans = list(dict.fromkeys([*spans, *(sentence_of[span] for span in spans if span in sentence_of)]))
@@ -669,7 +689,9 @@ class EmbeddingGrader:
         row_of = {pair: row for row, pair in enumerate(distinct)}
         probabilities = read[[row_of[(answer, premise, span)] for answer, _, _, premise, span in requests]]
         results: list[AnswerJudgement | None] = [
-            AnswerJudgement(closer_to_wrong=closers[answer_index]) if ready.question.grading == "key_points" else None
+            AnswerJudgement(closer_to_wrong=closers[answer_index], known=knowns[answer_index])
+            if ready.question.grading == "key_points"
+            else None
             for answer_index, (_, ready) in enumerate(gradeable)
         ]
         for (answer_index, kind, index, _, span), (entailed, contradicted, _) in zip(
@@ -687,13 +709,12 @@ class EmbeddingGrader:
         self,
         ready: PreparedQuestion,
         part: AnswerText,
-        vectors: AnswerVectors,
         seen: EmbeddingEvidence,
         judgement: AnswerJudgement,
     ) -> tuple[list[verdicts.KeyPointDecision], list[tuple[Misconception, int, float]]]:
         """The judge's verdict per key point, and the misconceptions the answer states."""
         question = ready.question
-        right_leaning = leaning_right(ready, vectors, self.rules)
+        right_leaning = leaning_right(judgement.known, self.rules)
         stated = []
         contradicting: dict[str, tuple[int, float]] = {}
         for claim_index, misconception in enumerate(question.misconceptions):
@@ -812,7 +833,7 @@ class EmbeddingGrader:
         weights = [key_point.weight for key_point in question.key_points]
         reference_similarity = float(vectors.whole_demoted @ ready.reference_vector)
         if judgement is not None:
-            decisions, stated = self._decide(ready, part, vectors, seen, judgement)
+            decisions, stated = self._decide(ready, part, seen, judgement)
             verdict_list = [
                 KeyPointVerdict(
                     key_point_id=key_point.id,

@@ -6,7 +6,13 @@ import numpy as np
 
 from interviewer.bank.models import KeyPoint, Question
 from interviewer.grading.answer_vectors import AnswerText, AnswerVectors, answer_text
-from interviewer.grading.embedding_grader import PreparedQuestion, closer_to_wrong
+from interviewer.grading.embedding_grader import (
+    KnownMatch,
+    PreparedQuestion,
+    closer_to_wrong,
+    known_cosines,
+    leaning_right,
+)
 from interviewer.grading.verdicts import DEFAULT_RULES
 
 DIM = 4
@@ -46,11 +52,15 @@ def _answer(sentence_list: list[str], vectors_by_span: dict[str, np.ndarray]) ->
     return part, AnswerVectors(span_vectors, None, AXES[0], AXES[0])
 
 
+def _closer(ready: PreparedQuestion, part: AnswerText, vectors: AnswerVectors) -> dict[int, list[KnownMatch]]:
+    return closer_to_wrong(part, known_cosines(ready, vectors.span_vectors), DEFAULT_RULES)
+
+
 def test_the_closest_whole_sentence_to_a_wrong_statement_and_its_margin() -> None:
     first, second = "It scales the weights, so nothing changes.", "Units are dropped at test time."
     part, vectors = _answer([first, second], {first: AXES[0], second: AXES[1]})
     ready = _prepared([AXES[[0]]], [AXES[[1]]])
-    (found,) = closer_to_wrong(ready, part, vectors, DEFAULT_RULES)[0]
+    (found,) = _closer(ready, part, vectors)[0]
     assert part.spans[found.span] == second
     assert np.isclose(found.similarity, 1.0) and np.isclose(
         found.over_answer, 0.0
@@ -66,14 +76,14 @@ def test_clauses_and_joined_spans_never_stand_for_a_wrong_statement() -> None:
     span_vectors = vectors.span_vectors.copy()
     span_vectors[clause_or_joined] = AXES[1]  # only the clauses look like the wrong statement
     vectors = AnswerVectors(span_vectors, None, AXES[0], AXES[0])
-    (found,) = closer_to_wrong(_prepared([AXES[[0]]], [AXES[[1]]]), part, vectors, DEFAULT_RULES)[0]
+    (found,) = _closer(_prepared([AXES[[0]]], [AXES[[1]]]), part, vectors)[0]
     assert part.spans[found.span] in (sentence, "Fine.") and found.similarity < 1.0
 
 
 def test_key_points_without_wrong_statements_are_left_out() -> None:
     part, vectors = _answer(["One sentence."], {})
     empty = np.zeros((0, DIM), dtype=np.float32)
-    found = closer_to_wrong(_prepared([AXES[[0]], AXES[[0]]], [empty, AXES[[1]]]), part, vectors, DEFAULT_RULES)
+    found = _closer(_prepared([AXES[[0]], AXES[[0]]], [empty, AXES[[1]]]), part, vectors)
     assert found.keys() == {1}
 
 
@@ -87,13 +97,26 @@ def test_every_sentence_leaning_wrong_is_listed_after_the_closest() -> None:
     sentence_list = ["Wrong two.", "Mixed.", "Wrong one.", "Other."]
     vectors_by_span = {"Wrong two.": tilted, "Mixed.": mixed, "Wrong one.": AXES[1], "Other.": AXES[2]}
     part, vectors = _answer(sentence_list, vectors_by_span)
-    found = closer_to_wrong(_prepared([AXES[[0]]], [AXES[[1]]]), part, vectors, DEFAULT_RULES)[0]
+    found = _closer(_prepared([AXES[[0]]], [AXES[[1]]]), part, vectors)[0]
     assert [part.spans[match.span] for match in found] == ["Wrong one.", "Wrong two."]
     closest, other = found
     assert np.isclose(closest.over_answer, 1.0 - np.sqrt(0.5))  # "Mixed." is the answer's best right match
     assert other.over_answer is None and np.isclose(other.over_sentence, np.sqrt(0.5))
     in_reference_words = _prepared([AXES[[0]]], [AXES[[1]]], reference=np.stack([tilted]))
-    found = closer_to_wrong(in_reference_words, part, vectors, DEFAULT_RULES)[0]
+    found = _closer(in_reference_words, part, vectors)[0]
     assert [part.spans[match.span] for match in found] == ["Wrong one."]
     assert np.isclose(found[0].over_answer, 1.0 - np.sqrt(0.5))  # the reference's words do not count here
     assert np.isclose(found[0].over_sentence, 1.0 - np.sqrt(0.5))  # they do here: "Wrong one." is 0.71 like them
+
+
+def test_a_span_much_closer_to_a_right_statement_leans_right() -> None:
+    """Clauses count here too (the judge reads them); a key point without wrong statements has no such span."""
+    right_ish = (2 * AXES[0] + AXES[1]) / np.sqrt(5)  # 0.89 like the right statement, 0.45 like the wrong one
+    sentence_list = ["Right.", "Both.", "Wrong."]
+    part, vectors = _answer(
+        sentence_list, {"Right.": right_ish, "Both.": (AXES[0] + AXES[1]) / np.sqrt(2), "Wrong.": AXES[1]}
+    )
+    empty = np.zeros((0, DIM), dtype=np.float32)
+    ready = _prepared([AXES[[0]], AXES[[0]]], [AXES[[1]], empty])
+    leaning, none = leaning_right(known_cosines(ready, vectors.span_vectors), DEFAULT_RULES)
+    assert {part.spans[span] for span in leaning} == {"Right."} and none == set()
