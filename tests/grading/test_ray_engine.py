@@ -13,23 +13,23 @@ from typing import Any
 
 import pytest
 
-ray = pytest.importorskip("ray")
-pytest.importorskip("ray.data")
-
-from interviewer.bank.models import Bank  # noqa: E402
-from interviewer.config import load_settings  # noqa: E402
-from interviewer.grading.grade_job import GraderRecipe, run_job, scan_input  # noqa: E402
-from interviewer.grading.graded_output import GradedFile, partial_path  # noqa: E402
-from interviewer.grading.ray_engine import WORKER_DIED, RayEngine  # noqa: E402
-from tests.cli_helpers import CliRun, run_cli  # noqa: E402
-from tests.grading.test_grade_output import ADHOC, answer_rows, strict_rows, write_rows  # noqa: E402
+from interviewer.bank.models import Bank
+from interviewer.config import load_settings
+from interviewer.grading.grade_job import GraderRecipe, run_job, scan_input
+from interviewer.grading.graded_output import GradedFile, partial_path
+from interviewer.grading.ray_engine import WORKER_DIED, RayEngine
+from tests.cli_helpers import CliRun, run_cli
+from tests.grading.test_grade_output import ADHOC, answer_rows, strict_rows, write_rows
 
 pytestmark = pytest.mark.usefixtures("use_test_model", "model_for_workers")
 
 
 @pytest.fixture(scope="module", autouse=True)
 def local_ray() -> Iterator[None]:
-    """One local Ray with 2 CPUs for the module (the engine joins it instead of starting its own)."""
+    """One local Ray with 2 CPUs for the module (the engine joins it instead of starting its own). Ray is imported
+    here, not at collection: every test of the module uses the real model, and the fast tier skips them all."""
+    ray = pytest.importorskip("ray")
+    pytest.importorskip("ray.data")
     ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
     ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the poisoned recipes below
     yield
