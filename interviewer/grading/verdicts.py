@@ -269,9 +269,10 @@ def distinct_evidence(
     readings: Sequence[Sequence[SpanJudgement]],
     rules: VerdictRules = DEFAULT_RULES,
 ) -> list[KeyPointDecision]:
-    """Credited key points that would quote the same span: the one the span supports most keeps it, the others
-    quote their next span within the margin, where they have one (one block quoted for several key points shows
-    the candidate nothing about any of them). A contradiction keeps its own span."""
+    """Credited key points that would quote the same span take turns: the one the judge reads as most entailed
+    chooses first, and each takes its first span within the margin (`evidence_spans`) that no contradiction and
+    no earlier key point quotes, or its own choice when it has no other (one block quoted for several key points
+    shows the candidate nothing about any of them). Contradictions and missed key points keep theirs."""
     used = {decision.span for decision in decisions if decision.verdict == "contradicted"}
     order = sorted(
         (

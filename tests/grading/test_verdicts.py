@@ -10,6 +10,7 @@ from interviewer.grading.verdicts import (
     KnownWrongReading,
     SpanJudgement,
     decide,
+    distinct_evidence,
     stated_misconception,
 )
 
@@ -178,3 +179,24 @@ def test_a_span_negating_the_key_point_contradicts_it_unless_another_entails_it(
     assert (decision.verdict, decision.span) == ("contradicted", 3)
     assert decide([SpanJudgement(0, 0.8, 0.1, 40)], 0.6, 0, denied_in=3).verdict != "contradicted"
     assert decide([neutral], 0.6, 0).verdict != "contradicted"
+
+
+def test_key_points_that_would_quote_one_span_take_turns() -> None:
+    """The key point read as most entailed keeps the shared sentence; the other quotes its next close span; one
+    with no other close span keeps the shared one; a contradiction keeps its span and is quoted by no other."""
+    shared = SpanJudgement(0, 0.9, 0.0, 60, similarity=0.6)
+    first = [shared, SpanJudgement(1, 0.2, 0.0, 30, similarity=0.3)]
+    second = [
+        SpanJudgement(0, 0.7, 0.0, 60, similarity=0.6),
+        SpanJudgement(2, 0.65, 0.0, 40, similarity=0.6),
+    ]
+    alone = [SpanJudgement(0, 0.5, 0.0, 60, similarity=0.5)]
+    against = [SpanJudgement(3, 0.05, 0.9, 30, similarity=0.5)]
+    readings = [first, second, alone, against]
+    decisions = [decide(spans, 0.7, 0) for spans in readings]
+    assert [decision.span for decision in decisions] == [0, 2, 0, 3]  # smallest close span: 2 for the second
+    second[1] = SpanJudgement(2, 0.65, 0.0, 80, similarity=0.6)  # now the shared sentence is its first choice
+    decisions = [decide(spans, 0.7, 0) for spans in readings]
+    assert [decision.span for decision in decisions] == [0, 0, 0, 3]
+    assert [decision.span for decision in distinct_evidence(decisions, readings)] == [0, 2, 0, 3]
+    assert decisions[3].verdict == "contradicted"
