@@ -59,6 +59,8 @@ class EmbeddingEvidence:
     span: np.ndarray
     similarity: np.ndarray
     phrasing_span: np.ndarray
+    key_point_span: np.ndarray
+    """(key points, spans): each span's cosine with the key point's closest phrasing (`key_point_span_similarity`)."""
 
 
 @dataclass
@@ -75,13 +77,17 @@ class AnswerJudgement:
     """Per key point: every span's cosines with its known statements (`known_cosines`)."""
 
 
-def candidate_spans(ready: PreparedQuestion, phrasing_span: np.ndarray, count: int) -> list[list[int]]:
-    """Per key point, the `count` spans most similar to any of its phrasings (ties: earlier span first)."""
-    kp_count = len(ready.question.key_points)
-    best = np.full((kp_count, phrasing_span.shape[1]), -1.0)
+def key_point_span_similarity(ready: PreparedQuestion, phrasing_span: np.ndarray) -> np.ndarray:
+    """(key points, spans): each span's cosine with the key point's closest phrasing (its text or an alternative)."""
+    best = np.full((len(ready.question.key_points), phrasing_span.shape[1]), -1.0)
     for phrasing_index, owner in enumerate(ready.phrasing_owner):
         best[owner] = np.maximum(best[owner], phrasing_span[phrasing_index])
-    return [[int(span) for span in np.argsort(-row, kind="stable")[:count]] for row in best]
+    return best
+
+
+def candidate_spans(similarity: np.ndarray, count: int) -> list[list[int]]:
+    """Per key point, the `count` spans most similar to it (`key_point_span_similarity`; ties: earlier first)."""
+    return [[int(span) for span in np.argsort(-row, kind="stable")[:count]] for row in similarity]
 
 
 def _denying_span(
@@ -629,7 +635,13 @@ class EmbeddingGrader:
             )
             if coverage > best_coverage[owner]:  # the best of a key point's phrasings counts
                 best_coverage[owner], best_span[owner], best_similarity[owner] = coverage, span_index, span_similarity
-        return EmbeddingEvidence(np.maximum(best_coverage, 0.0), best_span, best_similarity, phrasing_span)
+        return EmbeddingEvidence(
+            np.maximum(best_coverage, 0.0),
+            best_span,
+            best_similarity,
+            phrasing_span,
+            key_point_span_similarity(ready, phrasing_span),
+        )
 
     def _judge_all(
         self,
@@ -655,7 +667,7 @@ class EmbeddingGrader:
             known = knowns[answer_index] = known_cosines(ready, vectors.span_vectors)
             closer = closers[answer_index] = closer_to_wrong(part, known, self.rules)
             sentence_of = clause_sentences(part)
-            for key_point_index, spans in enumerate(candidate_spans(ready, seen.phrasing_span, CANDIDATE_SPANS)):
+            for key_point_index, spans in enumerate(candidate_spans(seen.key_point_span, CANDIDATE_SPANS)):
                 spans = list(dict.fromkeys([*spans, *(sentence_of[span] for span in spans if span in sentence_of)]))
                 # The sentences like a known wrong statement are candidate spans too, read like the others (the
                 # most like one is read even when the known-wrong rule's embedding part fails: reading it only
@@ -769,8 +781,6 @@ class EmbeddingGrader:
                 # a sentence in the key point's own words entails it, whatever the judge reads (it reads a key point
                 # against itself as entailed 0.09 on average)
                 by_span.setdefault(span, [0.0, 0.0])[0] = 1.0
-            owned = [index for index, owner in enumerate(ready.phrasing_owner) if owner == key_point_index]
-            similarity = seen.phrasing_span[owned].max(axis=0)
             judgements = [
                 verdicts.SpanJudgement(
                     span,
@@ -780,7 +790,7 @@ class EmbeddingGrader:
                     joined=len(part.span_pieces[span]) > 1,
                     sentence_contradicted=by_span[sentence_of[span]][1] if sentence_of.get(span) in by_span else None,
                     restates=span in restating,
-                    similarity=float(similarity[span]),
+                    similarity=float(seen.key_point_span[key_point_index, span]),
                     leans_right=span in right_leaning[key_point_index],
                 )
                 for span, (entailed, contradicted) in sorted(by_span.items())

@@ -101,6 +101,10 @@ class VerdictRules:
     unit dies when its input is always negative" read as contradicting six of seven ReLU key points; on the
     answer sets, 3 keeps every caught contradiction, 2 lost 3 of 85)."""
 
+    def mixed(self, entailed: float, embedding: float) -> float:
+        """The judge's entailment and an embedding measure in the credit's shares (`judge_share`)."""
+        return self.judge_share * entailed + (1 - self.judge_share) * embedding
+
 
 DEFAULT_RULES = VerdictRules()
 
@@ -242,7 +246,7 @@ def decide(
         # that sentence's own reading, not another span's (which may have been blocked by an entailment)
         wrong = max(stating_wrong, key=lambda reading: reading.contradicted)
         return KeyPointDecision("contradicted", 0.0, wrong.span, wrong.contradicted, best_entailed, wrong.contradicted)
-    mixed = rules.judge_share * best_entailed + (1 - rules.judge_share) * embedding_coverage
+    mixed = rules.mixed(best_entailed, embedding_coverage)
     verdict: Verdict = scoring.verdict_for(mixed)
     span = evidence_spans(judgements, rules)[0] if judgements else embedding_span
     confidence = best_entailed if verdict != "missed" else 1.0 - best_entailed
@@ -253,10 +257,7 @@ def evidence_spans(judgements: Sequence[SpanJudgement], rules: VerdictRules = DE
     """The spans that may be quoted for a credited key point, the preferred first: those whose support (the
     judge's entailment and the span's similarity with the key point, mixed as the credit is) is within
     `EVIDENCE_MARGIN` of the best, the smallest first."""
-    support = [
-        rules.judge_share * judgement.entailed + (1 - rules.judge_share) * judgement.similarity
-        for judgement in judgements
-    ]
+    support = [rules.mixed(judgement.entailed, judgement.similarity) for judgement in judgements]
     best = max(support)
     close = [judgement for judgement, value in zip(judgements, support, strict=True) if value >= best - EVIDENCE_MARGIN]
     return [
