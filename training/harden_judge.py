@@ -1,4 +1,4 @@
-"""Second training stage for the key-point judge: `python -m training.harden_judge`.
+"""Second training stage for the key-point judge: `python -m training.harden_judge [--focus SOURCE]`.
 
 The first judge (`training.train_judge`) learned that a statement sharing a key point's words contradicts
 it: every near-copy it saw was a rewrite (a negation added, a term swapped), labelled contradicted, while
@@ -49,6 +49,9 @@ from training.train_judge import (
 )
 
 OWN_WORDS = "own-words"
+SHORT_FORM = "short-form"
+LATER_SOURCES = (OWN_WORDS, SHORT_FORM)
+"""Pair sources added after the first stage: a second stage trains on one of them, and replays none."""
 
 
 def identity_readings(logits: np.ndarray, pairs: list[Pair], temperature: float) -> dict:
@@ -66,17 +69,41 @@ def identity_readings(logits: np.ndarray, pairs: list[Pair], temperature: float)
     }
 
 
+def focus_readings(logits: np.ndarray, pairs: list[Pair], focus: str, temperature: float) -> dict:
+    """Per source of the focus (e.g. `short-form:own`, `short-form:sibling`): mean probabilities of its held-out
+    pairs, and how often they read as entailed (>= 0.5)."""
+    readings = {}
+    for source in sorted({pair.source for pair in pairs if pair.source.startswith(focus)}):
+        chosen = np.array([pair.source == source for pair in pairs])
+        probabilities = softmax(torch.from_numpy(logits[chosen] / temperature))
+        readings[source] = {
+            "pairs": int(chosen.sum()),
+            "entailed": round(float(probabilities[:, 0].mean()), 3),
+            "contradicted": round(float(probabilities[:, 1].mean()), 3),
+            "neutral": round(float(probabilities[:, 2].mean()), 3),
+            "entailed_at_0.5": round(float((probabilities[:, 0] >= 0.5).mean()), 3),
+        }
+    return readings
+
+
 def measure(
-    network: JudgeNetwork, name: str, held: dict[str, list[Pair]], cache: StateCache, temperature: float
+    network: JudgeNetwork,
+    name: str,
+    held: dict[str, list[Pair]],
+    cache: StateCache,
+    temperature: float,
+    focus: str,
 ) -> dict:
-    """Scores on each held-out part: all pairs, without the own-words pairs, and the key points against themselves."""
+    """Scores on each held-out part: all pairs, the first stage's kinds only, the focus pairs, and the key points
+    against themselves."""
     numbers = {}
     for part, pairs in held.items():
         logits = predict(network, pairs, cache)
-        earlier = [index for index, pair in enumerate(pairs) if not pair.source.startswith(OWN_WORDS)]
+        earlier = [index for index, pair in enumerate(pairs) if not pair.source.startswith(LATER_SOURCES)]
         numbers[part] = {
             "all": report(logits, pairs, temperature),
-            "without_own_words": report(logits[earlier], [pairs[index] for index in earlier], temperature),
+            "first_stage_kinds": report(logits[earlier], [pairs[index] for index in earlier], temperature),
+            "focus": focus_readings(logits, pairs, focus, temperature),
             "identity": identity_readings(logits, pairs, temperature),
         }
     print(name, json.dumps(numbers), flush=True)
@@ -91,16 +118,16 @@ def harden(args: argparse.Namespace) -> None:
     output.mkdir(parents=True, exist_ok=True)
     pairs = all_pairs(seed=SEED)
     training, validation, test = three_way_split(pairs)
-    own = [pair for pair in training if pair.source.startswith(OWN_WORDS)]
-    earlier = [pair for pair in training if not pair.source.startswith(OWN_WORDS)]
+    own = [pair for pair in training if pair.source.startswith(args.focus)]
+    earlier = [pair for pair in training if not pair.source.startswith(LATER_SOURCES)]
     replay = rng.sample(earlier, min(args.replay, len(earlier)))
-    mixed = own * args.own_words_passes + replay
+    mixed = own * args.passes + replay
     held = {
         "validation": rng.sample(validation, min(args.held_out, len(validation))),
         "test": rng.sample(test, min(args.held_out, len(test))),
     }
     print(
-        f"train: {len(own)} own-words pairs + {len(replay)} replayed; held out: validation 1 in "
+        f"train: {len(own)} {args.focus} pairs + {len(replay)} replayed; held out: validation 1 in "
         f"{len(validation) // len(held['validation'])}, test 1 in {len(test) // len(held['test'])}"
     )
     print("train labels:", dict(Counter(pair.label for pair in mixed)), flush=True)
@@ -115,7 +142,14 @@ def harden(args: argparse.Namespace) -> None:
     print(
         f"encoded {len(cache.key_points)} key points, {len(cache.spans)} spans in {time.perf_counter() - started:.0f} s"
     )
-    before = measure(network, "before", held, cache, starting_temperature)
+    before = measure(network, "before", held, cache, starting_temperature, args.focus)
+    if args.replay_targets == "teacher":
+        taught = softmax(torch.from_numpy(predict(network, replay, cache) / starting_temperature))
+        replay = [
+            replace(pair, target=(float(row[0]), float(row[1]), float(row[2])))
+            for pair, row in zip(replay, taught, strict=True)
+        ]
+        mixed = own * args.passes + replay
 
     optimiser = optimiser_for(network, args.lr, args.head_lr)
     steps = math.ceil(len(mixed) / BATCH)
@@ -131,15 +165,21 @@ def harden(args: argparse.Namespace) -> None:
     seconds = round(time.perf_counter() - started)
     save_network(network, output / "best")
     hardened = load_network(output / "best", embedder.transformer, merge=False)
-    temperature = fit_temperature(predict(hardened, held["validation"], cache), held["validation"])
-    after = measure(hardened, "after", held, cache, temperature)
+    temperature = (
+        1.0
+        if args.replay_targets == "teacher"
+        else fit_temperature(predict(hardened, held["validation"], cache), held["validation"])
+    )
+    after = measure(hardened, "after", held, cache, temperature, args.focus)
     hardened.config = replace(hardened.config, temperature=temperature)
     save_network(hardened, output / "best")
     metrics = {
         "started_from": str(args.start),
+        "focus": args.focus,
+        "replay_targets": args.replay_targets,
         "pairs": {
-            "own_words": len(own),
-            "own_words_passes": args.own_words_passes,
+            "focus": len(own),
+            "passes": args.passes,
             "replayed": len(replay),
             **{k: len(v) for k, v in held.items()},
         },
@@ -157,7 +197,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--start", default=str(JUDGE_DIR), help="the judge to continue (default: the shipped one)")
     parser.add_argument("--replay", type=int, default=10000, help="first-stage pairs mixed in")
-    parser.add_argument("--own-words-passes", type=int, default=1, help="times each own-words pair is seen")
+    parser.add_argument("--focus", choices=LATER_SOURCES, default=OWN_WORDS, help="the pairs this stage teaches")
+    parser.add_argument("--passes", type=int, default=1, help="times each focus pair is seen")
+    parser.add_argument(
+        "--replay-targets",
+        choices=("labels", "teacher"),
+        default="labels",
+        help="replayed pairs learn their labels, or the starting judge's own probabilities",
+    )
     parser.add_argument("--held-out", type=int, default=3000, help="pairs sampled from validation and from test")
     parser.add_argument("--lr", type=float, default=4e-5)
     parser.add_argument("--head-lr", type=float, default=5e-4)

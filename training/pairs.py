@@ -12,6 +12,11 @@ Sources, in order of trust:
 4. Own words (`augment.own_words_pairs`): every key point entails itself, also behind a filler opening
    ("Basically, ..."), and is contradicted by its own negation or term swap: without the entailed copies the
    rewrites teach that a key point's own words contradict it.
+5. Short forms (`short_form_pairs`): the terse forms, list items and student-style sentences of the
+   question's other key points and of other questions' key points are neutral, and a key point's own entail
+   it. Without the neutral ones every short, telegraphic span in the data entailed its key point, and the
+   judge learned that shortness means entailment ("Fixes: ReLU, skip connections." read as entailing "The
+   cost of self-attention grows quadratically with the sequence length" at 0.93).
 
 Labels are soft: `partial` statements are half entailed, half neutral. Every pair carries its group
 (set + question id), so the train/test split never puts one question on both sides.
@@ -122,6 +127,35 @@ def written_pairs(statements: list[KeyPointStatements]) -> Iterator[Pair]:
                 yield Pair(item.group, item.key_point, text, NEUTRAL, 0.8, "sibling-statement")
 
 
+SHORT_FORMS_PER_KEY_POINT = 2
+"""Short forms of sibling key points, and as many of other questions' key points, per key point."""
+
+
+def short_form_pairs(statements: list[KeyPointStatements], rng: random.Random) -> Iterator[Pair]:
+    """Each key point against short forms (the entailed statements after the full paraphrases): its own
+    (entailed; the same pairs as the written ones, under this source so a second stage can contrast them) and
+    other key points': `SHORT_FORMS_PER_KEY_POINT` from its own question (same topic, another claim) and as
+    many from other questions (neutral). Sampled with `rng`, so deterministic for a seed."""
+    by_group: dict[str, list[KeyPointStatements]] = {}
+    for item in statements:
+        by_group.setdefault(item.group, []).append(item)
+    everywhere = [(item.group, text) for item in statements for text in item.entailed[PARAPHRASES:]]
+    for item in statements:
+        for text in item.entailed[PARAPHRASES:]:
+            yield Pair(item.group, item.key_point, text, ENTAILED, 1.0, "short-form:own")
+        siblings = [
+            text for other in by_group[item.group] if other is not item for text in other.entailed[PARAPHRASES:]
+        ]
+        for text in rng.sample(siblings, min(SHORT_FORMS_PER_KEY_POINT, len(siblings))):
+            yield Pair(item.group, item.key_point, text, NEUTRAL, 0.8, "short-form:sibling")
+        chosen = 0
+        while everywhere and chosen < SHORT_FORMS_PER_KEY_POINT:
+            group, text = everywhere[rng.randrange(len(everywhere))]
+            if group != item.group:
+                chosen += 1
+                yield Pair(item.group, item.key_point, text, NEUTRAL, 1.0, "short-form:other-question")
+
+
 def bank_pairs(bank: Bank) -> Iterator[Pair]:
     """Pairs from the rubrics: alternatives, misconceptions, sibling key points, follow-up key points."""
     for question in bank.questions:
@@ -166,6 +200,8 @@ def all_pairs(seed: int = 13, data_dir: Path = DATA_DIR, banks: Iterable[Bank] |
         pairs.extend(bank_pairs(bank))
     pairs.extend(augment.augmented_pairs(statements, rng))
     pairs.extend(augment.own_words_pairs(own_words(statements, banks), rng))
+    # first, so that a key point's own short forms keep their source when the written pairs repeat them
+    pairs = list(short_form_pairs(statements, rng)) + pairs
     unique: dict[tuple[str, str, str], Pair] = {}
     for pair in pairs:
         key = (pair.group, pair.key_point.casefold(), pair.span.casefold())

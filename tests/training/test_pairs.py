@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from training import augment
-from training.pairs import DATA_DIR, Pair, all_pairs, read_written_set, shipped_banks, split
+from training import pairs as pairs_module
+from training.pairs import DATA_DIR, KeyPointStatements, Pair, all_pairs, read_written_set, shipped_banks, split
 
 
 @pytest.fixture(scope="module")
@@ -83,3 +84,27 @@ def test_a_key_point_is_contradicted_by_its_own_negation() -> None:
     labels = {pair.span: pair.label for pair in built}
     assert labels["Dropout is not used at inference."] == "entailed"
     assert labels["Dropout is used at inference."] == "contradicted"
+
+
+def test_short_forms_entail_their_own_key_point_and_no_other() -> None:
+    """Short forms of other key points are neutral (without them every short span in the data entailed its key
+    point, and the judge read any telegraphic span as entailing); a key point's own short forms entail it."""
+    written = [
+        KeyPointStatements(
+            "q1", "", "Dropout is used only in training.", entailed=["p1", "p2", "train only", "- train"]
+        ),
+        KeyPointStatements("q1", "", "Inverted dropout rescales by 1/(1-p).", entailed=["p3", "p4", "scale 1/(1-p)"]),
+        KeyPointStatements("q2", "", "Adam keeps two moment estimates.", entailed=["p5", "p6", "m and v"]),
+    ]
+    built = list(pairs_module.short_form_pairs(written, random.Random(0)))
+    assert built == list(pairs_module.short_form_pairs(written, random.Random(0)))
+    short_forms = {text: item for item in written for text in item.entailed[pairs_module.PARAPHRASES :]}
+    assert not any(pair.span in ("p1", "p2", "p3", "p4", "p5", "p6") for pair in built)  # full paraphrases stay out
+    for pair in built:
+        source = short_forms[pair.span]
+        if pair.source == "short-form:own":
+            assert pair.label == "entailed" and source.key_point == pair.key_point
+        else:
+            assert pair.label == "neutral" and source.key_point != pair.key_point
+            assert (source.group == pair.group) == (pair.source == "short-form:sibling")
+    assert {pair.source for pair in built} == {"short-form:own", "short-form:sibling", "short-form:other-question"}
