@@ -6,12 +6,15 @@ its entailed statements were paraphrases in other words. Read against itself, a 
 0.09 on average, and a key point containing "not" was read as contradicting itself one time in two.
 
 This stage continues the shipped weights (LoRA adapters, segment vectors, head) for one pass over the
-own-words pairs of the training questions (each key point against itself, behind a filler opening, and
-against its own negation or term swap: `augment.own_words_pairs`) mixed with a replay sample of the first
+focus pairs of the training questions (`own-words`: each key point against itself, behind a filler opening,
+and against its own negation or term swap, `augment.own_words_pairs`; `short-form`: each key point against its
+own and other key points' short forms, `pairs.short_form_pairs`) mixed with a replay sample of the first
 stage's pairs, so the judge keeps what it knew. Same split by question as the first stage, seed 13. It
 measures the starting judge and the result on the same held-out pairs (a fixed sample of the validation
 and test questions), refits the temperature on the validation sample, and writes `best/` and
-`metrics.json`. Measured and not shipped (docs/grading.md, "Hard positives").
+`metrics.json` (with `--replay-targets teacher` the replayed pairs learn the starting judge's probabilities
+and the temperature is not refit). Measured and not shipped on both focuses (docs/grading.md, "Hard
+positives" and "Short forms").
 """
 
 from __future__ import annotations
