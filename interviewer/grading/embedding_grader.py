@@ -61,6 +61,8 @@ class EmbeddingEvidence:
     phrasing_span: np.ndarray
     key_point_span: np.ndarray
     """(key points, spans): each span's cosine with the key point's closest phrasing (`key_point_span_similarity`)."""
+    known: list[KnownCosines | None]
+    """Per key point: every span's cosines with its known statements (`known_cosines`; None without them)."""
 
 
 @dataclass
@@ -619,14 +621,19 @@ class EmbeddingGrader:
         """Per key point: the embedding coverage (best over its phrasings), the best span and its similarity."""
         question = ready.question
         phrasing_span = ready.phrasing_vectors @ vectors.span_vectors.T  # (phrasings, spans)
+        known = known_cosines(ready, vectors.span_vectors)
         answer_tokens = vectors.content_tokens
         kp_count = len(question.key_points)
         best_coverage = np.full(kp_count, -1.0)
         best_span = np.zeros(kp_count, dtype=int)
         best_similarity = np.zeros(kp_count)
         for phrasing_index, owner in enumerate(ready.phrasing_owner):
-            span_index = int(phrasing_span[phrasing_index].argmax())
-            span_similarity = float(phrasing_span[phrasing_index, span_index])
+            # The span view reads the key point's closest right statement (its text, alternatives and written
+            # paraphrases, terse forms and list items: known.right); the token view reads this phrasing's words.
+            statements = known[owner]
+            row = phrasing_span[phrasing_index] if statements is None else statements.right
+            span_index = int(row.argmax())
+            span_similarity = float(row[span_index])
             token_similarity = None
             if answer_tokens is not None and ready.phrasing_tokens is not None:
                 token_similarity = scoring.token_recall(ready.phrasing_tokens[phrasing_index], answer_tokens)
@@ -641,6 +648,7 @@ class EmbeddingGrader:
             best_similarity,
             phrasing_span,
             key_point_span_similarity(ready, phrasing_span),
+            known,
         )
 
     def _judge_all(
@@ -664,7 +672,7 @@ class EmbeddingGrader:
         ):
             if ready.question.grading != "key_points":
                 continue
-            known = knowns[answer_index] = known_cosines(ready, vectors.span_vectors)
+            known = knowns[answer_index] = seen.known
             closer = closers[answer_index] = closer_to_wrong(part, known, self.rules)
             sentence_of = clause_sentences(part)
             for key_point_index, spans in enumerate(candidate_spans(seen.key_point_span, CANDIDATE_SPANS)):

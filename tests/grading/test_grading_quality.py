@@ -283,3 +283,15 @@ def test_a_correct_short_answer_is_not_called_a_contradiction_of_its_own_claim(e
     )
     result = judged.grade(bank.get("cv-2.2"), answer)
     assert not result.verdicts("contradicted") and result.score >= 6.0, result.key_points
+
+
+def test_a_terse_answer_earns_the_credit_of_what_it_states(embedder, bank: Bank) -> None:
+    """Fragments are far from a key point's full sentence by cosine: this answer scored 1.5-2.5 with the three
+    key points it states missed. The span view reads each key point's closest right statement (its terse forms
+    included), so what it states earns credit and what it does not stays missed."""
+    judged = EmbeddingGrader(embedder, bank=bank, judge=load_judge(embedder))
+    result = judged.grade(bank.get("5.2"), "Step size. Too high: it blows up; too low: it crawls.")
+    verdicts = {verdict.key_point_id: verdict.verdict for verdict in result.key_points}
+    assert all(verdicts[key] in ("partial", "covered") for key in ("step-size", "too-high-diverges", "too-low-slow"))
+    assert all(verdicts[key] == "missed" for key in ("common-starting-points", "warmup", "schedules")), verdicts
+    assert result.score >= 3.5, result.score
