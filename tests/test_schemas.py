@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
+from interviewer.bank.loader import YAML_LOADER
 from interviewer.locations import default_bank_dir
 from interviewer.schemas import SCHEMAS, render_schema
 
@@ -20,10 +23,10 @@ def test_committed_schema_matches_model(path) -> None:
 
 def test_shipped_rubrics_validate_against_the_committed_schema() -> None:
     schema_path = next(path for path in SCHEMAS if path.name == "rubric.schema.json")
-    validator = Draft202012Validator(__import__("json").loads(schema_path.read_text(encoding="utf-8")))
+    validator = Draft202012Validator(json.loads(schema_path.read_text(encoding="utf-8")))
     rubric_files = sorted(default_bank_dir().rglob("*.yaml"))
     if not rubric_files:
         pytest.skip("no shipped rubric files yet")
     for rubric_file in rubric_files:
-        errors = list(validator.iter_errors(yaml.safe_load(rubric_file.read_text(encoding="utf-8"))))
+        errors = list(validator.iter_errors(yaml.load(rubric_file.read_text(encoding="utf-8"), Loader=YAML_LOADER)))
         assert not errors, f"{rubric_file}: {errors[0].message}"
