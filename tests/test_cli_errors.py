@@ -29,17 +29,21 @@ def test_usage_errors_are_one_line(arguments: list[str], expected: str) -> None:
     assert run.exception is None
 
 
-def test_the_console_script_prints_one_line_and_its_version_and_help() -> None:
+def test_the_console_script_prints_one_line_for_an_error() -> None:
+    """In a real process: exit status 2, one line on stderr, no traceback."""
     completed = subprocess.run(
         [sys.executable, "-m", "interviewer", "report", "--format", "pdf"], capture_output=True, text=True, timeout=60
     )
     assert completed.returncode == 2, completed
     assert completed.stderr.startswith("error: ") and len(completed.stderr.strip().splitlines()) == 1
     assert "Traceback" not in completed.stderr
-    version = subprocess.run([sys.executable, "-m", "interviewer", "--version"], capture_output=True, text=True)
-    assert version.returncode == 0 and version.stdout.startswith("interviewer ")
-    help_text = subprocess.run([sys.executable, "-m", "interviewer", "--help"], capture_output=True, text=True)
-    assert help_text.returncode == 0
+
+
+def test_version_and_help_list_every_command() -> None:
+    version = run_cli("--version")
+    assert version.exit_code == 0 and version.stdout.startswith("interviewer ")
+    help_text = run_cli("--help")
+    assert help_text.exit_code == 0
     for command in ("practice", "bank", "grade", "eval", "llm", "history", "report", "progress"):
         assert command in help_text.stdout
 

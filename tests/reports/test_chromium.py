@@ -40,7 +40,15 @@ def test_html_report_renders_to_png_and_pdf(store: SessionStore, sample: SampleS
     image = pytest.importorskip("PIL.Image")
     html_path = export_report(store, sample.second_id, "html", tmp_path / "report.html")
     png_path, pdf_path = tmp_path / "report.png", tmp_path / "report.pdf"
-    _chromium(tmp_path, f"--screenshot={png_path}", "--window-size=1200,2000", html_path.as_uri())
+    # One browser start does both: the screenshot and the printed PDF.
+    _chromium(
+        tmp_path,
+        f"--screenshot={png_path}",
+        "--window-size=1200,2000",
+        "--no-pdf-header-footer",
+        f"--print-to-pdf={pdf_path}",
+        html_path.as_uri(),
+    )
     with image.open(png_path) as screenshot:
         assert screenshot.size == (1200, 2000)
         grey = screenshot.convert("L")
@@ -48,5 +56,4 @@ def test_html_report_renders_to_png_and_pdf(store: SessionStore, sample: SampleS
         assert high - low > 150, "the page looks blank"
         # Coloured bars and highlights are drawn: more than a few distinct colours.
         assert len(screenshot.convert("RGB").getcolors(maxcolors=1_000_000) or []) > 50
-    _chromium(tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf_path}", html_path.as_uri())
     assert pdf_path.read_bytes().startswith(b"%PDF") and pdf_path.stat().st_size > 10_000
