@@ -62,6 +62,23 @@ def test_rewrites_turn_a_claim_into_its_opposite() -> None:
     assert augment.swap_terms("There is a trade-off between bias and variance.", random.Random(0)) is None
 
 
+def test_the_swap_pattern_finds_what_a_plain_alternation_finds() -> None:
+    """The trie-shaped pattern (for speed) matches the longest term at word boundaries, as the flat one did."""
+    import re
+
+    flat = re.compile(
+        r"\b(" + "|".join(sorted(map(re.escape, augment._SWAP), key=len, reverse=True)) + r")\b", re.IGNORECASE
+    )
+    texts = [
+        "Higher bias and lower variance: the high-variance model is larger, not smaller.",
+        "A non-linear, non-convex loss; L1 vs L2; the encoder feeds the decoder.",
+        "highest highs, lowly lows, increasingly increased",
+        *(statement for item in read_written_set(DATA_DIR / "deep-learning-seed.yaml") for statement in item.entailed),
+    ]
+    for text in texts:
+        assert [m.span() for m in augment._SWAP_PATTERN.finditer(text)] == [m.span() for m in flat.finditer(text)]
+
+
 def test_every_shipped_key_point_entails_itself_in_its_own_words(pairs: list[Pair]) -> None:
     """Hard positives: without them the rewrites teach that a key point's own words contradict it."""
     own = {(pair.key_point, pair.span) for pair in pairs if pair.label == "entailed"}

@@ -38,7 +38,7 @@ def fixture_app(make_app: Callable[..., InterviewApp], **options: object) -> Int
 
 async def type_slowly(pilot, app: InterviewApp, text: str) -> None:
     app.screen.query_one("#answer", TextArea).insert(text)
-    await pilot.pause(0.1)  # twice the draft delay
+    await pilot.pause(0.2)  # past the draft delay
     await pilot.pause()
 
 
