@@ -191,10 +191,9 @@ _NEGATION_REWRITES = tuple(
 def flip_negation(text: str) -> str | None:
     """The statement with its first negation removed, or a negation added to its first auxiliary verb."""
     for pattern, replacement in _NEGATION_REWRITES:
-        if pattern.search(text):
-            return pattern.sub(
-                lambda match, replacement=replacement: _match_case(match.group(0), replacement), text, count=1
-            )
+        match = pattern.search(text)
+        if match:
+            return text[: match.start()] + _match_case(match.group(0), replacement) + text[match.end() :]
     return None
 
 

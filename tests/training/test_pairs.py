@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -64,8 +65,6 @@ def test_rewrites_turn_a_claim_into_its_opposite() -> None:
 
 def test_the_swap_pattern_finds_what_a_plain_alternation_finds() -> None:
     """The trie-shaped pattern (for speed) matches the longest term at word boundaries, as the flat one did."""
-    import re
-
     flat = re.compile(
         r"\b(" + "|".join(sorted(map(re.escape, augment._SWAP), key=len, reverse=True)) + r")\b", re.IGNORECASE
     )
