@@ -223,9 +223,11 @@ class InterviewApp(App[None]):
             return "model unavailable"
         return "" if self.embedder is not None else LOADING_MODEL
 
-    # Background work: workers post, handlers own state
+    # Background work: workers post, handlers own state. Each names its description: by default Textual
+    # builds one from repr() of the arguments on the event loop, and repr() of a bank of every shipped
+    # question takes ~60 ms.
 
-    @work(thread=True, exclusive=True, group="model", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="model", exit_on_error=False, description="load the model")
     def load_model(self) -> None:
         """Load the embedding model (slow: imports torch) while the candidate reads the first question."""
         started = time.perf_counter()
@@ -245,7 +247,7 @@ class InterviewApp(App[None]):
         if self.session is not None:
             self.graders.warm_up(self.session.bank, embedder, self.session.questions())
 
-    @work(thread=True, group="grading", exit_on_error=False)
+    @work(thread=True, group="grading", exit_on_error=False, description="grade an answer")
     def grade_in_background(
         self, answer: AnswerRecord, question: Question, grader_name: GraderName, bank: Bank, asked: set[str]
     ) -> None:
@@ -386,7 +388,7 @@ class InterviewApp(App[None]):
             self.session.make_adaptive()
         self.ask_next()
 
-    @work(thread=True, exclusive=True, group="job", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="job", exit_on_error=False, description="rank for a job")
     def rank_for_job(self, options: PracticeOptions, bank: Bank, embedder: Embedder) -> None:
         """Rank the bank against the job description (embeds every question once; cached after)."""
         try:

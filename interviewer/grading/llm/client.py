@@ -14,6 +14,7 @@ contains the API key.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -27,6 +28,8 @@ from interviewer.grading.llm.redaction import Redactor, display_url
 from interviewer.grading.llm.replies import BadReply, CutOff, parse_reply
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx2
     from openai import OpenAI
 
@@ -95,6 +98,15 @@ def _refuse_retry_of_format_rejection(response: httpx2.Response) -> None:
         response.headers["x-should-retry"] = "false"
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context per process, as the client would build it: each build reads the CA bundle (~40 ms here),
+    and every client (the TUI's grader, `llm check`, drafting) would otherwise build its own."""
+    import httpx2
+
+    return httpx2.create_ssl_context()
+
+
 def build_openai_client(settings: LLMSettings) -> OpenAI:
     """The official client configured from settings, with the client's own retry budget and timeout."""
     from openai import DefaultHttpxClient, OpenAI
@@ -105,7 +117,9 @@ def build_openai_client(settings: LLMSettings) -> OpenAI:
         api_key=api_key.get_secret_value() if api_key else NO_KEY_PLACEHOLDER,
         timeout=settings.timeout,
         max_retries=settings.max_retries,
-        http_client=DefaultHttpxClient(event_hooks={"response": [_refuse_retry_of_format_rejection]}),
+        http_client=DefaultHttpxClient(
+            verify=_tls_context(), event_hooks={"response": [_refuse_retry_of_format_rejection]}
+        ),
     )
 
 
