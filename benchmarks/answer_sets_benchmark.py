@@ -13,6 +13,12 @@ mean score, the share of answers showing a contradiction signal (a `contradicted
 - paraphrases average >= 7.5;
 - half-right answers are caught (a signal) on >= 50 %.
 
+Two groups of sets, reported apart: the *development* sets (`benchmarks/answer_sets/*.jsonl`, written by the
+project, which chose the grader's thresholds on them) and the *independent* set
+(`benchmarks/answer_sets/independent/*.jsonl`: 40 other questions, answers written by four writers who saw only
+each question's rubric, in four voices, reviewed by a fifth; it measures how far the development figures carry
+to answers the grader was not tuned on).
+
 Two kinds are generated from the bank for every question of the sets, so they need no writing:
 `reference` (the question's own reference answer: it should score high with no signal, a measure of
 false alarms on correct text) and `other_question` (the reference answer of another question of the
@@ -20,6 +26,8 @@ same bank and another topic: an answer to the wrong question should score near z
 computed over the written rows only.
 
     python benchmarks/answer_sets_benchmark.py [--no-judge] [--json] [--details] [--set PATH ...]
+
+With `--set`, the given sets are one group.
 """
 
 from __future__ import annotations
@@ -39,7 +47,8 @@ sys.path.insert(0, str(ROOT))
 from interviewer.bank import load_bank  # noqa: E402
 from interviewer.grading.result import FlagCode, GradeResult  # noqa: E402
 
-DEFAULT_SETS = sorted((ROOT / "benchmarks" / "answer_sets").glob("*.jsonl"))
+DEVELOPMENT_SETS = sorted((ROOT / "benchmarks" / "answer_sets").glob("*.jsonl"))
+INDEPENDENT_SETS = sorted((ROOT / "benchmarks" / "answer_sets" / "independent").glob("*.jsonl"))
 CORRECT_KINDS = ("terse", "enumeration", "paraphrase")
 KINDS = (*CORRECT_KINDS, "contradiction", "half_right", "reference", "other_question")
 GENERATED_KINDS = ("reference", "other_question")
@@ -137,24 +146,42 @@ def main() -> None:
     bank = load_bank(args.bank)
     embedder = load_embedder()
     grader = EmbeddingGrader(embedder, bank=bank, judge=None if args.no_judge else load_judge(embedder))
-    rows = [json.loads(line) for path in (args.sets or DEFAULT_SETS) for line in path.read_text().splitlines() if line]
-    rows = [row for row in rows if row["question_id"] in bank]
-    rows += generated_rows(rows, bank)
-    results = grader.grade_batch([(bank.get(row["question_id"]), row["answer"]) for row in rows])
-    report = evaluate(rows, results)
+    groups = (
+        {"given sets": args.sets}
+        if args.sets
+        else {"development sets": DEVELOPMENT_SETS, "independent set": INDEPENDENT_SETS}
+    )
+    rows_of: dict[str, list[dict]] = {}
+    for name, paths in groups.items():
+        rows = [json.loads(line) for path in paths for line in path.read_text().splitlines() if line]
+        rows = [row for row in rows if row["question_id"] in bank]
+        if rows:
+            rows_of[name] = rows + generated_rows(rows, bank)
+    every_row = [row for rows in rows_of.values() for row in rows]
+    # one batch: a grade does not depend on the rest of its batch (tests/grading/test_batch_independence.py)
+    every_result = iter(grader.grade_batch([(bank.get(row["question_id"]), row["answer"]) for row in every_row]))
+    results_of = {name: [next(every_result) for _ in rows] for name, rows in rows_of.items()}
+    reports = {name: evaluate(rows, results_of[name]) for name, rows in rows_of.items()}
     if args.details:
-        for row, result in zip(rows, results, strict=True):
-            marks = "".join(
-                {"covered": "✓", "partial": "~", "missed": "✗", "contradicted": "!"}[v.verdict]
-                for v in result.key_points
-            )
-            print(
-                f"{row['question_id']:>5} {row['kind']:<13} {result.score:5.2f} {marks:<9} "
-                f"{'SIGNAL' if has_signal(result) else ''}"
-            )
+        for name, rows in rows_of.items():
+            for row, result in zip(rows, results_of[name], strict=True):
+                marks = "".join(
+                    {"covered": "✓", "partial": "~", "missed": "✗", "contradicted": "!"}[v.verdict]
+                    for v in result.key_points
+                )
+                print(
+                    f"{row['question_id']:>7} {row['kind']:<13} {result.score:5.2f} {marks:<9} "
+                    f"{'SIGNAL' if has_signal(result) else ''}"
+                )
     if args.json:
-        print(json.dumps(report, indent=2))
+        print(json.dumps(reports, indent=2))
         return
+    for name, report in reports.items():
+        print(f"\n{name} ({sum(numbers['n'] for numbers in report['kinds'].values())} rows)")
+        print_report(report)
+
+
+def print_report(report: dict) -> None:
     print(f"{'kind':<14}{'n':>4}{'mean':>7}{'signal':>8}{'on key':>8}{'strict':>8}")
     for kind, numbers in report["kinds"].items():
         target = f"{numbers['on_target_share']:>8.0%}" if "on_target_share" in numbers else f"{'':>8}"
