@@ -165,7 +165,7 @@ class KnownCosines:
 
 def known_cosines(ready: PreparedQuestion, span_vectors: np.ndarray) -> list[KnownCosines | None]:
     """Per key point, every span's cosines with its known statements; None for a key point without known wrong
-    statements. Computed once per answer: the known-wrong rule and the known-right rule both read them."""
+    statements. Computed once per answer."""
     reference = ready.reference_sentences @ span_vectors.T if ready.reference_sentences is not None else None
     cosines: list[KnownCosines | None] = []
     for index in range(len(ready.question.key_points)):
@@ -219,18 +219,6 @@ def closer_to_wrong(
             for row in [best, *leaning]
         ]
     return found
-
-
-def leaning_right(cosines: Sequence[KnownCosines | None], rules: verdicts.VerdictRules) -> list[set[int]]:
-    """Per key point, the spans closer to one of its known right statements (or a reference sentence) than to
-    every known wrong one by `known_right_margin`: the judge's contradiction reading of such a span is not
-    trusted (see `verdicts.SpanJudgement.leans_right`). Empty for a key point without known wrong statements."""
-    return [
-        set()
-        if known is None
-        else {int(span) for span in np.flatnonzero(known.right_or_reference - known.wrong >= rules.known_right_margin)}
-        for known in cosines
-    ]
 
 
 def whole_sentence_spans(part: AnswerText) -> list[int]:
@@ -734,7 +722,6 @@ class EmbeddingGrader:
     ) -> tuple[list[verdicts.KeyPointDecision], list[tuple[Misconception, int, float]]]:
         """The judge's verdict per key point, and the misconceptions the answer states."""
         question = ready.question
-        right_leaning = leaning_right(judgement.known, self.rules)
         stated = []
         contradicting: dict[str, tuple[int, float]] = {}
         for claim_index, misconception in enumerate(question.misconceptions):
@@ -772,6 +759,10 @@ class EmbeddingGrader:
             for texts in own_words
         ]
         restating = set().union(*restating_each)
+        has_known = [
+            index < len(judgement.known) and judgement.known[index] is not None
+            for index in range(len(question.key_points))
+        ]
         decisions = []
         readings: list[list[verdicts.SpanJudgement]] = []
         for key_point_index, key_point in enumerate(question.key_points):
@@ -799,7 +790,6 @@ class EmbeddingGrader:
                     sentence_contradicted=by_span[sentence_of[span]][1] if sentence_of.get(span) in by_span else None,
                     restates=span in restating,
                     similarity=float(seen.key_point_span[key_point_index, span]),
-                    leans_right=span in right_leaning[key_point_index],
                 )
                 for span, (entailed, contradicted) in sorted(by_span.items())
             ]
@@ -825,6 +815,7 @@ class EmbeddingGrader:
                     contradicting.get(key_point.id),
                     known_wrong,
                     denied_in=_denying_span(part, sentence_spans, restating, own_words, key_point_index),
+                    known_statements=has_known[key_point_index],
                 )
             )
         decisions = self._without_spread_contradictions(ready, seen, readings, decisions, contradicting)

@@ -6,7 +6,10 @@ decides:
 
 - **contradicted** when some sentence contradicts the key point (probability >= `contradicted_at`; a
   clause counts only as far as its whole sentence agrees, a span across two sentences not at all) and
-  no span clearly entails it; the evidence is that span;
+  no span clearly entails it; the evidence is that span. Only for a key point *without* known statements
+  (a bank of your own, rows that bring their own key points): on answers written by others than the
+  project, the judge's reading alone flagged correct answers about as often as wrong ones, so where known
+  statements exist a contradiction needs them (or a stated misconception, or a denial; docs/grading.md);
 - **contradicted** too when the sentence of the answer most like a *known wrong statement* of the key point
   (written for the shipped key points, `known_statements.py`) is like it (cosine >= `known_wrong_similar_at`),
   the answer's closest known wrong statement beats its closest right one (the key point, its alternatives
@@ -23,9 +26,6 @@ decides:
   distributions") or says it with two terms exchanged (`guards.swaps_terms`: "L1 ... Gaussian, L2 ...
   Laplace"), and no span entails the key point; the judge cannot tell these from the key point itself, the
   words can;
-- not **contradicted** on the judge's reading alone by a span much closer to one of the key point's known right
-  statements (or a reference sentence) than to each known wrong one (`known_right_margin`): a correct
-  paraphrase leans to the right statements, a fluent wrong sentence sits as close to the wrong ones;
 - never **contradicted** by a span that restates a key point of the question (this one, a sibling, or an
   alternative) in its own words (`guards.restates`): by the rubric such a span is right, and the judge reads
   near-copies of rubric text as contradictions too often to be trusted there; a span restating the key point
@@ -90,11 +90,6 @@ class VerdictRules:
     sentence matches the right statements elsewhere, so the answer-wide margin misses it; the stronger
     reading asked of the judge keeps correct answers from paying for it (docs/grading.md)."""
     known_wrong_sentence_contradicted_at: float = 0.3
-    known_right_margin: float = 0.2
-    """The judge's contradiction reading of a span is dropped when the span is closer to a known right statement of
-    the key point (or a sentence of the reference) than to every known wrong one by this much cosine: a fluent
-    wrong sentence is about as close to the wrong statements as to the right ones (it shares their words), a
-    correct paraphrase is much closer to the right ones (docs/grading.md)."""
     max_contradicted_per_span: int = 3
     """One sentence states a claim or two: when the judge reads one span as contradicting more key points
     than this, it is reading the span's topic, not its claim, and those readings are dropped (seen: "A ReLU
@@ -126,16 +121,12 @@ class SpanJudgement:
     rubric it is right, so it contradicts none of the question's key points."""
     similarity: float = 0.0
     """The span's cosine with the key point (its closest phrasing): the evidence must read like the key point too."""
-    leans_right: bool = False
-    """The span is closer to one of the key point's known right statements (or a reference sentence) than to each
-    of its known wrong ones by `known_right_margin` (cosine): the embeddings say it is a right version, so the
-    judge's contradiction reading alone does not make it one."""
 
     @property
     def contradiction(self) -> float:
-        """The contradiction this span can stand for: none across sentences, from a restatement or from a span
-        leaning to the right statements; a clause's only where its sentence agrees."""
-        if self.joined or self.restates or self.leans_right:
+        """The contradiction this span can stand for: none across sentences or from a restatement; a clause's
+        only where its sentence agrees."""
+        if self.joined or self.restates:
             return 0.0
         if self.sentence_contradicted is None:
             return self.contradicted
@@ -209,8 +200,10 @@ def decide(
     contradicted_by_misconception: tuple[int, float] | None = None,
     known_wrong: Sequence[KnownWrongReading] = (),
     denied_in: int | None = None,
+    known_statements: bool = False,
 ) -> KeyPointDecision:
-    """The verdict of one key point from the judge's view of its candidate spans."""
+    """The verdict of one key point from the judge's view of its candidate spans. With `known_statements` (the
+    key point has written right and wrong statements) the judge's contradiction reading alone does not decide."""
     best_entailed = max((judgement.entailed for judgement in judgements), default=0.0)
     contradiction = max(
         (judgement for judgement in judgements if not judgement.joined),
@@ -219,9 +212,11 @@ def decide(
     )
     contradicted = contradiction.contradiction if contradiction is not None else 0.0
     contradiction_span = contradiction.span if contradiction is not None else None
-    if contradicted_by_misconception is not None and contradicted_by_misconception[1] > contradicted:
+    deciding = 0.0 if known_statements else contradicted
+    if contradicted_by_misconception is not None and contradicted_by_misconception[1] > deciding:
         contradiction_span, contradicted = contradicted_by_misconception
-    if contradicted >= rules.contradicted_at and best_entailed < rules.entailed_blocks_contradiction:
+        deciding = contradicted
+    if deciding >= rules.contradicted_at and best_entailed < rules.entailed_blocks_contradiction:
         return KeyPointDecision("contradicted", 0.0, contradiction_span, contradicted, best_entailed, contradicted)
     stating_wrong = [
         reading

@@ -232,9 +232,10 @@ def test_a_paraphrase_closer_to_the_right_statements_is_not_contradicted_and_the
     embedder, bank: Bank
 ) -> None:
     """The judge read "Since training error went up, it isn't overfitting" as contradicting "degradation is not
-    overfitting" (0.44). The sentence is far closer to that key point's known right statements than to its wrong
-    ones, so the reading does not count; the answer that says it *is* overfitting is still caught on that key point.
-    (The judge still misreads other sentences of short answers: here a clause against `gradient-path`.)"""
+    overfitting" (0.44). The key point has known statements, so the judge's reading alone does not count; the
+    answer that says it *is* overfitting, with a lower training error for the deeper net, is still caught on a
+    key point it gets wrong (since the judge's reading alone stopped deciding: the degradation itself, by its
+    known wrong statements)."""
     judged = EmbeddingGrader(embedder, bank=bank, judge=load_judge(embedder))
     right = (
         "Stacking more plain conv layers, say 20 to 56, made networks worse even on their own training data. Since "
@@ -248,7 +249,8 @@ def test_a_paraphrase_closer_to_the_right_statements_is_not_contradicted_and_the
     )
     kept, caught = judged.grade_batch([(bank.get("cv-2.2"), right), (bank.get("cv-2.2"), wrong)])
     assert "not-overfitting" not in {verdict.key_point_id for verdict in kept.verdicts("contradicted")}
-    assert "not-overfitting" in {verdict.key_point_id for verdict in caught.verdicts("contradicted")}
+    wrong_key_points = {"degradation", "not-overfitting"}
+    assert {verdict.key_point_id for verdict in caught.verdicts("contradicted")} & wrong_key_points
 
 
 def test_each_key_point_quotes_its_own_words_of_a_short_answer(embedder, bank: Bank) -> None:
@@ -267,14 +269,10 @@ def test_each_key_point_quotes_its_own_words_of_a_short_answer(embedder, bank: B
     assert quotes["degradation"] != quotes["not-overfitting"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known judge misreading (docs/grading.md, calibrating the judge per key point): it reads this correct "
-    "sentence as contradicting the key point it states (0.40), as it reads that key point's own right statements",
-)
 def test_a_correct_short_answer_is_not_called_a_contradiction_of_its_own_claim(embedder, bank: Bank) -> None:
-    """Seen in the TUI: "so it's an optimization problem, not overfitting" is ✗! contradicted on the key point it
-    states, and the correct answer scores 4.1. This test passes when a better judge reads it right."""
+    """Seen in the TUI: "so it's an optimization problem, not overfitting" was ✗! contradicted on the key point it
+    states (the judge's reading, 0.40), and the correct answer scored 4.1. The judge still misreads it, but its
+    reading alone no longer decides where the key point has known statements."""
     judged = EmbeddingGrader(embedder, bank=bank, judge=load_judge(embedder))
     answer = (
         "Plain networks got worse with depth: a 56-layer net had higher training error than a 20-layer one, so it's "

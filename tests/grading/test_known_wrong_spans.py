@@ -11,7 +11,6 @@ from interviewer.grading.embedding_grader import (
     PreparedQuestion,
     closer_to_wrong,
     known_cosines,
-    leaning_right,
 )
 from interviewer.grading.verdicts import DEFAULT_RULES
 
@@ -107,16 +106,3 @@ def test_every_sentence_leaning_wrong_is_listed_after_the_closest() -> None:
     assert [part.spans[match.span] for match in found] == ["Wrong one."]
     assert np.isclose(found[0].over_answer, 1.0 - np.sqrt(0.5))  # the reference's words do not count here
     assert np.isclose(found[0].over_sentence, 1.0 - np.sqrt(0.5))  # they do here: "Wrong one." is 0.71 like them
-
-
-def test_a_span_much_closer_to_a_right_statement_leans_right() -> None:
-    """Clauses count here too (the judge reads them); a key point without wrong statements has no such span."""
-    right_ish = (2 * AXES[0] + AXES[1]) / np.sqrt(5)  # 0.89 like the right statement, 0.45 like the wrong one
-    sentence_list = ["Right.", "Both.", "Wrong."]
-    part, vectors = _answer(
-        sentence_list, {"Right.": right_ish, "Both.": (AXES[0] + AXES[1]) / np.sqrt(2), "Wrong.": AXES[1]}
-    )
-    empty = np.zeros((0, DIM), dtype=np.float32)
-    ready = _prepared([AXES[[0]], AXES[[0]]], [AXES[[1]], empty])
-    leaning, none = leaning_right(known_cosines(ready, vectors.span_vectors), DEFAULT_RULES)
-    assert {part.spans[span] for span in leaning} == {"Right."} and none == set()

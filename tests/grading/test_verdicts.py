@@ -162,13 +162,18 @@ def test_a_span_in_the_key_points_own_words_never_contradicts_it() -> None:
     assert decide([restating], 0.7, 0, known_wrong=[wrong_like]).verdict != "contradicted"
 
 
-def test_a_span_closer_to_the_right_statements_is_no_contradiction_on_the_judges_reading_alone() -> None:
-    """A correct paraphrase is much closer to the key point's known right statements than to its wrong ones (a
-    fluent wrong sentence is about as close to both): the judge's contradiction reading of such a span does not
-    count, but a denial in the key point's own words still does."""
-    leaning = SpanJudgement(0, 0.2, 0.6, 40, leans_right=True)
-    assert decide([leaning], 0.7, 0).verdict != "contradicted"
-    assert decide([leaning], 0.7, 0, denied_in=0).verdict == "contradicted"
+def test_with_known_statements_the_judges_reading_alone_does_not_contradict() -> None:
+    """On answers written by others than the project the judge's reading alone flagged correct answers about as
+    often as wrong ones; a key point with known statements is contradicted by them, a stated misconception or
+    a denial, and one without (a bank of your own) still by the judge's reading."""
+    reading = SpanJudgement(0, 0.2, 0.6, 40)
+    assert decide([reading], 0.7, 0).verdict == "contradicted"
+    assert decide([reading], 0.7, 0, known_statements=True).verdict != "contradicted"
+    assert decide([reading], 0.7, 0, denied_in=0, known_statements=True).verdict == "contradicted"
+    stated = decide([reading], 0.7, 0, contradicted_by_misconception=(0, 0.8), known_statements=True)
+    assert (stated.verdict, stated.span) == ("contradicted", 0)
+    wrong = KnownWrongReading(0, 0.2, sentence_margin=0.1, contradicted=0.5, similarity=0.9)
+    assert decide([reading], 0.7, 0, known_wrong=[wrong], known_statements=True).verdict == "contradicted"
 
 
 def test_a_span_negating_the_key_point_contradicts_it_unless_another_entails_it() -> None:
