@@ -13,7 +13,8 @@ decides:
 - **contradicted** too when the sentence of the answer most like a *known wrong statement* of the key point
   (written for the shipped key points, `known_statements.py`) is like it (cosine >= `known_wrong_similar_at`),
   the answer's closest known wrong statement beats its closest right one (the key point, its alternatives
-  and its written paraphrases) by `known_wrong_margin`, and the judge's contradiction reading of that
+  and its written paraphrases) by `known_wrong_margin`, the sentence itself is no closer to one of its own
+  right statements (`known_wrong_sentence_lean`), and the judge's contradiction reading of that
   sentence is at least `known_wrong_contradicted_at`: the judge alone reads a fluent wrong sentence as
   neutral too often, and the embeddings alone cannot tell "not" from its absence, but together they can;
 - **contradicted** also when any one sentence is like a known wrong statement and closer to it than to its
@@ -90,6 +91,12 @@ class VerdictRules:
     sentence matches the right statements elsewhere, so the answer-wide margin misses it; the stronger
     reading asked of the judge keeps correct answers from paying for it (docs/grading.md)."""
     known_wrong_sentence_contradicted_at: float = 0.3
+    known_wrong_sentence_lean: float = 0.0
+    """The answer-wide route also asks its sentence to be closer, by this much, to the wrong statement than to its
+    own closest right statement (the reference's sentences included): without it a sentence as close to a right
+    statement as to a wrong one was flagged because *other* sentences of the answer were far from every right
+    statement; on both answer sets those flags were on correct answers, references or the wrong key point
+    (docs/grading.md, "An independent answer set")."""
     max_contradicted_per_span: int = 3
     """One sentence states a claim or two: when the judge reads one span as contradicting more key points
     than this, it is reading the span's topic, not its claim, and those readings are dropped (seen: "A ReLU
@@ -227,6 +234,7 @@ def decide(
             (
                 reading.margin is not None
                 and reading.margin >= rules.known_wrong_margin
+                and reading.sentence_margin >= rules.known_wrong_sentence_lean
                 and reading.contradicted >= rules.known_wrong_contradicted_at
             )
             or (

@@ -94,12 +94,15 @@ def test_a_clause_contradicts_only_where_its_whole_sentence_does() -> None:
 
 
 def test_a_sentence_closer_to_a_known_wrong_statement_contradicts_when_the_judge_agrees() -> None:
-    """Known wrong statements (known_statements.py): margin, likeness and the judge's reading must all agree."""
+    """Known wrong statements (known_statements.py): margin, likeness, the sentence's own lean and the judge's
+    reading must all agree."""
     rules = verdicts.DEFAULT_RULES
     neutral = [SpanJudgement(0, 0.2, 0.2, 30), SpanJudgement(1, 0.1, 0.05, 30)]
 
-    def reading(margin: float = 0.2, contradicted: float = 0.2, similarity: float = 0.8) -> KnownWrongReading:
-        return KnownWrongReading(1, margin, sentence_margin=0.0, contradicted=contradicted, similarity=similarity)
+    def reading(
+        margin: float = 0.2, contradicted: float = 0.2, similarity: float = 0.8, sentence_margin: float = 0.0
+    ) -> KnownWrongReading:
+        return KnownWrongReading(1, margin, sentence_margin, contradicted=contradicted, similarity=similarity)
 
     decision = decide(neutral, 0.7, 0, known_wrong=[reading()])
     assert decision.verdict == "contradicted" and decision.span == 1
@@ -107,6 +110,7 @@ def test_a_sentence_closer_to_a_known_wrong_statement_contradicts_when_the_judge
         reading(margin=rules.known_wrong_margin / 2),
         reading(contradicted=rules.known_wrong_contradicted_at / 2),
         reading(similarity=rules.known_wrong_similar_at - 0.1),
+        reading(sentence_margin=rules.known_wrong_sentence_lean - 0.01),  # the sentence leans to a right statement
     ):
         assert decide(neutral, 0.7, 0, known_wrong=[weaker]).verdict != "contradicted"
 
