@@ -816,6 +816,7 @@ class EmbeddingGrader:
                     known_wrong,
                     denied_in=_denying_span(part, sentence_spans, restating, own_words, key_point_index),
                     known_statements=has_known[key_point_index],
+                    sentence_of=sentence_of,
                 )
             )
         decisions = self._without_spread_contradictions(ready, seen, readings, decisions, contradicting)

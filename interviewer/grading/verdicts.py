@@ -36,7 +36,10 @@ decides:
   grader, so the credit keeps following the verdict; the evidence is the *smallest* candidate span whose
   support is within `EVIDENCE_MARGIN` of the best one, support mixing the judge's entailment and the span's
   similarity with the key point in the same shares (the judge alone reads a few words cut from a sentence,
-  "The twist over plain bagging", as entailing a key point, and such a quote shows the candidate nothing).
+  "The twist over plain bagging", as entailing a key point, and such a quote shows the candidate nothing);
+- but **missed**, not covered or partial, when that evidence sits in a sentence that leans to a known wrong
+  statement of the key point (`leans_wrong`): the answer's attempt at the key point reads more like a known
+  mistake than like the fact, so it earns no credit and is not quoted as support.
 
 A misconception is stated when one sentence entails its claim (probability >= `misconception_at`),
 *more* than it entails the key point the misconception corrects (by `misconception_margin`), and the
@@ -49,7 +52,7 @@ correction; one that names no key point, or whose key point the answer also enta
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -97,6 +100,14 @@ class VerdictRules:
     statement as to a wrong one was flagged because *other* sentences of the answer were far from every right
     statement; on both answer sets those flags were on correct answers, references or the wrong key point
     (docs/grading.md, "An independent answer set")."""
+    known_wrong_credit_lean: float = 0.05
+    """A sentence like a known wrong statement of a key point (`known_wrong_similar_at`), closer to it than to its own
+    closest right statement by this much, and read by the judge as contradicting the key point at
+    `known_wrong_contradicted_at`, earns that key point no credit: when it is what would be quoted as the
+    evidence, the key point is missed, not covered with a wrong claim as its evidence: such a sentence is the
+    answer's attempt at the key point, and it reads more like a known mistake than like the fact. The margin is
+    the one-sentence route's (`known_wrong_sentence_margin`); at 0 correct paraphrases lost too much credit
+    (docs/grading.md, "no credit from a sentence that leans wrong")."""
     max_contradicted_per_span: int = 3
     """One sentence states a claim or two: when the judge reads one span as contradicting more key points
     than this, it is reading the span's topic, not its claim, and those readings are dropped (seen: "A ReLU
@@ -208,9 +219,11 @@ def decide(
     known_wrong: Sequence[KnownWrongReading] = (),
     denied_in: int | None = None,
     known_statements: bool = False,
+    sentence_of: Mapping[int, int] | None = None,
 ) -> KeyPointDecision:
     """The verdict of one key point from the judge's view of its candidate spans. With `known_statements` (the
-    key point has written right and wrong statements) the judge's contradiction reading alone does not decide."""
+    key point has written right and wrong statements) the judge's contradiction reading alone does not decide.
+    `sentence_of` maps a clause span to its whole sentence's span (`known_wrong` readings are whole sentences)."""
     best_entailed = max((judgement.entailed for judgement in judgements), default=0.0)
     contradiction = max(
         (judgement for judgement in judgements if not judgement.joined),
@@ -252,8 +265,27 @@ def decide(
     mixed = rules.mixed(best_entailed, embedding_coverage)
     verdict: Verdict = scoring.verdict_for(mixed)
     span = evidence_spans(judgements, rules)[0] if judgements else embedding_span
+    if verdict != "missed" and leans_wrong(span, known_wrong, sentence_of or {}, rules):
+        return KeyPointDecision("missed", 0.0, None, 1.0 - best_entailed, best_entailed, contradicted)
     confidence = best_entailed if verdict != "missed" else 1.0 - best_entailed
     return KeyPointDecision(verdict, mixed, span, float(np.clip(confidence, 0.0, 1.0)), best_entailed, contradicted)
+
+
+def leans_wrong(
+    span: int, known_wrong: Sequence[KnownWrongReading], sentence_of: Mapping[int, int], rules: VerdictRules
+) -> bool:
+    """The span's sentence is like a known wrong statement of the key point, closer to it than to its own closest
+    right statement (`known_wrong_credit_lean`), and the judge reads it as contradicting the key point a little
+    (`known_wrong_contradicted_at`): it earns the key point no credit. A restatement of a key point never does."""
+    sentence = sentence_of.get(span, span)
+    return any(
+        reading.span == sentence
+        and not reading.restates
+        and reading.similarity >= rules.known_wrong_similar_at
+        and reading.sentence_margin >= rules.known_wrong_credit_lean
+        and reading.contradicted >= rules.known_wrong_contradicted_at
+        for reading in known_wrong
+    )
 
 
 def evidence_spans(judgements: Sequence[SpanJudgement], rules: VerdictRules = DEFAULT_RULES) -> list[int]:

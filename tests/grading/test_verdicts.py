@@ -180,6 +180,34 @@ def test_with_known_statements_the_judges_reading_alone_does_not_contradict() ->
     assert decide([reading], 0.7, 0, known_wrong=[wrong], known_statements=True).verdict == "contradicted"
 
 
+def test_a_sentence_that_leans_to_a_known_wrong_statement_earns_no_credit() -> None:
+    """The sentence that would be quoted as covering a key point is more like one of its known wrong statements
+    than like any right one, and the judge reads it as contradicting a little: the key point is missed, not
+    covered with a wrong claim as its evidence. A clause counts by its sentence; a restatement never leans."""
+    rules = verdicts.DEFAULT_RULES
+    covering = [SpanJudgement(0, 0.9, 0.0, 40, similarity=0.7), SpanJudgement(1, 0.2, 0.0, 40, similarity=0.3)]
+    assert decide(covering, 0.8, 0).verdict == "covered"
+
+    def reading(
+        span: int = 0, lean: float = rules.known_wrong_credit_lean, contradicted: float = 0.2, restates: bool = False
+    ) -> KnownWrongReading:
+        return KnownWrongReading(span, None, lean, contradicted, similarity=0.75, restates=restates)
+
+    missed = decide(covering, 0.8, 0, known_wrong=[reading()])
+    assert (missed.verdict, missed.coverage, missed.span) == ("missed", 0.0, None)
+    assert decide(covering, 0.8, 0, known_wrong=[reading()], known_statements=True).verdict == "missed"
+    for not_leaning in (
+        reading(lean=rules.known_wrong_credit_lean - 0.01),  # as close to a right statement
+        reading(contradicted=rules.known_wrong_contradicted_at - 0.05),  # the judge does not agree at all
+        reading(restates=True),  # the key point (or a sibling) in its own words
+        reading(span=1),  # another sentence than the evidence
+    ):
+        assert decide(covering, 0.8, 0, known_wrong=[not_leaning]).verdict == "covered"
+    clause = [SpanJudgement(2, 0.9, 0.0, 20, similarity=0.7)]
+    assert decide(clause, 0.8, 2, known_wrong=[reading(span=0)]).verdict == "covered"
+    assert decide(clause, 0.8, 2, known_wrong=[reading(span=0)], sentence_of={2: 0}).verdict == "missed"
+
+
 def test_a_span_negating_the_key_point_contradicts_it_unless_another_entails_it() -> None:
     """The judge cannot tell a claim from its negation; a clause that negates the key point about its own subject
     (`guards.negates_claim`) contradicts it, whatever the judge reads, when no span entails it."""
