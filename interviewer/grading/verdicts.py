@@ -103,9 +103,9 @@ class VerdictRules:
     known_wrong_credit_lean: float = 0.05
     """A sentence like a known wrong statement of a key point (`known_wrong_similar_at`), closer to it than to its own
     closest right statement by this much, and read by the judge as contradicting the key point at
-    `known_wrong_contradicted_at`, earns that key point no credit: when it is what would be quoted as the
-    evidence, the key point is missed, not covered with a wrong claim as its evidence: such a sentence is the
-    answer's attempt at the key point, and it reads more like a known mistake than like the fact. The margin is
+    `known_wrong_contradicted_at`, earns that key point no credit. When it is what would be quoted as the
+    evidence, the key point is missed, not covered with a wrong claim as its evidence (such a sentence is the
+    answer's attempt at the key point, and it reads more like a known mistake than like the fact). The margin is
     the one-sentence route's (`known_wrong_sentence_margin`); at 0 correct paraphrases lost too much credit
     (docs/grading.md, "no credit from a sentence that leans wrong")."""
     max_contradicted_per_span: int = 3
