@@ -241,8 +241,7 @@ def decide(
     stating_wrong = [
         reading
         for reading in known_wrong
-        if not reading.restates
-        and reading.similarity >= rules.known_wrong_similar_at
+        if _like_a_wrong_statement(reading, rules)
         and (
             (
                 reading.margin is not None
@@ -264,9 +263,9 @@ def decide(
         return KeyPointDecision("contradicted", 0.0, wrong.span, wrong.contradicted, best_entailed, wrong.contradicted)
     mixed = rules.mixed(best_entailed, embedding_coverage)
     verdict: Verdict = scoring.verdict_for(mixed)
-    span = evidence_spans(judgements, rules)[0] if judgements else embedding_span
-    if verdict != "missed" and leans_wrong(span, known_wrong, sentence_of or {}, rules):
-        return KeyPointDecision("missed", 0.0, None, 1.0 - best_entailed, best_entailed, contradicted)
+    span: int | None = evidence_spans(judgements, rules)[0] if judgements else embedding_span
+    if verdict != "missed" and span is not None and leans_wrong(span, known_wrong, sentence_of or {}, rules):
+        verdict, mixed, span = "missed", 0.0, None
     confidence = best_entailed if verdict != "missed" else 1.0 - best_entailed
     return KeyPointDecision(verdict, mixed, span, float(np.clip(confidence, 0.0, 1.0)), best_entailed, contradicted)
 
@@ -280,12 +279,17 @@ def leans_wrong(
     sentence = sentence_of.get(span, span)
     return any(
         reading.span == sentence
-        and not reading.restates
-        and reading.similarity >= rules.known_wrong_similar_at
+        and _like_a_wrong_statement(reading, rules)
         and reading.sentence_margin >= rules.known_wrong_credit_lean
         and reading.contradicted >= rules.known_wrong_contradicted_at
         for reading in known_wrong
     )
+
+
+def _like_a_wrong_statement(reading: KnownWrongReading, rules: VerdictRules) -> bool:
+    """The sentence is like a known wrong statement (`known_wrong_similar_at`) and restates no key point: what every
+    use of a known-wrong reading asks first."""
+    return not reading.restates and reading.similarity >= rules.known_wrong_similar_at
 
 
 def evidence_spans(judgements: Sequence[SpanJudgement], rules: VerdictRules = DEFAULT_RULES) -> list[int]:
