@@ -13,13 +13,15 @@ mean score, the share of answers showing a contradiction signal (a `contradicted
 - paraphrases average >= 7.5;
 - half-right answers are caught (a signal) on >= 50 %.
 
-Three groups of sets, reported apart: the *development* sets (`benchmarks/answer_sets/*.jsonl`, written by the
+Four groups of sets, reported apart: the *development* sets (`benchmarks/answer_sets/*.jsonl`, written by the
 project, which chose the grader's thresholds on them), the *independent* set
 (`benchmarks/answer_sets/independent/*.jsonl`: 40 other questions, answers written by four writers who saw only
 each question's rubric, in four voices, reviewed by a fifth; it measures how far the development figures carry
 to answers the grader was not tuned on, and has since informed four decisions), and the *second independent*
 set (`benchmarks/answer_sets/independent-2/*.jsonl`: 40 further questions, four new writers and voices, written
-when the first had been read too often; measured, never tuned on).
+when the first had been read too often; it has since informed one decision), and the *third independent* set
+(`benchmarks/answer_sets/independent-3/*.jsonl`: 35 further questions, four more writers and voices, written when
+the second had informed a decision; measured, never tuned on).
 
 Two kinds are generated from the bank for every question of the sets, so they need no writing:
 `reference` (the question's own reference answer: it should score high with no signal, a measure of
@@ -52,6 +54,7 @@ from interviewer.grading.result import FlagCode, GradeResult  # noqa: E402
 DEVELOPMENT_SETS = sorted((ROOT / "benchmarks" / "answer_sets").glob("*.jsonl"))
 INDEPENDENT_SETS = sorted((ROOT / "benchmarks" / "answer_sets" / "independent").glob("*.jsonl"))
 SECOND_INDEPENDENT_SETS = sorted((ROOT / "benchmarks" / "answer_sets" / "independent-2").glob("*.jsonl"))
+THIRD_INDEPENDENT_SETS = sorted((ROOT / "benchmarks" / "answer_sets" / "independent-3").glob("*.jsonl"))
 CORRECT_KINDS = ("terse", "enumeration", "paraphrase")
 KINDS = (*CORRECT_KINDS, "contradiction", "half_right", "reference", "other_question")
 GENERATED_KINDS = ("reference", "other_question")
@@ -156,6 +159,7 @@ def main() -> None:
             "development sets": DEVELOPMENT_SETS,
             "independent set": INDEPENDENT_SETS,
             "second independent set": SECOND_INDEPENDENT_SETS,
+            "third independent set": THIRD_INDEPENDENT_SETS,
         }
     )
     rows_of: dict[str, list[dict]] = {}
