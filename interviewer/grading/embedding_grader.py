@@ -148,6 +148,31 @@ class KnownMatch:
     """`similarity` less this sentence's own best cosine with a right statement or a sentence of the reference
     answer (the wrong statements are small edits of the key point's words, the right ones paraphrases, so a
     sentence in the reference's own words would otherwise lean wrong by chance)."""
+    word_contrast: float = 0.0
+    """Of the known wrong statements the sentence is like (`known_wrong_similar_at`), the best `WordContrast.read`:
+    the sentence uses the words that make the statement wrong rather than those that make its right twin right."""
+
+
+@dataclass(frozen=True)
+class WordContrast:
+    """A known wrong statement against its closest right statement: the content words (stems) only one of them
+    uses. Wrong statements are mostly small edits of right ones ("change in probability" for "change in
+    log-odds"), so these few words are where they differ, and a cosine over the whole sentence barely sees them."""
+
+    wrong_only: frozenset[str]
+    right_only: frozenset[str]
+
+    @classmethod
+    def of(cls, wrong: str, right: str) -> WordContrast:
+        wrong_stems, right_stems = set(content_stems(wrong)), set(content_stems(right))
+        return cls(frozenset(wrong_stems - right_stems), frozenset(right_stems - wrong_stems))
+
+    def read(self, sentence: str) -> float:
+        """The share of the wrong-only words the sentence uses less the share of the right-only ones (-1 to 1)."""
+        used = set(content_stems(sentence))
+        return len(used & self.wrong_only) / max(1, len(self.wrong_only)) - len(used & self.right_only) / max(
+            1, len(self.right_only)
+        )
 
 
 @dataclass(frozen=True)
@@ -161,6 +186,10 @@ class KnownCosines:
     right_or_reference: np.ndarray
     """With the closest of those and the reference's sentences (a sentence in the reference's words is no wrong
     statement)."""
+    wrong_each: np.ndarray
+    """With each known wrong statement: (wrong statements, spans)."""
+    contrasts: Sequence[WordContrast]
+    """Per known wrong statement, the words it and its closest right statement do not share."""
 
 
 def known_cosines(ready: PreparedQuestion, span_vectors: np.ndarray) -> list[KnownCosines | None]:
@@ -173,11 +202,14 @@ def known_cosines(ready: PreparedQuestion, span_vectors: np.ndarray) -> list[Kno
             cosines.append(None)
             continue
         right = (ready.known_right[index] @ span_vectors.T).max(axis=0)
+        wrong_each = ready.known_wrong[index] @ span_vectors.T
         cosines.append(
             KnownCosines(
-                wrong=(ready.known_wrong[index] @ span_vectors.T).max(axis=0),
+                wrong=wrong_each.max(axis=0),
                 right=right,
                 right_or_reference=right if reference is None else np.maximum(right, reference.max(axis=0)),
+                wrong_each=wrong_each,
+                contrasts=ready.known_contrasts[index],
             )
         )
     return cosines
@@ -190,8 +222,9 @@ def closer_to_wrong(
     like one (always: the judge reads it as a candidate span), then any other sentence like one
     (`known_wrong_similar_at`) and closer to it than to every right statement by `known_wrong_sentence_margin`:
     in an answer that is right but for one sentence, the right sentences match the right statements, so only
-    the wrong sentence's own comparison shows it. Whole sentences only: a clause lifted out of its sentence
-    can match a wrong statement its sentence does not make."""
+    the wrong sentence's own comparison shows it (a sentence found by its word contrast alone was tried too, and
+    not kept: docs/grading.md). Whole sentences only: a clause lifted out of its sentence can match a wrong
+    statement its sentence does not make."""
     whole = whole_sentence_spans(part)
     if not whole:
         return {}
@@ -215,10 +248,23 @@ def closer_to_wrong(
                 similarity=float(to_wrong[row]),
                 over_answer=float(to_wrong[row]) - closest_right if row == best else None,
                 over_sentence=float(to_wrong[row] - to_right[row]),
+                word_contrast=_word_contrast(part.spans[whole[row]], known, whole[row], rules),
             )
             for row in [best, *leaning]
         ]
     return found
+
+
+def _word_contrast(sentence: str, known: KnownCosines, span: int, rules: verdicts.VerdictRules) -> float:
+    """The sentence's best word contrast over the known wrong statements it is like (0 when it is like none)."""
+    return max(
+        (
+            contrast.read(sentence)
+            for contrast, cosine in zip(known.contrasts, known.wrong_each[:, span], strict=True)
+            if cosine >= rules.known_wrong_similar_at
+        ),
+        default=0.0,
+    )
 
 
 def whole_sentence_spans(part: AnswerText) -> list[int]:
@@ -281,6 +327,9 @@ class PreparedQuestion:
     known_wrong: list[np.ndarray] = field(default_factory=list)
     """Per key point: vectors of its written wrong statements (none for a key point without them); an empty
     list as `known_right`."""
+    known_contrasts: list[list[WordContrast]] = field(default_factory=list)
+    """Per key point, per written wrong statement (as `known_wrong`): the words it does not share with its closest
+    right statement."""
     reference_sentences: np.ndarray | None = None
     """Vectors of the reference answer's whole sentences, taken from its span vectors (pooled as an answer's
     are): right statements of every key point when one sentence is compared with the statements (None when
@@ -490,7 +539,9 @@ class EmbeddingGrader:
                 ]
             use_floors = scoring.uses_sibling_floors(self.options.sibling_floors, question.grading)
             floors = _sibling_floors(owner, phrasing_vectors, phrasing_tokens, use_floors)
-            known_right, known_wrong = self._known_vectors(question, stems, owner, phrasing_vectors)
+            known_right, known_wrong, known_contrasts = self._known_vectors(
+                question, stems, owner, phrasings, phrasing_vectors
+            )
             claims_at = start + count + 2 + kp_count
             if self.judge is not None:  # encode the judge's side of every pair once, ahead of grading
                 self.judge.key_point_states([*phrasings, *(item.claim for item in question.misconceptions)])
@@ -508,34 +559,49 @@ class EmbeddingGrader:
                 misconception_vectors=vectors[claims_at : claims_at + len(question.misconceptions)],
                 known_right=known_right,
                 known_wrong=known_wrong,
+                known_contrasts=known_contrasts,
                 reference_sentences=reference_sentences if known_right else None,
             )
 
     def _known_vectors(
-        self, question: Question, stems: frozenset[str], owner: list[int], phrasing_vectors: np.ndarray
-    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        self,
+        question: Question,
+        stems: frozenset[str],
+        owner: list[int],
+        phrasings: list[str],
+        phrasing_vectors: np.ndarray,
+    ) -> tuple[list[np.ndarray], list[np.ndarray], list[list[WordContrast]]]:
         """Per key point, (right, wrong) statement vectors made the way answer spans are (question words
-        demoted), right ones starting with the key point's own phrasings. Only with the judge (it confirms);
-        two empty lists for a question without statements."""
+        demoted), right ones starting with the key point's own phrasings, and each wrong statement's word contrast
+        with its closest right one. Only with the judge (it confirms); empty lists for a question without
+        statements."""
         if self.judge is None:
-            return [], []
+            return [], [], []
         written = load_known_statements().for_question(question)
         if not any(written):
-            return [], []
+            return [], [], []
         count = len(question.key_points)
-        right = [phrasing_vectors[[index for index, own in enumerate(owner) if own == kp]] for kp in range(count)]
+        mine = [[index for index, own in enumerate(owner) if own == kp] for kp in range(count)]
+        right = [phrasing_vectors[rows] for rows in mine]
         empty = np.zeros((0, phrasing_vectors.shape[1]), dtype=np.float32)
         texts = list(dict.fromkeys(text for item in written if item for text in (*item.right, *item.wrong)))
         vectors = self._pooled_vectors(texts, stems)
         row = {text: index for index, text in enumerate(texts)}
-        wrong = []
+        wrong: list[np.ndarray] = []
+        contrasts: list[list[WordContrast]] = []
         for index, item in enumerate(written):
             if item is None:
                 wrong.append(empty)
+                contrasts.append([])
                 continue
             right[index] = np.concatenate([right[index], vectors[[row[text] for text in item.right]]])
             wrong.append(vectors[[row[text] for text in item.wrong]])
-        return right, wrong
+            right_texts = [*(phrasings[phrasing] for phrasing in mine[index]), *item.right]
+            closest = np.argmax(wrong[index] @ right[index].T, axis=1)
+            contrasts.append(
+                [WordContrast.of(text, right_texts[int(twin)]) for text, twin in zip(item.wrong, closest, strict=True)]
+            )
+        return right, wrong, contrasts
 
     def _pooled_vectors(self, texts: list[str], stems: frozenset[str]) -> np.ndarray:
         """Vectors made as answer spans are: token embeddings pooled without the question's words (the known
@@ -799,6 +865,7 @@ class EmbeddingGrader:
                     span=match.span,
                     margin=match.over_answer,
                     sentence_margin=match.over_sentence,
+                    word_contrast=match.word_contrast,
                     contradicted=by_span[match.span][1],
                     similarity=match.similarity,
                     restates=match.span in restating,

@@ -9,9 +9,11 @@ from interviewer.grading.answer_vectors import AnswerText, AnswerVectors, answer
 from interviewer.grading.embedding_grader import (
     KnownMatch,
     PreparedQuestion,
+    WordContrast,
     closer_to_wrong,
     known_cosines,
 )
+from interviewer.grading.text import content_stems
 from interviewer.grading.verdicts import DEFAULT_RULES
 
 DIM = 4
@@ -19,7 +21,10 @@ AXES = np.eye(DIM, dtype=np.float32)
 
 
 def _prepared(
-    known_right: list[np.ndarray], known_wrong: list[np.ndarray], reference: np.ndarray | None = None
+    known_right: list[np.ndarray],
+    known_wrong: list[np.ndarray],
+    reference: np.ndarray | None = None,
+    contrasts: list[list[WordContrast]] | None = None,
 ) -> PreparedQuestion:
     question = Question(
         id="q",
@@ -41,6 +46,7 @@ def _prepared(
         phrasing_floors=[],
         known_right=known_right,
         known_wrong=known_wrong,
+        known_contrasts=contrasts or [[WordContrast(frozenset(), frozenset())] * len(wrong) for wrong in known_wrong],
         reference_sentences=reference,
     )
 
@@ -65,6 +71,25 @@ def test_the_closest_whole_sentence_to_a_wrong_statement_and_its_margin() -> Non
         found.over_answer, 0.0
     )  # the first one states the right one
     assert np.isclose(found.over_sentence, 1.0)  # this sentence itself is nothing like a right statement
+
+
+def test_a_sentence_with_the_words_that_make_a_statement_wrong_has_a_word_contrast() -> None:
+    contrast = WordContrast.of(
+        "A coefficient is the change in probability per unit of the feature.",
+        "A coefficient is the change in log-odds per unit of the feature.",
+    )
+    assert contrast.wrong_only == set(content_stems("probability"))
+    assert contrast.right_only == set(content_stems("log-odds"))
+    wrong = "Each coefficient tells you how the probability moves when the feature goes up by one."
+    right = "Each coefficient tells you how the log-odds move when the feature goes up by one."
+    assert contrast.read(wrong) == 1.0 and contrast.read(right) == -1.0
+    assert contrast.read("The probability, and so the log-odds, go up.") == 0.0
+    part, vectors = _answer([wrong, right], {wrong: AXES[1], right: AXES[1]})
+    ready = _prepared([AXES[[0]]], [AXES[[1]]], contrasts=[[contrast]])
+    found = {part.spans[match.span]: match.word_contrast for match in _closer(ready, part, vectors)[0]}
+    assert found[wrong] == 1.0  # the other sentence is as like the wrong statement, and says its right twin
+    far = _prepared([AXES[[0]]], [AXES[[2]]], contrasts=[[contrast]])
+    assert all(match.word_contrast == 0.0 for match in _closer(far, part, vectors)[0])  # like no wrong statement
 
 
 def test_clauses_and_joined_spans_never_stand_for_a_wrong_statement() -> None:

@@ -208,6 +208,23 @@ def test_a_sentence_that_leans_to_a_known_wrong_statement_earns_no_credit() -> N
     assert decide(clause, 0.8, 2, known_wrong=[reading(span=0)], sentence_of={2: 0}).verdict == "missed"
 
 
+def test_a_sentence_with_the_words_that_make_a_statement_wrong_earns_no_credit() -> None:
+    """As close to a right statement as to the wrong one by cosine, but using the words only the wrong statement
+    has (its word contrast): no credit either, with the judge's same small agreement, and no flag."""
+    rules = verdicts.DEFAULT_RULES
+    covering = [SpanJudgement(0, 0.9, 0.0, 40, similarity=0.7)]
+
+    def reading(contrast: float, contradicted: float = 0.2) -> KnownWrongReading:
+        return KnownWrongReading(0, None, 0.0, contradicted, similarity=0.75, word_contrast=contrast)
+
+    assert decide(covering, 0.8, 0, known_wrong=[reading(rules.known_wrong_word_contrast)]).verdict == "missed"
+    assert decide(covering, 0.8, 0, known_wrong=[reading(rules.known_wrong_word_contrast - 0.01)]).verdict == "covered"
+    judge_disagrees = reading(1.0, contradicted=rules.known_wrong_contradicted_at - 0.05)
+    assert decide(covering, 0.8, 0, known_wrong=[judge_disagrees]).verdict == "covered"
+    strong = reading(1.0, contradicted=0.9)  # the word contrast alone never makes a contradiction
+    assert decide(covering, 0.8, 0, known_wrong=[strong], known_statements=True).verdict == "missed"
+
+
 def test_a_span_negating_the_key_point_contradicts_it_unless_another_entails_it() -> None:
     """The judge cannot tell a claim from its negation; a clause that negates the key point about its own subject
     (`guards.negates_claim`) contradicts it, whatever the judge reads, when no span entails it."""
