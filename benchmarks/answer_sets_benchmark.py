@@ -17,9 +17,9 @@ Four groups of sets, reported apart: the *development* sets (`benchmarks/answer_
 project, which chose the grader's thresholds on them), the *independent* set
 (`benchmarks/answer_sets/independent/*.jsonl`: 40 other questions, answers written by four writers who saw only
 each question's rubric, in four voices, reviewed by a fifth; it measures how far the development figures carry
-to answers the grader was not tuned on, and has since informed four decisions), and the *second independent*
-set (`benchmarks/answer_sets/independent-2/*.jsonl`: 40 further questions, four new writers and voices, written
-when the first had been read too often; it has since informed one decision), and the *third independent* set
+to answers the grader was not tuned on, and has since informed five decisions), the *second independent* set
+(`benchmarks/answer_sets/independent-2/*.jsonl`: 40 further questions, four new writers and voices, written when
+the first had been read too often; it has since informed one decision), and the *third independent* set
 (`benchmarks/answer_sets/independent-3/*.jsonl`: 35 further questions, four more writers and voices, written when
 the second had informed a decision; measured, never tuned on).
 
