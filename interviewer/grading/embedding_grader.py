@@ -163,8 +163,10 @@ class WordContrast:
     right_only: frozenset[str]
 
     @classmethod
-    def of(cls, wrong: str, right: str) -> WordContrast:
-        wrong_stems, right_stems = set(content_stems(wrong)), set(content_stems(right))
+    def of(cls, wrong: str, right: str, question_stems: frozenset[str] = frozenset()) -> WordContrast:
+        """The question's own words are left out: repeating the question earns nothing, and costs nothing."""
+        wrong_stems = set(content_stems(wrong)) - question_stems
+        right_stems = set(content_stems(right)) - question_stems
         return cls(frozenset(wrong_stems - right_stems), frozenset(right_stems - wrong_stems))
 
     def read(self, sentence: str) -> float:
@@ -253,6 +255,19 @@ def closer_to_wrong(
             for row in [best, *leaning]
         ]
     return found
+
+
+def word_contrasts(
+    wrong: Sequence[str],
+    wrong_vectors: np.ndarray,
+    right: Sequence[str],
+    right_vectors: np.ndarray,
+    question_stems: frozenset[str] = frozenset(),
+) -> list[WordContrast]:
+    """Each wrong statement's word contrast with its closest right statement by cosine (rows of the vectors are the
+    texts, in order)."""
+    closest = np.argmax(wrong_vectors @ right_vectors.T, axis=1)
+    return [WordContrast.of(text, right[int(twin)], question_stems) for text, twin in zip(wrong, closest, strict=True)]
 
 
 def _word_contrast(sentence: str, known: KnownCosines, span: int, rules: verdicts.VerdictRules) -> float:
@@ -597,10 +612,7 @@ class EmbeddingGrader:
             right[index] = np.concatenate([right[index], vectors[[row[text] for text in item.right]]])
             wrong.append(vectors[[row[text] for text in item.wrong]])
             right_texts = [*(phrasings[phrasing] for phrasing in mine[index]), *item.right]
-            closest = np.argmax(wrong[index] @ right[index].T, axis=1)
-            contrasts.append(
-                [WordContrast.of(text, right_texts[int(twin)]) for text, twin in zip(item.wrong, closest, strict=True)]
-            )
+            contrasts.append(word_contrasts(item.wrong, wrong[index], right_texts, right[index], stems))
         return right, wrong, contrasts
 
     def _pooled_vectors(self, texts: list[str], stems: frozenset[str]) -> np.ndarray:

@@ -38,9 +38,9 @@ decides:
   similarity with the key point in the same shares (the judge alone reads a few words cut from a sentence,
   "The twist over plain bagging", as entailing a key point, and such a quote shows the candidate nothing);
 - but **missed**, not covered or partial, when that evidence sits in a sentence that leans to a known wrong
-  statement of the key point (`leans_wrong`: closer to it than to the fact by cosine, or using the few words that
-  make the mistake a mistake): the answer's attempt at the key point reads more like a known mistake than like
-  the fact, so it earns no credit and is not quoted as support.
+  statement of the key point (`leans_wrong`: closer to it than to the fact by cosine, or, for the answer's sentence
+  most like one, using the few words that make the mistake a mistake): the answer's attempt at the key point reads
+  more like a known mistake than like the fact, so it earns no credit and is not quoted as support.
 
 A misconception is stated when one sentence entails its claim (probability >= `misconception_at`),
 *more* than it entails the key point the misconception corrects (by `misconception_margin`), and the
@@ -110,9 +110,10 @@ class VerdictRules:
     the one-sentence route's (`known_wrong_sentence_margin`); at 0 correct paraphrases lost too much credit
     (docs/grading.md, "no credit from a sentence that leans wrong")."""
     known_wrong_word_contrast: float = 0.34
-    """... or, like one (`known_wrong_similar_at`), uses more than a third of the words that make it wrong beyond the
-    share of its right twin's words it uses (`KnownWrongReading.word_contrast`): the same no-credit rule for a
-    sentence whose cosines cannot tell the statement from its twin. At 0.5 wrong answers kept more credit, at 0.2
+    """... or, being the answer's sentence most like one (`known_wrong_similar_at`; sentences that lean by cosine are
+    read too, but already lean), uses more than a third of the words that make it wrong beyond the share of its
+    right twin's words it uses (`KnownWrongReading.word_contrast`): the same no-credit rule for a sentence whose
+    cosines cannot tell the statement from its twin. At 0.5 wrong answers kept more credit, at 0.2
     correct paraphrases fell below 7.5 (docs/grading.md, "The words that make a statement wrong")."""
     max_contradicted_per_span: int = 3
     """One sentence states a claim or two: when the judge reads one span as contradicting more key points
@@ -284,7 +285,8 @@ def leans_wrong(
 ) -> bool:
     """The span's sentence is like a known wrong statement of the key point, closer to it than to its own closest
     right statement (`known_wrong_credit_lean`) or using the words that make a wrong statement wrong rather than
-    its right twin's (`known_wrong_word_contrast`), and the judge reads it as contradicting the key point a little
+    its right twin's (`known_wrong_word_contrast`; only sentences `known_wrong` holds are read: the one most like a
+    wrong statement, and those that lean by cosine), and the judge reads it as contradicting the key point a little
     (`known_wrong_contradicted_at`): it earns the key point no credit. A restatement of a key point never does."""
     sentence = sentence_of.get(span, span)
     return any(

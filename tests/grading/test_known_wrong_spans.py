@@ -12,6 +12,7 @@ from interviewer.grading.embedding_grader import (
     WordContrast,
     closer_to_wrong,
     known_cosines,
+    word_contrasts,
 )
 from interviewer.grading.text import content_stems
 from interviewer.grading.verdicts import DEFAULT_RULES
@@ -84,12 +85,33 @@ def test_a_sentence_with_the_words_that_make_a_statement_wrong_has_a_word_contra
     right = "Each coefficient tells you how the log-odds move when the feature goes up by one."
     assert contrast.read(wrong) == 1.0 and contrast.read(right) == -1.0
     assert contrast.read("The probability, and so the log-odds, go up.") == 0.0
-    part, vectors = _answer([wrong, right], {wrong: AXES[1], right: AXES[1]})
+    # a first sentence with clauses, so span numbers are not sentence rows; the right sentence is less like the
+    # wrong statement than the wrong one, and still like it
+    opening = "Logistic regression is a linear model, but it predicts a probability through a sigmoid."
+    close = (AXES[1] + 0.5 * AXES[2]) / np.linalg.norm(AXES[1] + 0.5 * AXES[2])
+    part, vectors = _answer([opening, right, wrong], {wrong: AXES[1], right: close})
+    assert len(part.spans) > 3, part.spans
     ready = _prepared([AXES[[0]]], [AXES[[1]]], contrasts=[[contrast]])
     found = {part.spans[match.span]: match.word_contrast for match in _closer(ready, part, vectors)[0]}
-    assert found[wrong] == 1.0  # the other sentence is as like the wrong statement, and says its right twin
+    assert found == {wrong: 1.0, right: -1.0}
     far = _prepared([AXES[[0]]], [AXES[[2]]], contrasts=[[contrast]])
     assert all(match.word_contrast == 0.0 for match in _closer(far, part, vectors)[0])  # like no wrong statement
+
+
+def test_each_wrong_statement_is_contrasted_with_its_closest_right_statement_without_the_question_words() -> None:
+    wrong = ["The coefficient is the change in probability.", "The model is fit in closed form."]
+    right = ["The model is fit iteratively.", "The coefficient is the change in log-odds."]
+    wrong_vectors, right_vectors = AXES[[1, 2]], AXES[[2, 1]]  # the first wrong one is like the second right one
+    first, second = word_contrasts(wrong, wrong_vectors, right, right_vectors)
+    assert (first.wrong_only, first.right_only) == (set(content_stems("probability")), set(content_stems("log-odds")))
+    assert first.right_only.isdisjoint(content_stems("iteratively"))
+    assert second.wrong_only == set(content_stems("closed form")) and second.right_only == set(
+        content_stems("iteratively")
+    )
+    asked = frozenset(content_stems("Is the change in probability constant?"))
+    (without_question,) = word_contrasts(wrong[:1], wrong_vectors[:1], right, right_vectors, asked)
+    assert without_question.wrong_only == set()  # repeating the question's words is no sign of the mistake
+    assert without_question.read("Is the change in probability constant? No.") == 0.0
 
 
 def test_clauses_and_joined_spans_never_stand_for_a_wrong_statement() -> None:
