@@ -8,7 +8,8 @@ its entailed statements were paraphrases in other words. Read against itself, a 
 This stage continues the shipped weights (LoRA adapters, segment vectors, head) for one pass over the
 focus pairs of the training questions (`own-words`: each key point against itself, behind a filler opening,
 and against its own negation or term swap, `augment.own_words_pairs`; `short-form`: each key point against its
-own and other key points' short forms, `pairs.short_form_pairs`) mixed with a replay sample of the first
+own and other key points' short forms, `pairs.short_form_pairs`; `voiced`: each key point against correct and
+wrong statements in the voices answers are written in, `pairs.voiced_pairs`) mixed with a replay sample of the first
 stage's pairs, so the judge keeps what it knew. Same split by question as the first stage, seed 13. It
 measures the starting judge and the result on the same held-out pairs (a fixed sample of the validation
 and test questions), refits the temperature on the validation sample, and writes `best/` and
@@ -34,7 +35,7 @@ import torch
 from interviewer.grading.embedding import load_sentence_transformer
 from interviewer.grading.judge import JUDGE_DIR
 from interviewer.grading.judge_network import JudgeNetwork, load_network, save_network, softmax
-from training.pairs import Pair, all_pairs, three_way_split
+from training.pairs import VOICED, Pair, all_pairs, three_way_split
 from training.train_judge import (
     BATCH,
     SEED,
@@ -53,7 +54,7 @@ from training.train_judge import (
 
 OWN_WORDS = "own-words"
 SHORT_FORM = "short-form"
-LATER_SOURCES = (OWN_WORDS, SHORT_FORM)
+LATER_SOURCES = (OWN_WORDS, SHORT_FORM, VOICED)
 """Pair sources added after the first stage: a second stage trains on one of them, and replays none."""
 
 

@@ -17,6 +17,11 @@ Sources, in order of trust:
    it. Without the neutral ones every short, telegraphic span in the data entailed its key point, and the
    judge learned that shortness means entailment ("Fixes: ReLU, skip connections." read as entailing "The
    cost of self-attention grows quadratically with the sequence length" at 0.93).
+6. Voiced statements (`training/data/voiced/*.yaml`, `voiced_pairs`): for every key point of the shipped banks,
+   one correct and three wrong statements in the voices answers are written in (chatty speech, clipped
+   shorthand, formal prose, worked examples, student phrasing), and sibling key points' as neutral. The written
+   sets' wrong statements are nearly all plain formal sentences while their correct ones come in every voice, so
+   a voice was a cue for "not contradicted".
 
 Labels are soft: `partial` statements are half entailed, half neutral. Every pair carries its group
 (set + question id), so the train/test split never puts one question on both sides.
@@ -40,6 +45,8 @@ from training import augment
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "training" / "data"
+VOICED = "voiced"
+"""The folder under the data folder with the voiced statements, and their pairs' source prefix."""
 RUBRICS_DIR = ROOT / "rubrics"
 
 ENTAILED = (1.0, 0.0, 0.0)
@@ -156,6 +163,24 @@ def short_form_pairs(statements: list[KeyPointStatements], rng: random.Random) -
                 yield Pair(item.group, item.key_point, text, NEUTRAL, 1.0, "short-form:other-question")
 
 
+def voiced_pairs(statements: list[KeyPointStatements], rng: random.Random) -> Iterator[Pair]:
+    """Each key point against its own voiced statements (entailed, contradicted) and against one correct and one
+    wrong voiced statement of a sibling key point (neutral, weight 0.8: same topic and voice, another claim), so
+    that neither the voice nor the topic's words tell the labels apart. Sampled with `rng`."""
+    by_group: dict[str, list[KeyPointStatements]] = {}
+    for item in statements:
+        by_group.setdefault(item.group, []).append(item)
+    for item in statements:
+        for label in ("entailed", "contradicted"):
+            for text in getattr(item, label):
+                yield Pair(item.group, item.key_point, text, LABEL_BY_NAME[label], 1.0, f"{VOICED}:{label}")
+        siblings = [other for other in by_group[item.group] if other is not item]
+        for label in ("entailed", "contradicted"):
+            texts = [text for other in siblings for text in getattr(other, label)]
+            if texts:
+                yield Pair(item.group, item.key_point, rng.choice(texts), NEUTRAL, 0.8, f"{VOICED}:sibling")
+
+
 def bank_pairs(bank: Bank) -> Iterator[Pair]:
     """Pairs from the rubrics: alternatives, misconceptions, sibling key points, follow-up key points."""
     for question in bank.questions:
@@ -202,6 +227,7 @@ def all_pairs(seed: int = 13, data_dir: Path = DATA_DIR, banks: Iterable[Bank] |
     pairs.extend(augment.own_words_pairs(own_words(statements, banks), rng))
     # first, so that a key point's own short forms keep their source when the written pairs repeat them
     pairs = list(short_form_pairs(statements, rng)) + pairs
+    pairs.extend(voiced_pairs(written_sets(data_dir / VOICED, bank_ids), rng))
     unique: dict[tuple[str, str, str], Pair] = {}
     for pair in pairs:
         key = (pair.group, pair.key_point.casefold(), pair.span.casefold())

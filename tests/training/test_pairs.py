@@ -124,3 +124,76 @@ def test_short_forms_entail_their_own_key_point_and_no_other() -> None:
             assert pair.label == "neutral" and source.key_point != pair.key_point
             assert (source.group == pair.group) == (pair.source == "short-form:sibling")
     assert {pair.source for pair in built} == {"short-form:own", "short-form:sibling", "short-form:other-question"}
+
+
+def test_voiced_statements_are_labelled_against_their_own_key_point_and_neutral_to_a_sibling() -> None:
+    """A voiced statement entails or contradicts its own key point only; against a sibling key point of the same
+    question it is neutral, whichever voice and label it has, so the voice is no cue."""
+    written = [
+        KeyPointStatements(
+            "q1",
+            "",
+            "Dropout is used only in training.",
+            entailed=["yeah so dropout's train-only"],
+            contradicted=["dropout stays on at test time too, b/c ...", "Dropout applies at inference as well."],
+        ),
+        KeyPointStatements(
+            "q1",
+            "",
+            "Inverted dropout rescales by 1/(1-p).",
+            entailed=["scale kept units by 1/(1-p)"],
+            contradicted=["you scale by p at train time"],
+        ),
+        KeyPointStatements("q2", "", "Adam keeps two moment estimates.", entailed=["m & v"], contradicted=["one only"]),
+    ]
+    built = list(pairs_module.voiced_pairs(written, random.Random(0)))
+    assert built == list(pairs_module.voiced_pairs(written, random.Random(0)))
+    owner = {text: item for item in written for text in (*item.entailed, *item.contradicted)}
+    for pair in built:
+        source = owner[pair.span]
+        assert source.group == pair.group  # never another question's statement
+        if pair.source == "voiced:sibling":
+            assert pair.label == "neutral" and source.key_point != pair.key_point
+        else:
+            assert source.key_point == pair.key_point
+            assert pair.label == pair.source.removeprefix("voiced:")
+    counts = Counter(pair.source for pair in built)
+    assert counts == {"voiced:entailed": 3, "voiced:contradicted": 4, "voiced:sibling": 4}  # q2 has no sibling
+
+
+def test_voiced_sets_are_read_from_their_own_folder(tmp_path: Path) -> None:
+    shutil.copy(DATA_DIR / "deep-learning-seed.yaml", tmp_path)
+    banks = [bank for bank in shipped_banks() if bank.name == "deep-learning"]
+    (tmp_path / "voiced").mkdir()
+    (tmp_path / "voiced" / "deep-learning.yaml").write_text(
+        "set: voiced-deep-learning\nquestions:\n- question_id: '1.1'\n  question: q\n  key_points:\n"
+        "  - id: a\n    text: Key point A.\n    entailed: [so basically A]\n    contradicted: [not A lol, A? nope]\n"
+        "  - id: b\n    text: Key point B.\n    entailed: [B ftw]\n    contradicted: [B never]\n",
+        encoding="utf-8",
+    )
+    voiced = [pair for pair in all_pairs(seed=13, data_dir=tmp_path, banks=banks) if pair.source.startswith("voiced")]
+    assert {pair.group for pair in voiced} == {"bank:1.1"}  # the shipped question's group: one side of the split
+    assert {(pair.key_point, pair.span, pair.label) for pair in voiced if pair.source != "voiced:sibling"} == {
+        ("Key point A.", "so basically A", "entailed"),
+        ("Key point A.", "not A lol", "contradicted"),
+        ("Key point A.", "A? nope", "contradicted"),
+        ("Key point B.", "B ftw", "entailed"),
+        ("Key point B.", "B never", "contradicted"),
+    }
+
+
+def test_every_shipped_key_point_has_voiced_statements_in_its_current_words() -> None:
+    """One voiced set per shipped bank, naming each key point's text as the bank has it today: a key point whose
+    text changed after its statements were written drops out of the voiced pairs, so this says which to update."""
+    for bank in shipped_banks():
+        path = DATA_DIR / "voiced" / f"{bank.name}.yaml"
+        assert path.is_file(), path
+        written = {
+            (item.group, item.key_point): item
+            for item in read_written_set(path, frozenset(question.id for question in bank.questions))
+        }
+        for question in bank.questions:
+            for key_point in question.key_points:
+                item = written.get((f"bank:{question.id}", key_point.text))
+                assert item is not None, (path.name, question.id, key_point.id)
+                assert len(item.entailed) >= 1 and len(item.contradicted) >= 3, (path.name, key_point.id)
