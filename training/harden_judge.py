@@ -35,7 +35,7 @@ import torch
 from interviewer.grading.embedding import load_sentence_transformer
 from interviewer.grading.judge import JUDGE_DIR
 from interviewer.grading.judge_network import JudgeNetwork, load_network, save_network, softmax
-from training.pairs import VOICED, Pair, all_pairs, three_way_split
+from training.pairs import VOICED, Pair, all_pairs, balanced_by_label, three_way_split
 from training.train_judge import (
     BATCH,
     SEED,
@@ -123,6 +123,8 @@ def harden(args: argparse.Namespace) -> None:
     pairs = all_pairs(seed=SEED)
     training, validation, test = three_way_split(pairs)
     own = [pair for pair in training if pair.source.startswith(args.focus)]
+    if args.balance_focus:
+        own = balanced_by_label(own)
     earlier = [pair for pair in training if not pair.source.startswith(LATER_SOURCES)]
     replay = rng.sample(earlier, min(args.replay, len(earlier)))
     mixed = own * args.passes + replay
@@ -181,6 +183,7 @@ def harden(args: argparse.Namespace) -> None:
         "started_from": str(args.start),
         "focus": args.focus,
         "replay_targets": args.replay_targets,
+        "balance_focus": args.balance_focus,
         "pairs": {
             "focus": len(own),
             "passes": args.passes,
@@ -203,6 +206,9 @@ def main() -> None:
     parser.add_argument("--replay", type=int, default=10000, help="first-stage pairs mixed in")
     parser.add_argument("--focus", choices=LATER_SOURCES, default=OWN_WORDS, help="the pairs this stage teaches")
     parser.add_argument("--passes", type=int, default=1, help="times each focus pair is seen")
+    parser.add_argument(
+        "--balance-focus", action="store_true", help="weight the focus pairs so each label carries the same total"
+    )
     parser.add_argument(
         "--replay-targets",
         choices=("labels", "teacher"),

@@ -33,7 +33,7 @@ import hashlib
 import os
 import random
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -247,6 +247,17 @@ def own_words(statements: list[KeyPointStatements], banks: Iterable[Bank]) -> li
             ]
             found.extend((f"bank:{question.id}", key_point.text) for key_point in key_points)
     return list(dict.fromkeys(found))
+
+
+def balanced_by_label(pairs: list[Pair]) -> list[Pair]:
+    """The pairs reweighted so that each hard label carries the same total weight. The voiced pairs hold three wrong
+    statements per key point for one right one: unbalanced, a second stage on them learned that a voiced statement
+    on the key point's topic contradicts it, whatever it says (docs/grading.md, "Voiced statements")."""
+    totals: dict[str, float] = {}
+    for pair in pairs:
+        totals[pair.label] = totals.get(pair.label, 0.0) + pair.weight
+    share = sum(totals.values()) / len(totals)
+    return [replace(pair, weight=pair.weight * share / totals[pair.label]) for pair in pairs]
 
 
 def held_out(group: str, share: float = 0.2) -> bool:

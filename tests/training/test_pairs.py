@@ -197,3 +197,18 @@ def test_every_shipped_key_point_has_voiced_statements_in_its_current_words() ->
                 item = written.get((f"bank:{question.id}", key_point.text))
                 assert item is not None, (path.name, question.id, key_point.id)
                 assert len(item.entailed) >= 1 and len(item.contradicted) >= 3, (path.name, key_point.id)
+
+
+def test_balancing_gives_each_label_the_same_total_weight() -> None:
+    unbalanced = [
+        Pair("q", "k", f"wrong {index}", pairs_module.CONTRADICTED, 1.0, "voiced:contradicted") for index in range(3)
+    ]
+    unbalanced += [Pair("q", "k", "right", pairs_module.ENTAILED, 1.0, "voiced:entailed")]
+    unbalanced += [Pair("q", "k", f"other {index}", pairs_module.NEUTRAL, 0.8, "voiced:sibling") for index in range(2)]
+    balanced = pairs_module.balanced_by_label(unbalanced)
+    totals = Counter()
+    for pair in balanced:
+        totals[pair.label] += pair.weight
+    assert totals["entailed"] == pytest.approx(totals["contradicted"]) == pytest.approx(totals["neutral"])
+    assert sum(totals.values()) == pytest.approx(sum(pair.weight for pair in unbalanced))
+    assert [(pair.span, pair.target) for pair in balanced] == [(pair.span, pair.target) for pair in unbalanced]
