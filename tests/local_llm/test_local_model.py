@@ -22,7 +22,7 @@ from interviewer.locations import default_bank_dir
 from tests.cli_helpers import run_cli
 from tests.local_llm.conftest import LOCAL_MODEL, LocalServer, Stopwatch, local_settings, point_cli_at
 
-pytestmark = pytest.mark.local_llm
+pytestmark = [pytest.mark.local_llm, pytest.mark.model]  # a real model: not in the fast tier
 
 ANSWERS = [
     {

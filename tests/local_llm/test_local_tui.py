@@ -15,7 +15,7 @@ from tests.local_llm.conftest import LOCAL_MODEL, LocalServer, Stopwatch, local_
 from tests.tui.conftest import FIXTURE_BANK, SIZE, make_app, store  # noqa: F401 - fixtures
 from tests.tui.test_flow import GOOD_ANSWER, settle, type_answer
 
-pytestmark = pytest.mark.local_llm
+pytestmark = [pytest.mark.local_llm, pytest.mark.model]  # a real model: not in the fast tier
 
 
 async def test_hybrid_interview_shows_the_local_models_feedback(
