@@ -14,8 +14,8 @@ stage's pairs, so the judge keeps what it knew. Same split by question as the fi
 measures the starting judge and the result on the same held-out pairs (a fixed sample of the validation
 and test questions), refits the temperature on the validation sample, and writes `best/` and
 `metrics.json` (with `--replay-targets teacher` the replayed pairs learn the starting judge's probabilities
-and the temperature is not refit). Measured and not shipped on both focuses (docs/grading.md, "Hard
-positives" and "Short forms").
+and the temperature is not refit). Measured and not shipped on all three focuses (docs/grading.md, "Hard
+positives", "Short forms" and "Voiced statements").
 """
 
 from __future__ import annotations
