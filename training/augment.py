@@ -254,16 +254,13 @@ def _join(first: str, second: str) -> str:
 
 def augmented_pairs(statements: Sequence[KeyPointStatements], rng: random.Random) -> Iterator[Pair]:
     """Rewritten contradictions and longer spans for every written key point."""
-    from training.pairs import CONTRADICTED, ENTAILED, Pair
+    from training.pairs import CONTRADICTED, ENTAILED, Pair, with_siblings
 
-    by_group: dict[str, list[KeyPointStatements]] = {}
-    for item in statements:
-        by_group.setdefault(item.group, []).append(item)
-    for item in statements:
+    for item, siblings in with_siblings(statements):
         sources = [item.key_point, *item.entailed[:2]]
         for rewrite in contradictions_of(sources, rng):
             yield Pair(item.group, item.key_point, rewrite, CONTRADICTED, REWRITE_WEIGHT, "rewrite:contradiction")
-        others = [text for other in by_group[item.group] if other is not item for text in other.entailed]
+        others = [text for other in siblings for text in other.entailed]
         if not others:
             continue
         for label, pool in ((ENTAILED, item.entailed), (CONTRADICTED, item.contradicted)):

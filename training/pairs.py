@@ -32,7 +32,7 @@ from __future__ import annotations
 import hashlib
 import os
 import random
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -109,13 +109,21 @@ def read_written_set(path: Path, bank_ids: frozenset[str] = frozenset()) -> list
     return found
 
 
-def written_pairs(statements: list[KeyPointStatements]) -> Iterator[Pair]:
-    """Pairs straight from the written statements, plus the question's other key points' statements
-    as hard neutral spans (they are about the same subject but make another claim)."""
+def with_siblings(
+    statements: Sequence[KeyPointStatements],
+) -> Iterator[tuple[KeyPointStatements, list[KeyPointStatements]]]:
+    """Each key point's statements, in order, with those of the other key points of its question (its group)."""
     by_group: dict[str, list[KeyPointStatements]] = {}
     for item in statements:
         by_group.setdefault(item.group, []).append(item)
     for item in statements:
+        yield item, [other for other in by_group[item.group] if other is not item]
+
+
+def written_pairs(statements: list[KeyPointStatements]) -> Iterator[Pair]:
+    """Pairs straight from the written statements, plus the question's other key points' statements
+    as hard neutral spans (they are about the same subject but make another claim)."""
+    for item, siblings in with_siblings(statements):
         for label in ("entailed", "partial", "contradicted", "neutral"):
             for text in getattr(item, label):
                 yield Pair(item.group, item.key_point, text, LABEL_BY_NAME[label], 1.0, f"written:{label}")
@@ -127,7 +135,6 @@ def written_pairs(statements: list[KeyPointStatements]) -> Iterator[Pair]:
             yield Pair(item.group, text, item.key_point, NEUTRAL, 0.5, "reversed:neutral")
         for text in item.entailed[:PARAPHRASES]:
             yield Pair(item.group, text, item.key_point, ENTAILED, 0.5, "reversed:paraphrase")
-        siblings = [other for other in by_group[item.group] if other is not item]
         for other in siblings:
             yield Pair(item.group, item.key_point, other.key_point, NEUTRAL, 0.8, "sibling-key-point")
             for text in other.entailed[:2]:
@@ -143,17 +150,12 @@ def short_form_pairs(statements: list[KeyPointStatements], rng: random.Random) -
     (entailed; the same pairs as the written ones, under this source so a second stage can contrast them) and
     other key points': `SHORT_FORMS_PER_KEY_POINT` from its own question (same topic, another claim) and as
     many from other questions (neutral). Sampled with `rng`, so deterministic for a seed."""
-    by_group: dict[str, list[KeyPointStatements]] = {}
-    for item in statements:
-        by_group.setdefault(item.group, []).append(item)
     everywhere = [(item.group, text) for item in statements for text in item.entailed[PARAPHRASES:]]
-    for item in statements:
+    for item, siblings in with_siblings(statements):
         for text in item.entailed[PARAPHRASES:]:
             yield Pair(item.group, item.key_point, text, ENTAILED, 1.0, "short-form:own")
-        siblings = [
-            text for other in by_group[item.group] if other is not item for text in other.entailed[PARAPHRASES:]
-        ]
-        for text in rng.sample(siblings, min(SHORT_FORMS_PER_KEY_POINT, len(siblings))):
+        short_forms = [text for other in siblings for text in other.entailed[PARAPHRASES:]]
+        for text in rng.sample(short_forms, min(SHORT_FORMS_PER_KEY_POINT, len(short_forms))):
             yield Pair(item.group, item.key_point, text, NEUTRAL, 0.8, "short-form:sibling")
         chosen = 0
         while everywhere and chosen < SHORT_FORMS_PER_KEY_POINT:
@@ -167,14 +169,10 @@ def voiced_pairs(statements: list[KeyPointStatements], rng: random.Random) -> It
     """Each key point against its own voiced statements (entailed, contradicted) and against one correct and one
     wrong voiced statement of a sibling key point (neutral, weight 0.8: same topic and voice, another claim), so
     that neither the voice nor the topic's words tell the labels apart. Sampled with `rng`."""
-    by_group: dict[str, list[KeyPointStatements]] = {}
-    for item in statements:
-        by_group.setdefault(item.group, []).append(item)
-    for item in statements:
+    for item, siblings in with_siblings(statements):
         for label in ("entailed", "contradicted"):
             for text in getattr(item, label):
                 yield Pair(item.group, item.key_point, text, LABEL_BY_NAME[label], 1.0, f"{VOICED}:{label}")
-        siblings = [other for other in by_group[item.group] if other is not item]
         for label in ("entailed", "contradicted"):
             texts = [text for other in siblings for text in getattr(other, label)]
             if texts:
