@@ -13,7 +13,7 @@ mean score, the share of answers showing a contradiction signal (a `contradicted
 - paraphrases average >= 7.5;
 - half-right answers are caught (a signal) on >= 50 %.
 
-Four groups of sets, reported apart: the *development* sets (`benchmarks/answer_sets/*.jsonl`, written by the
+Five groups of sets, reported apart: the *development* sets (`benchmarks/answer_sets/*.jsonl`, written by the
 project, which chose the grader's thresholds on them), the *independent* set
 (`benchmarks/answer_sets/independent/*.jsonl`: 40 other questions, answers written by four writers who saw only
 each question's rubric, in four voices, reviewed by a fifth; it measures how far the development figures carry
@@ -21,7 +21,9 @@ to answers the grader was not tuned on, and has since informed five decisions), 
 (`benchmarks/answer_sets/independent-2/*.jsonl`: 40 further questions, four new writers and voices, written when
 the first had been read too often; it has since informed one decision), and the *third independent* set
 (`benchmarks/answer_sets/independent-3/*.jsonl`: 35 further questions, four more writers and voices, written when
-the second had informed a decision; measured, never tuned on).
+the second had informed a decision; measured once blind, then informed one decision), and the *fourth
+independent* set (`benchmarks/answer_sets/independent-4/*.jsonl`: the last 28 shipped questions no set had, four
+more writers and voices, written when the third had informed a decision).
 
 Two kinds are generated from the bank for every question of the sets, so they need no writing:
 `reference` (the question's own reference answer: it should score high with no signal, a measure of
@@ -55,6 +57,7 @@ DEVELOPMENT_SETS = sorted((ROOT / "benchmarks" / "answer_sets").glob("*.jsonl"))
 INDEPENDENT_SETS = sorted((ROOT / "benchmarks" / "answer_sets" / "independent").glob("*.jsonl"))
 SECOND_INDEPENDENT_SETS = sorted((ROOT / "benchmarks" / "answer_sets" / "independent-2").glob("*.jsonl"))
 THIRD_INDEPENDENT_SETS = sorted((ROOT / "benchmarks" / "answer_sets" / "independent-3").glob("*.jsonl"))
+FOURTH_INDEPENDENT_SETS = sorted((ROOT / "benchmarks" / "answer_sets" / "independent-4").glob("*.jsonl"))
 CORRECT_KINDS = ("terse", "enumeration", "paraphrase")
 KINDS = (*CORRECT_KINDS, "contradiction", "half_right", "reference", "other_question")
 GENERATED_KINDS = ("reference", "other_question")
@@ -160,6 +163,7 @@ def main() -> None:
             "independent set": INDEPENDENT_SETS,
             "second independent set": SECOND_INDEPENDENT_SETS,
             "third independent set": THIRD_INDEPENDENT_SETS,
+            "fourth independent set": FOURTH_INDEPENDENT_SETS,
         }
     )
     rows_of: dict[str, list[dict]] = {}
