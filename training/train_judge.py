@@ -280,9 +280,13 @@ def train(args: argparse.Namespace) -> None:
     for epoch in range(start_epoch, epochs + 1):
         network.train()
         started, total, seen = time.perf_counter(), 0.0, 0
-        for batch in batches(training, cache, rng, shuffle=True):
+        for step, batch in enumerate(batches(training, cache, rng, shuffle=True)):
             total += train_step(network, optimiser, scheduler, batch, balance)
             seen += len(batch[0])
+            if step % 100 == 99:  # a run whose loss stays at ln 3 has collapsed to one answer: stop it early
+                elapsed = time.perf_counter() - started
+                progress = f"step {step + 1}/{steps_per_epoch} loss {total / seen:.4f}"
+                print(f"epoch {epoch} {progress} {elapsed:.0f} s", flush=True)
         entry = {"epoch": epoch, "train_loss": round(total / seen, 4), "seconds": round(time.perf_counter() - started)}
         if validation:
             logits = predict(network, validation, cache)
