@@ -26,6 +26,7 @@ from scipy.stats import mannwhitneyu
 
 from interviewer.grading.embedding import load_sentence_transformer
 from interviewer.grading.judge_network import JudgeConfig, JudgeNetwork, load_network, save_network, softmax
+from training.harden_judge import focus_readings
 from training.pairs import Pair, all_pairs, three_way_split
 from training.train_judge import (
     BATCH,
@@ -65,9 +66,14 @@ def samples(steps: int) -> tuple[list[Pair], list[Pair], list[Pair], list[Pair],
     return training, trained, validating, rng.sample(others, min(5000, len(others))) + voiced, rng
 
 
+def _auc(positives: np.ndarray, negatives: np.ndarray) -> float:
+    """ROC AUC: the chance that a positive scores above a negative (Mann-Whitney U over the pairs of the two)."""
+    return round(float(mannwhitneyu(positives, negatives).statistic) / (len(positives) * len(negatives)), 3)
+
+
 def separation(probabilities: np.ndarray, pairs: list[Pair]) -> dict[str, float]:
-    """Per family: ROC AUC of P(contradicted), wrong against correct pairs, and the correct pairs' false alarms at
-    the median wrong pair's probability."""
+    """Per family and over all of them: ROC AUC of P(contradicted), wrong against correct pairs; per family, the
+    correct pairs' false alarms at the median wrong pair's probability."""
     sources = np.array([pair.source for pair in pairs])
     contradicted = probabilities[:, 1]
     numbers: dict[str, float] = {}
@@ -75,33 +81,23 @@ def separation(probabilities: np.ndarray, pairs: list[Pair]) -> dict[str, float]
         positives, negatives = contradicted[sources == wrong], contradicted[sources == right]
         if not len(positives) or not len(negatives):
             continue
-        statistic = mannwhitneyu(positives, negatives).statistic
-        numbers[family] = round(float(statistic) / (len(positives) * len(negatives)), 3)
+        numbers[family] = _auc(positives, negatives)
         numbers[f"{family}_false_alarms_at_half"] = round(float((negatives >= np.median(positives)).mean()), 3)
-    wrong = np.isin(sources, [wrong for wrong, _ in FAMILIES.values()])
-    right = np.isin(sources, [right for _, right in FAMILIES.values()])
-    if wrong.any() and right.any():
-        statistic = mannwhitneyu(contradicted[wrong], contradicted[right]).statistic
-        numbers["all"] = round(float(statistic) / (int(wrong.sum()) * int(right.sum())), 3)
+    wrong_sources = np.isin(sources, [wrong for wrong, _ in FAMILIES.values()])
+    right_sources = np.isin(sources, [right for _, right in FAMILIES.values()])
+    if wrong_sources.any() and right_sources.any():
+        numbers["all"] = _auc(contradicted[wrong_sources], contradicted[right_sources])
     return numbers
 
 
 def readings(network: JudgeNetwork, pairs: list[Pair], cache: StateCache, temperature: float) -> dict:
-    """Everything reported for one network on the test sample."""
+    """Everything reported for one network on the test sample (every source's mean probabilities: `focus_readings`
+    with a focus every source starts with)."""
     logits = predict(network, pairs, cache)
-    probabilities = softmax(torch.from_numpy(logits / temperature))
-    by_source = {}
-    for source in sorted({pair.source for pair in pairs}):
-        chosen = np.array([pair.source == source for pair in pairs])
-        by_source[source] = {
-            "pairs": int(chosen.sum()),
-            "entailed": round(float(probabilities[chosen, 0].mean()), 3),
-            "contradicted": round(float(probabilities[chosen, 1].mean()), 3),
-        }
     return {
         "test": report(logits, pairs, temperature),
-        "auc": separation(probabilities, pairs),
-        "by_source": by_source,
+        "auc": separation(softmax(torch.from_numpy(logits / temperature)), pairs),
+        "by_source": focus_readings(logits, pairs, "", temperature),
     }
 
 
